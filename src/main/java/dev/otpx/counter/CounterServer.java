@@ -1,0 +1,134 @@
+package dev.otpx.counter;
+
+import dev.otpx.process.CallResult;
+import dev.otpx.process.CastResult;
+import dev.otpx.process.From;
+import dev.otpx.process.GenServer;
+import dev.otpx.process.InitResult;
+import dev.otpx.process.Pid;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed's GenServer counter: {@code inc}/{@code dec} are casts, {@code val} is a call, and a
+ * periodic tick counts the value down and crashes the process with "boom" once it is at 0 or below
+ * — the demo that a supervisor restarts at the initial value.
+ *
+ * <p>Args (the deployment config): {@code initial} (default 0) and {@code tick_ms} (default 1000;
+ * 0 turns the tick off). An unknown action gets an {@code unknown_action} error reply when it is a
+ * call and a WARN line when it is a cast; the counter keeps counting either way.
+ */
+public final class CounterServer extends GenServer<Integer> {
+
+  /** Default tick: one second, as in the book. */
+  public static final long DEFAULT_TICK_MS = 1000;
+
+  private static final Logger log = LoggerFactory.getLogger(CounterServer.class);
+
+  /** The tick, a message only the counter sends itself. */
+  private record Tick() { }
+
+  private Duration tick;
+
+  /**
+   * The args for a counter.
+   *
+   * @param initial the start value
+   * @param tick the tick interval; zero for none
+   * @return the deployment config
+   */
+  public static JsonObject args(int initial, Duration tick) {
+    return new JsonObject().put("initial", initial).put("tick_ms", tick.toMillis());
+  }
+
+  /**
+   * Starts a counter registered under a name.
+   *
+   * @param vertx the Vert.x instance
+   * @param name the name, also its event-bus address
+   * @param initial the start value
+   * @param tick the tick interval; zero for none
+   * @return the pid
+   */
+  public static Future<Pid> start(Vertx vertx, String name, int initial, Duration tick) {
+    return GenServer.start(vertx, new CounterServer(), new DeploymentOptions().setConfig(args(initial, tick)), name);
+  }
+
+  @Override
+  protected Future<InitResult<Integer>> init(JsonObject args) {
+    int initial = intArg(args, "initial", 0);
+    long tickMillis = intArg(args, "tick_ms", (int) DEFAULT_TICK_MS);
+    if (tickMillis < 0) {
+      throw new IllegalArgumentException("counter arg 'tick_ms' must be >= 0, got " + tickMillis);
+    }
+    tick = Duration.ofMillis(tickMillis);
+    scheduleTick();
+    return Future.succeededFuture(InitResult.ok(initial));
+  }
+
+  @Override
+  protected CallResult<Integer> handleCall(Object request, From from, Integer value) {
+    CounterMsg msg;
+    try {
+      msg = CounterMsg.fromJson(request);
+    } catch (IllegalArgumentException bad) {
+      return CallResult.error("unknown_action", bad.getMessage(), value);
+    }
+    int next = apply(msg, value);
+    return CallResult.reply(CounterMsg.valueReply(next), next);
+  }
+
+  @Override
+  protected CastResult<Integer> handleCast(Object message, Integer value) {
+    try {
+      return CastResult.noReply(apply(CounterMsg.fromJson(message), value));
+    } catch (IllegalArgumentException bad) {
+      log.warn("counter {} ignored a cast: {}", self(), bad.getMessage());
+      return CastResult.noReply(value);
+    }
+  }
+
+  @Override
+  protected CastResult<Integer> handleInfo(Object message, Integer value) {
+    if (!(message instanceof Tick)) {
+      return super.handleInfo(message, value);
+    }
+    if (value <= 0) {
+      throw new IllegalStateException("boom");
+    }
+    log.info("counter {} tick {}", self(), value);
+    scheduleTick();
+    return CastResult.noReply(value - 1);
+  }
+
+  private static int apply(CounterMsg msg, int value) {
+    if (msg instanceof CounterMsg.Increment) {
+      return value + 1;
+    } else if (msg instanceof CounterMsg.Decrement) {
+      return value - 1;
+    }
+    return value;
+  }
+
+  private void scheduleTick() {
+    if (!tick.isZero()) {
+      sendAfter(new Tick(), tick);
+    }
+  }
+
+  private static int intArg(JsonObject args, String key, int fallback) {
+    Object raw = args.getValue(key);
+    if (raw == null) {
+      return fallback;
+    }
+    if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
+      throw new IllegalArgumentException("counter arg '" + key + "' must be an integer, got " + raw);
+    }
+    return number.intValue();
+  }
+}

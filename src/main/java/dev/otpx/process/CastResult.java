@@ -1,0 +1,44 @@
+package dev.otpx.process;
+
+import java.util.Objects;
+
+/**
+ * What {@link GenServer#handleCast} and {@link GenServer#handleInfo} decide: go on with a new state,
+ * or stop.
+ *
+ * @param <S> the server's state type
+ */
+public sealed interface CastResult<S> {
+
+  /** @param state the new state */
+  record NoReply<S>(S state) implements CastResult<S> { }
+
+  /**
+   * @param reason the exit reason
+   * @param state the final state handed to terminate
+   */
+  record Stop<S>(ExitReason reason, S state) implements CastResult<S> {
+    public Stop {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * @param state the new state
+   * @param <S> the state type
+   * @return go on
+   */
+  static <S> CastResult<S> noReply(S state) {
+    return new NoReply<>(state);
+  }
+
+  /**
+   * @param reason the exit reason
+   * @param state the final state
+   * @param <S> the state type
+   * @return stop
+   */
+  static <S> CastResult<S> stop(ExitReason reason, S state) {
+    return new Stop<>(reason, state);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.otpx.process;
+
+/**
+ * The caller of a {@link GenServer#handleCall}: keep it to reply later (after returning
+ * {@link CallResult#noReply}). Only the first answer counts; an answer after the caller's timeout,
+ * or after the caller was failed because the server exited, is dropped.
+ *
+ * <p>Safe to use from any thread: the answer is delivered on the caller's own context.
+ */
+public interface From {
+
+  /**
+   * Answers the call.
+   *
+   * @param reply the reply
+   */
+  void reply(Object reply);
+
+  /**
+   * Answers the call with an application error ({@link OtpException.Failure#ERROR}).
+   *
+   * @param code snake_case error code
+   * @param message explanation
+   */
+  void replyError(String code, String message);
+
+  /**
+   * Whether the call was answered, failed or timed out.
+   *
+   * @return true once nothing more can be delivered
+   */
+  boolean isDone();
+}

@@ -1,0 +1,177 @@
+package dev.otpx.process.internal;
+
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.OtpException;
+import dev.otpx.process.Pid;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's processes and registered names: the single source of truth for "is this pid alive"
+ * and "who holds this name". One table per Vert.x instance, kept in its local shared data so it
+ * lives and dies with that instance.
+ */
+public final class ProcessTable implements Shareable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessTable.class);
+  private static final String MAP = "otpx.runtime";
+  private static final String KEY = "process-table";
+
+  // The hot path (every call and cast) asks for the table of the same Vertx again and again.
+  private static volatile ProcessTable last;
+
+  private final Vertx vertx;
+  private final String node;
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong refs = new AtomicLong();
+  private final ConcurrentHashMap<Pid, ProcessCell> processes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ProcessCell> names = new ConcurrentHashMap<>();
+
+  private ProcessTable(Vertx vertx) {
+    this.vertx = vertx;
+    // Short and random: unique enough among the nodes of one cluster, readable in a pid.
+    this.node = UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * The table of a Vert.x instance, created on first use.
+   *
+   * @param vertx the instance
+   * @return its table
+   */
+  public static ProcessTable of(Vertx vertx) {
+    ProcessTable cached = last;
+    if (cached != null && cached.vertx == vertx) {
+      return cached;
+    }
+    LocalMap<String, ProcessTable> map = vertx.sharedData().getLocalMap(MAP);
+    ProcessTable table = map.get(KEY);
+    if (table == null) {
+      ProcessTable created = new ProcessTable(vertx);
+      table = map.putIfAbsent(KEY, created);
+      if (table == null) {
+        table = created;
+      }
+    }
+    last = table;
+    return table;
+  }
+
+  @Override
+  public Shareable copy() {
+    return this; // the table itself is thread-safe; sharing it is the point
+  }
+
+  /** @return this node's id, part of every pid it hands out */
+  public String node() {
+    return node;
+  }
+
+  /** @return a pid never handed out before on this node */
+  public Pid newPid() {
+    return new Pid(node, ids.incrementAndGet());
+  }
+
+  /** @return a monitor or timer reference never handed out before on this node */
+  public long newRef() {
+    return refs.incrementAndGet();
+  }
+
+  /** @param cell a process that has just been spawned */
+  public void add(ProcessCell cell) {
+    processes.put(cell.pid(), cell);
+  }
+
+  /**
+   * @param pid a pid
+   * @return its live process, or null
+   */
+  public ProcessCell lookup(Pid pid) {
+    return processes.get(pid);
+  }
+
+  /**
+   * @param name a registered name
+   * @return the live process holding it, or null
+   */
+  public ProcessCell lookup(String name) {
+    return names.get(name);
+  }
+
+  /**
+   * Registers a unique name.
+   *
+   * @param name the name
+   * @param cell the process
+   * @throws OtpException already_started when the name is held, noproc when the process has exited
+   */
+  public void register(String name, ProcessCell cell) {
+    ProcessCell holder = names.putIfAbsent(name, cell);
+    if (holder != null) {
+      throw OtpException.alreadyStarted(name, holder.pid());
+    }
+    if (!cell.addName(name)) {
+      names.remove(name, cell);
+      throw OtpException.noproc(cell.pid());
+    }
+  }
+
+  /**
+   * @param name the name
+   * @return the process that held it, or null
+   */
+  public ProcessCell unregister(String name) {
+    ProcessCell cell = names.remove(name);
+    if (cell != null) {
+      cell.removeName(name);
+    }
+    return cell;
+  }
+
+  /** @return the registered names and their pids, sorted by name */
+  public Map<String, Pid> registered() {
+    Map<String, Pid> result = new TreeMap<>();
+    names.forEach((name, cell) -> result.put(name, cell.pid()));
+    return result;
+  }
+
+  /** @return the live processes */
+  public Collection<ProcessCell> processes() {
+    return processes.values();
+  }
+
+  /**
+   * Removes an exited process: frees its names first, then tells every monitor, so that whoever
+   * reacts to the DOWN (a supervisor restarting it) finds the name free.
+   *
+   * @param cell the process
+   * @param reason its exit reason
+   */
+  public void remove(ProcessCell cell, ExitReason reason) {
+    ProcessCell.Exited exited = cell.markExited(reason);
+    if (exited == null) {
+      return;
+    }
+    for (String name : exited.names()) {
+      names.remove(name, cell);
+    }
+    processes.remove(cell.pid(), cell);
+    for (Consumer<ExitReason> monitor : exited.monitors()) {
+      try {
+        monitor.accept(reason);
+      } catch (RuntimeException e) {
+        log.warn("monitor of {} failed while being told {}", cell.pid(), reason, e);
+      }
+    }
+  }
+}
