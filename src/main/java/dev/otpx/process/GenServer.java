@@ -105,7 +105,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @return the decision
    */
   protected CallResult<S> handleCall(Object request, From from, S state) {
-    throw new IllegalStateException(getClass().getSimpleName() + " received a call it has no handleCall for: " + request);
+    throw new IllegalStateException(kind() + " received a call it has no handleCall for: " + request);
   }
 
   /**
@@ -116,7 +116,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @return the decision
    */
   protected CastResult<S> handleCast(Object message, S state) {
-    throw new IllegalStateException(getClass().getSimpleName() + " received a cast it has no handleCast for: " + message);
+    throw new IllegalStateException(kind() + " received a cast it has no handleCast for: " + message);
   }
 
   /**
@@ -129,7 +129,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @return the decision
    */
   protected CastResult<S> handleInfo(Object message, S state) {
-    log.warn("{} {} ignored an unexpected message: {}", getClass().getSimpleName(), self(), message);
+    log.warn("{} {} ignored an unexpected message: {}", kind(), self(), message);
     return CastResult.noReply(state);
   }
 
@@ -154,7 +154,7 @@ public abstract class GenServer<S> extends VerticleBase {
    */
   public final Pid self() {
     if (cell == null) {
-      throw new IllegalStateException(getClass().getSimpleName() + " is not started");
+      throw new IllegalStateException(kind() + " is not started");
     }
     return cell.pid();
   }
@@ -265,7 +265,7 @@ public abstract class GenServer<S> extends VerticleBase {
   public static Future<Pid> start(Vertx vertx, GenServer<?> server, DeploymentOptions options, String name) {
     Objects.requireNonNull(server, "server");
     if (server.status != Status.NEW) {
-      return Future.failedFuture(new IllegalStateException("this " + server.getClass().getSimpleName() + " instance was already started"));
+      return Future.failedFuture(new IllegalStateException("this " + server.kind() + " instance was already started"));
     }
     if (name != null) {
       Registry.validateName(name);
@@ -435,7 +435,7 @@ public abstract class GenServer<S> extends VerticleBase {
     if (status != Status.STARTING) {
       // Deployed straight through vertx.deployVerticle rather than GenServer.start: same rules.
       if (status != Status.NEW) {
-        return Future.failedFuture(new IllegalStateException("this " + getClass().getSimpleName() + " instance was already started"));
+        return Future.failedFuture(new IllegalStateException("this " + kind() + " instance was already started"));
       }
       status = Status.STARTING;
     }
@@ -482,7 +482,7 @@ public abstract class GenServer<S> extends VerticleBase {
       } else if (ar.result() instanceof InitResult.Ok<S> ok) {
         state = ok.state();
         status = Status.RUNNING;
-        log.info("process {}{} started: {}", self(), nameSuffix(), getClass().getSimpleName());
+        log.info("process {}{} started: {}", self(), nameSuffix(), kind());
         started.complete();
         // Messages that waited for init go first, before anything that arrives from now on.
         while (status == Status.RUNNING && !beforeInit.isEmpty()) {
@@ -619,6 +619,11 @@ public abstract class GenServer<S> extends VerticleBase {
     }
   }
 
+  private String kind() {
+    String simple = getClass().getSimpleName();
+    return simple.isEmpty() ? getClass().getName() : simple;
+  }
+
   private String nameSuffix() {
     return requestedName == null ? "" : " (" + requestedName + ")";
   }
@@ -679,8 +684,11 @@ public abstract class GenServer<S> extends VerticleBase {
       } else if (envelope instanceof Envelope.Cast cast) {
         apply(handleCast(cast.message(), state), "handleCast");
       } else if (envelope instanceof Envelope.Info info) {
-        if (info.message() instanceof Down down && monitoring.remove(down.ref()) == null) {
-          return; // demonitored: drop the DOWN that was already on its way
+        if (info.message() instanceof Down down) {
+          if (!monitoring.containsKey(down.ref())) {
+            return; // demonitored: drop the DOWN that was already on its way
+          }
+          monitoring.remove(down.ref());
         }
         apply(handleInfo(info.message(), state), "handleInfo");
       } else if (envelope instanceof Envelope.Stop stop) {

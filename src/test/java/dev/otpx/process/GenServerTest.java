@@ -1,0 +1,730 @@
+package dev.otpx.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class GenServerTest {
+
+  static Future<Pid> start(Vertx vertx, ScriptedServer server, String init) {
+    return GenServer.start(vertx, server, new DeploymentOptions().setConfig(new JsonObject().put("init", init)), null);
+  }
+
+  static Future<Pid> start(Vertx vertx, ScriptedServer server) {
+    return start(vertx, server, "ok");
+  }
+
+  static OtpException otp(Throwable t) {
+    assertThat(t).isInstanceOf(OtpException.class);
+    return (OtpException) t;
+  }
+
+  @Nested
+  class Init {
+
+    @Test
+    void okStartsTheProcessAndReturnsItsPid(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
+        assertThat(pid).isEqualTo(server.self());
+        assertThat(Processes.isAlive(vertx, pid)).isTrue();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void stopFailsTheStartWithTheReasonAndSkipsTerminate(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server, "stop").onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+        assertThat(otp(err).reason()).isEqualTo(ExitReason.shutdown("refused"));
+        assertThat(server.terminated).isEmpty();
+        assertThat(Processes.isAlive(vertx, server.self())).isFalse();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void ignoreFailsTheStartWithIgnore(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server, "ignore").onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.IGNORE);
+        assertThat(Processes.isAlive(vertx, server.self())).isFalse();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void anExceptionInInitFailsTheStartWithTheError(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server, "throw").onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+        assertThat(otp(err).reason()).isInstanceOf(ExitReason.Error.class);
+        assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("init blew up");
+        assertThat(server.terminated).isEmpty();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aFailedInitFutureFailsTheStartAndLeavesNoDeployment(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      int before = vertx.deploymentIDs().size();
+      start(vertx, server, "fail").onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("init failed");
+        assertThat(vertx.deploymentIDs()).hasSize(before);
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void messagesSentDuringInitWaitAndAreHandledInOrderAfterIt(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      Future<Pid> started = start(vertx, server, "later");
+      // The pid exists as soon as the verticle starts, before init finishes.
+      vertx.setPeriodic(1, id -> {
+        if (server.initRan) {
+          vertx.cancelTimer(id);
+          GenServer.cast(vertx, server.self(), "first");
+          Future<List<Object>> state = GenServer.call(vertx, server.self(), "state");
+          assertThat(started.isComplete()).isFalse();
+          server.finishInit();
+          state.onComplete(ctx.succeeding(seen -> ctx.verify(() -> {
+            assertThat(seen).containsExactly("first", "state");
+            ctx.completeNow();
+          })));
+        }
+      });
+    }
+  }
+
+  @Nested
+  class Calls {
+
+    @Test
+    void replyAnswersTheCaller(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.<String>call(vertx, pid, "ping"))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply).isEqualTo("pong");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void noReplyLetsTheServerAnswerLaterThroughFrom(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        GenServer.<String>call(vertx, pid, "keep").onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply).isEqualTo("released");
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "release");
+      }));
+    }
+
+    @Test
+    void errorReplyFailsTheCallWithTheServersCode(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.call(vertx, pid, "error"))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.ERROR);
+          assertThat(otp(err).code()).isEqualTo("bad_thing");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void stopWithReplyAnswersThenExitsWithTheReasonAfterTerminate(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Monitor monitor = Processes.monitor(vertx, pid);
+        GenServer.<String>call(vertx, pid, "stop-reply").onComplete(ctx.succeeding(reply -> ctx.verify(() ->
+          assertThat(reply).isEqualTo("bye"))));
+        monitor.down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(down.reason()).isEqualTo(ExitReason.NORMAL);
+          assertThat(server.terminated).containsExactly(ExitReason.NORMAL);
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void stopWithoutReplyFailsTheCallerWithTheExit(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.call(vertx, pid, "stop-noreply", Duration.ofSeconds(30)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+          assertThat(otp(err).reason()).isEqualTo(ExitReason.shutdown("done"));
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aCallbackThatReturnsNullCrashesTheServer(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.call(vertx, pid, "null"))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).reason()).isInstanceOf(ExitReason.Error.class);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void requestsAreCopiedSoTheCallerCannotChangeThemAfterwards(Vertx vertx, VertxTestContext ctx) {
+      JsonObject request = new JsonObject().put("n", 1);
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        Future<JsonObject> reply = GenServer.call(vertx, pid, request);
+        request.put("n", 2);
+        reply.onComplete(ctx.succeeding(json -> ctx.verify(() -> {
+          assertThat(json.getInteger("n")).isEqualTo(1);
+          assertThat(request.containsKey("seen")).isFalse();
+          ctx.completeNow();
+        })));
+      }));
+    }
+  }
+
+  @Nested
+  class CallFailures {
+
+    @Test
+    void anUnknownNameFailsWithNoprocAtOnce(Vertx vertx, VertxTestContext ctx) {
+      Future<Object> call = GenServer.call(vertx, "nobody.here", "ping", Duration.ofMinutes(1));
+      // Failed already, not after any timeout.
+      assertThat(call.failed()).isTrue();
+      ctx.verify(() -> assertThat(otp(call.cause()).failure()).isEqualTo(OtpException.Failure.NOPROC));
+      ctx.completeNow();
+    }
+
+    @Test
+    void aDeadPidFailsWithNoprocAtOnce(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.stop(vertx, pid).map(pid))
+        .onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
+          Future<Object> call = GenServer.call(vertx, pid, "ping", Duration.ofMinutes(1));
+          assertThat(call.failed()).isTrue();
+          assertThat(otp(call.cause()).failure()).isEqualTo(OtpException.Failure.NOPROC);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aServerThatDiesBeforeReplyingFailsTheCallerAtOnceWithTheReason(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        // The call waits for a reply that never comes; the kill must end the wait, not the timeout.
+        GenServer.call(vertx, pid, "keep", Duration.ofMinutes(5)).onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+          assertThat(otp(err).reason()).isEqualTo(ExitReason.KILLED);
+          assertThat(otp(err).pid()).isEqualTo(pid);
+          ctx.completeNow();
+        })));
+        GenServer.call(vertx, pid, "ping").onComplete(ctx.succeeding(pong -> Processes.kill(vertx, pid)));
+      }));
+    }
+
+    @Test
+    void aCrashInHandleCallFailsTheCallerWithTheError(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server)
+        .compose(pid -> GenServer.call(vertx, pid, "throw", Duration.ofMinutes(1)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+          assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("call blew up");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void callsQueuedBehindACrashFailWithTheSameExit(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        GenServer.call(vertx, pid, "throw", Duration.ofMinutes(1));
+        GenServer.call(vertx, pid, "ping", Duration.ofMinutes(1)).onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+          assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("call blew up");
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void noReplyInTimeFailsWithTimeoutAndTheLateReplyIsDropped(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Future<String> first = GenServer.call(vertx, pid, "keep", Duration.ofMillis(50));
+        first.onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.TIMEOUT);
+          // The server answers now, after the timeout; that answer must reach nobody.
+          GenServer.cast(vertx, pid, "release-late");
+          GenServer.<String>call(vertx, pid, "ping").onComplete(ctx.succeeding(pong -> ctx.verify(() -> {
+            assertThat(pong).isEqualTo("pong");
+            assertThat(server.kept.isDone()).isTrue();
+            assertThat(first.cause()).isSameAs(err);
+            assertThat(Processes.isAlive(vertx, pid)).isTrue();
+            ctx.completeNow();
+          })));
+        })));
+      }));
+    }
+
+    @Test
+    void aProcessCallingItselfFailsWithCallingSelf(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.<String>call(vertx, pid, "call-self"))
+        .onComplete(ctx.succeeding(code -> ctx.verify(() -> {
+          assertThat(code).isEqualTo("calling_self");
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Casts {
+
+    @Test
+    void castToNobodyReturnsAndNeverFails(Vertx vertx, VertxTestContext ctx) {
+      GenServer.cast(vertx, "nobody.here", "hello");
+      GenServer.cast(vertx, new Pid("elsewhere", 42), "hello");
+      ctx.completeNow();
+    }
+
+    @Test
+    void castsAreHandledInTheOrderSent(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        for (int i = 0; i < 100; i++) {
+          GenServer.cast(vertx, pid, "c" + i);
+        }
+        GenServer.<List<Object>>call(vertx, pid, "state").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state).hasSize(101);
+          for (int i = 0; i < 100; i++) {
+            assertThat(state.get(i)).isEqualTo("c" + i);
+          }
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void anExceptionInHandleCastCrashesTheServerAndRunsTerminate(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(((ExitReason.Error) down.reason()).message()).contains("cast blew up");
+          assertThat(server.terminated).containsExactly(down.reason());
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "throw");
+      }));
+    }
+
+    @Test
+    void stopFromHandleCastExitsWithItsReason(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(down.reason()).isEqualTo(ExitReason.shutdown("cast"));
+          assertThat(down.reason().isNormal()).isTrue();
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "stop");
+      }));
+    }
+  }
+
+  @Nested
+  class Infos {
+
+    @Test
+    void sendAfterDeliversToHandleInfo(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid);
+        GenServer.call(vertx, pid, "send-after").onComplete(ctx.succeeding(v -> {
+          vertx.setPeriodic(5, id -> GenServer.<List<Object>>call(vertx, pid, "state").onSuccess(state -> {
+            if (state.contains("info:tick")) {
+              vertx.cancelTimer(id);
+              ctx.completeNow();
+            }
+          }));
+        }));
+      }));
+    }
+
+    @Test
+    void aCancelledTimerNeverFires(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        GenServer.<Boolean>call(vertx, pid, "cancel-timer").onComplete(ctx.succeeding(cancelled -> ctx.verify(() -> {
+          assertThat(cancelled).isTrue();
+          // A later timer of the same server: by the time it fires, the cancelled one would have.
+          vertx.setTimer(60, id -> GenServer.<List<Object>>call(vertx, pid, "state").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+            assertThat(state).doesNotContain("info:never");
+            ctx.completeNow();
+          }))));
+        })));
+      }));
+    }
+
+    @Test
+    void plainSendsGoToHandleInfo(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        Processes.send(vertx, pid, "hello");
+        GenServer.<List<Object>>call(vertx, pid, "state").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state).containsExactly("info:hello", "state");
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void anExceptionInHandleInfoCrashesTheServer(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(((ExitReason.Error) down.reason()).message()).contains("info blew up");
+          assertThat(server.terminated).hasSize(1);
+          ctx.completeNow();
+        })));
+        Processes.send(vertx, pid, "throw");
+      }));
+    }
+
+    @Test
+    void anExceptionOutsideTheCallbacksInTheProcessContextCrashesIt(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(((ExitReason.Error) down.reason()).message()).contains("timer blew up");
+          assertThat(Processes.isAlive(vertx, pid)).isFalse();
+          ctx.completeNow();
+        })));
+        GenServer.call(vertx, pid, "timer-throws");
+      }));
+    }
+
+    @Test
+    void theDefaultHandleInfoIgnoresUnexpectedMessages(Vertx vertx, VertxTestContext ctx) {
+      GenServer<Integer> plain = new GenServer<>() {
+        @Override
+        protected Future<InitResult<Integer>> init(JsonObject args) {
+          return Future.succeededFuture(InitResult.ok(7));
+        }
+
+        @Override
+        protected CallResult<Integer> handleCall(Object request, From from, Integer state) {
+          return CallResult.reply(state, state);
+        }
+      };
+      GenServer.start(vertx, plain).onComplete(ctx.succeeding(pid -> {
+        Processes.send(vertx, pid, "unexpected");
+        GenServer.<Integer>call(vertx, pid, "get").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state).isEqualTo(7);
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void theDefaultHandleCastCrashesLikeElixirs(Vertx vertx, VertxTestContext ctx) {
+      GenServer<Integer> plain = new GenServer<>() {
+        @Override
+        protected Future<InitResult<Integer>> init(JsonObject args) {
+          return Future.succeededFuture(InitResult.ok(7));
+        }
+      };
+      GenServer.start(vertx, plain).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(down.reason()).isInstanceOf(ExitReason.Error.class);
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "anything");
+      }));
+    }
+  }
+
+  @Nested
+  class Terminate {
+
+    @Test
+    void stopRunsTerminateWithTheReasonAndWaitsForTheExit(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server)
+        .compose(pid -> GenServer.stop(vertx, pid, ExitReason.shutdown("bye")).map(pid))
+        .onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
+          assertThat(server.terminated).containsExactly(ExitReason.shutdown("bye"));
+          assertThat(Processes.isAlive(vertx, pid)).isFalse();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void stopOfNobodyFailsWithNoproc(Vertx vertx, VertxTestContext ctx) {
+      GenServer.stop(vertx, "nobody.here", ExitReason.NORMAL).onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.NOPROC);
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void killSkipsTerminate(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(down.reason()).isEqualTo(ExitReason.KILLED);
+          assertThat(server.terminated).isEmpty();
+          ctx.completeNow();
+        })));
+        Processes.kill(vertx, pid);
+      }));
+    }
+
+    @Test
+    void undeployingTheVerticleIsAShutdownThatRunsTerminate(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Monitor monitor = Processes.monitor(vertx, pid);
+        vertx.undeploy(server.deploymentID()).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(server.terminated).containsExactly(ExitReason.SHUTDOWN);
+          assertThat(monitor.down().result().reason()).isEqualTo(ExitReason.SHUTDOWN);
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void aThrowingTerminateReplacesTheExitReason(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      server.terminateMode = "throw";
+      start(vertx, server)
+        .compose(pid -> GenServer.stop(vertx, pid, ExitReason.NORMAL))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+          assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("terminate blew up");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void monitorsHearOnlyAfterAnAsynchronousTerminateHasFinished(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      server.terminateMode = "wait";
+      server.terminateGate = Promise.promise();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Monitor monitor = Processes.monitor(vertx, pid);
+        monitor.down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(server.terminateGate.future().isComplete()).isTrue();
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "stop");
+        // terminate has started (it is recorded) but holds the exit until the gate opens.
+        vertx.setPeriodic(1, id -> {
+          if (!server.terminated.isEmpty()) {
+            vertx.cancelTimer(id);
+            ctx.verify(() -> assertThat(monitor.down().isComplete()).isFalse());
+            server.terminateGate.complete();
+          }
+        });
+      }));
+    }
+
+    @Test
+    void aKillCutsALongTerminateShort(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      server.terminateMode = "wait";
+      server.terminateGate = Promise.promise();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(down.reason()).isEqualTo(ExitReason.KILLED);
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "stop");
+        vertx.setPeriodic(1, id -> {
+          if (!server.terminated.isEmpty()) {
+            vertx.cancelTimer(id);
+            Processes.kill(vertx, pid);
+          }
+        });
+      }));
+    }
+  }
+
+  @Nested
+  class MonitorsFromAProcess {
+
+    @Test
+    void downArrivesInHandleInfoWithTheExitReason(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer watcher = new ScriptedServer();
+      ScriptedServer watched = new ScriptedServer();
+      Future.all(start(vertx, watcher), start(vertx, watched)).onComplete(ctx.succeeding(both -> {
+        Processes.send(vertx, watcher.self(), new ScriptedServer.MonitorRequest(watched.self(), false));
+        GenServer.call(vertx, watcher.self(), "ping")
+          .compose(v -> GenServer.stop(vertx, watched.self(), ExitReason.shutdown("bye")))
+          .onComplete(ctx.succeeding(v -> vertx.setPeriodic(2, id -> {
+            if (watcher.lastDown != null) {
+              vertx.cancelTimer(id);
+              ctx.verify(() -> {
+                assertThat(watcher.lastDown.pid()).isEqualTo(watched.self());
+                assertThat(watcher.lastDown.reason()).isEqualTo(ExitReason.shutdown("bye"));
+                assertThat(watcher.lastDown.ref()).isEqualTo(watcher.monitorRef);
+              });
+              ctx.completeNow();
+            }
+          })));
+      }));
+    }
+
+    @Test
+    void monitoringADeadPidGivesDownNoproc(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer watcher = new ScriptedServer();
+      start(vertx, watcher).onComplete(ctx.succeeding(pid -> {
+        Processes.send(vertx, pid, new ScriptedServer.MonitorRequest(new Pid("gone", 1), false));
+        vertx.setPeriodic(2, id -> {
+          if (watcher.lastDown != null) {
+            vertx.cancelTimer(id);
+            ctx.verify(() -> assertThat(watcher.lastDown.reason()).isEqualTo(ExitReason.NOPROC));
+            ctx.completeNow();
+          }
+        });
+      }));
+    }
+
+    @Test
+    void demonitorDropsEvenADownAlreadyOnItsWay(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer watcher = new ScriptedServer();
+      start(vertx, watcher).onComplete(ctx.succeeding(pid -> {
+        // Monitoring a dead pid queues a DOWN at once; demonitor in the same callback must drop it.
+        Processes.send(vertx, pid, new ScriptedServer.MonitorRequest(new Pid("gone", 1), true));
+        Processes.send(vertx, pid, "after");
+        GenServer.<List<Object>>call(vertx, pid, "state").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state).containsExactly("demonitor:true", "info:after", "state");
+          assertThat(watcher.downs).isEmpty();
+          ctx.completeNow();
+        })));
+      }));
+    }
+  }
+
+  @Nested
+  class OverTheEventBus {
+
+    @Test
+    void aRequestToThePidAddressIsACall(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> vertx.eventBus().<String>request(pid.address(), "ping"))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.body()).isEqualTo("pong");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aSendIsACast(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        vertx.eventBus().send(pid.address(), "hello");
+        GenServer.<List<Object>>call(vertx, pid, "state").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state).containsExactly("hello", "state");
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void anErrorReplyArrivesAsAFailureWithItsCodeInTheMessage(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> vertx.eventBus().request(pid.address(), "error"))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(ReplyException.class);
+          assertThat(((ReplyException) err).failureCode()).isEqualTo(OtpException.Failure.ERROR.failureCode());
+          assertThat(err.getMessage()).startsWith("bad_thing:");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aBusCallerIsFailedAtOnceWhenTheServerDies(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
+        vertx.eventBus().request(pid.address(), "keep", new DeliveryOptions().setSendTimeout(300_000))
+          .onComplete(ctx.failing(err -> ctx.verify(() -> {
+            assertThat(((ReplyException) err).failureCode()).isEqualTo(OtpException.Failure.EXIT.failureCode());
+            assertThat(err.getMessage()).contains("killed");
+            ctx.completeNow();
+          })));
+        GenServer.call(vertx, pid, "ping").onComplete(ctx.succeeding(v -> Processes.kill(vertx, pid)));
+      }));
+    }
+
+    @Test
+    void thePidAddressStopsAnsweringOnceTheProcessIsGone(Vertx vertx, VertxTestContext ctx) {
+      start(vertx, new ScriptedServer())
+        .compose(pid -> GenServer.stop(vertx, pid).map(pid))
+        .compose(pid -> vertx.eventBus().request(pid.address(), "ping"))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ReplyException) err).failureType()).isEqualTo(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS);
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Lifecycle {
+
+    @Test
+    void pidsAreUniqueAndCarryTheNode(Vertx vertx, VertxTestContext ctx) {
+      Future.all(start(vertx, new ScriptedServer()), start(vertx, new ScriptedServer())).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+        Pid a = all.resultAt(0);
+        Pid b = all.resultAt(1);
+        assertThat(a).isNotEqualTo(b);
+        assertThat(a.node()).isEqualTo(b.node());
+        assertThat(a.address()).isEqualTo("otpx.pid." + a.node() + "." + a.id());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void anInstanceStartsOnlyOnce(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).compose(pid -> start(vertx, server)).onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(err).isInstanceOf(IllegalStateException.class);
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void anExitedProcessIsUndeployed(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        String id = server.deploymentID();
+        ctx.verify(() -> assertThat(vertx.deploymentIDs()).contains(id));
+        GenServer.stop(vertx, pid).onComplete(ctx.succeeding(v -> vertx.setPeriodic(2, timer -> {
+          if (!vertx.deploymentIDs().contains(id)) {
+            vertx.cancelTimer(timer);
+            ctx.completeNow();
+          }
+        })));
+      }));
+    }
+
+    @Test
+    void closingVertxShutsProcessesDownWithTerminate() throws Exception {
+      // Closed from the test thread: a Vert.x instance cannot report its own close on its own loops.
+      Vertx own = Vertx.vertx();
+      ScriptedServer server = new ScriptedServer();
+      start(own, server).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      own.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(server.terminated).containsExactly(ExitReason.SHUTDOWN);
+    }
+  }
+}
