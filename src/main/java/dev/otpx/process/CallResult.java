@@ -55,6 +55,28 @@ public sealed interface CallResult<S> {
   }
 
   /**
+   * Finish handling the call when {@code next} completes. Until then the server takes no other
+   * message (they wait in its mailbox, as behind a blocking callback in Erlang), but it can still
+   * be killed. A failed {@code next} crashes the server.
+   *
+   * @param next the decision, once known
+   */
+  record Await<S>(io.vertx.core.Future<CallResult<S>> next) implements CallResult<S> {
+    public Await {
+      Objects.requireNonNull(next, "next");
+    }
+  }
+
+  /**
+   * @param next the decision, once known
+   * @param <S> the state type
+   * @return handle the call asynchronously, holding the mailbox meanwhile
+   */
+  static <S> CallResult<S> await(io.vertx.core.Future<CallResult<S>> next) {
+    return new Await<>(next);
+  }
+
+  /**
    * @param reply the reply
    * @param state the new state
    * @param <S> the state type

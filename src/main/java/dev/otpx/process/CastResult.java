@@ -24,6 +24,27 @@ public sealed interface CastResult<S> {
   }
 
   /**
+   * Finish handling the message when {@code next} completes; meanwhile other messages wait in the
+   * mailbox. A failed {@code next} crashes the server.
+   *
+   * @param next the decision, once known
+   */
+  record Await<S>(io.vertx.core.Future<CastResult<S>> next) implements CastResult<S> {
+    public Await {
+      Objects.requireNonNull(next, "next");
+    }
+  }
+
+  /**
+   * @param next the decision, once known
+   * @param <S> the state type
+   * @return handle the message asynchronously, holding the mailbox meanwhile
+   */
+  static <S> CastResult<S> await(io.vertx.core.Future<CastResult<S>> next) {
+    return new Await<>(next);
+  }
+
+  /**
    * @param state the new state
    * @param <S> the state type
    * @return go on

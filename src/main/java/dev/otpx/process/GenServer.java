@@ -66,7 +66,8 @@ public abstract class GenServer<S> extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(GenServer.class);
 
-  private enum Status { NEW, STARTING, RUNNING, EXITING, DEAD }
+  // SUSPENDED: a handler returned Await; messages wait in `waiting` as they do while STARTING.
+  private enum Status { NEW, STARTING, RUNNING, SUSPENDED, EXITING, DEAD }
 
   private Status status = Status.NEW;
   private String requestedName;
@@ -78,7 +79,7 @@ public abstract class GenServer<S> extends VerticleBase {
   private boolean undeploying;
   private volatile boolean killRequested;
   private final Promise<ExitReason> exited = Promise.promise();
-  private final ArrayDeque<Envelope> beforeInit = new ArrayDeque<>();
+  private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
   private final List<Caller> unanswered = new ArrayList<>();
   private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>(2);
   private final Set<Long> timers = new HashSet<>();
@@ -485,9 +486,7 @@ public abstract class GenServer<S> extends VerticleBase {
         log.info("process {}{} started: {}", self(), nameSuffix(), kind());
         started.complete();
         // Messages that waited for init go first, before anything that arrives from now on.
-        while (status == Status.RUNNING && !beforeInit.isEmpty()) {
-          dispatch(beforeInit.poll());
-        }
+        drainWaiting();
       } else if (ar.result() instanceof InitResult.Stop<S> stop) {
         finish(stop.reason(), false);
         started.fail(OtpException.exit(self(), stop.reason()));
@@ -521,8 +520,8 @@ public abstract class GenServer<S> extends VerticleBase {
   }
 
   private void crash(Throwable failure) {
-    if (status == Status.STARTING || status == Status.RUNNING) {
-      exit(ExitReason.error(failure), status == Status.RUNNING);
+    if (status == Status.STARTING || status == Status.RUNNING || status == Status.SUSPENDED) {
+      exit(ExitReason.error(failure), status != Status.STARTING);
     } else {
       log.warn("process {} threw while {}: {}", cell == null ? "?" : self(), status, failure.toString());
     }
@@ -542,7 +541,7 @@ public abstract class GenServer<S> extends VerticleBase {
       }
       return;
     }
-    boolean initialized = status == Status.RUNNING;
+    boolean initialized = status == Status.RUNNING || status == Status.SUSPENDED;
     status = Status.EXITING;
     exitReason = reason;
     for (Long timer : timers) {
@@ -591,12 +590,12 @@ public abstract class GenServer<S> extends VerticleBase {
       caller.fail(failure);
     }
     unanswered.clear();
-    for (Envelope waiting : beforeInit) {
-      if (waiting instanceof Envelope.Call call) {
+    for (Envelope held : waiting) {
+      if (held instanceof Envelope.Call call) {
         call.caller().fail(failure);
       }
     }
-    beforeInit.clear();
+    waiting.clear();
     if (logExit) {
       if (reason.isNormal()) {
         log.info("process {}{} exited: {}", cell.pid(), nameSuffix(), reason);
@@ -661,7 +660,7 @@ public abstract class GenServer<S> extends VerticleBase {
       exit(ExitReason.KILLED, false);
     }
     switch (status) {
-      case STARTING -> beforeInit.add(envelope);
+      case STARTING, SUSPENDED -> waiting.add(envelope);
       case RUNNING -> dispatch(envelope);
       case EXITING -> {
         // The final reason is not known until terminate is done: answer these callers then.
@@ -703,9 +702,13 @@ public abstract class GenServer<S> extends VerticleBase {
   }
 
   private void handle(Envelope.Call call) {
-    Caller caller = call.caller();
-    CallResult<S> result = handleCall(call.request(), caller, state);
-    if (result instanceof CallResult.Reply<S> reply) {
+    applyCall(handleCall(call.request(), call.caller(), state), call.caller());
+  }
+
+  private void applyCall(CallResult<S> result, Caller caller) {
+    if (result instanceof CallResult.Await<S> await) {
+      suspendUntil(await.next(), next -> applyCall(next, caller), caller);
+    } else if (result instanceof CallResult.Reply<S> reply) {
       state = reply.state();
       caller.reply(reply.reply());
     } else if (result instanceof CallResult.NoReply<S> noReply) {
@@ -739,13 +742,49 @@ public abstract class GenServer<S> extends VerticleBase {
   }
 
   private void apply(CastResult<S> result, String callback) {
-    if (result instanceof CastResult.NoReply<S> noReply) {
+    if (result instanceof CastResult.Await<S> await) {
+      suspendUntil(await.next(), next -> apply(next, callback), null);
+    } else if (result instanceof CastResult.NoReply<S> noReply) {
       state = noReply.state();
     } else if (result instanceof CastResult.Stop<S> stop) {
       state = stop.state();
       exit(stop.reason(), true);
     } else {
       throw new IllegalStateException(callback + " returned " + result);
+    }
+  }
+
+  /**
+   * Holds the mailbox until {@code next} completes, then applies its decision and lets the waiting
+   * messages through in order. A kill or crash meanwhile wins: the decision is then dropped.
+   */
+  private <T> void suspendUntil(Future<T> next, java.util.function.Consumer<T> andThen, Caller caller) {
+    status = Status.SUSPENDED;
+    if (caller != null) {
+      // Should the process die while suspended, finish() fails this caller at once.
+      unanswered.add(caller);
+    }
+    next.onComplete(ar -> onHome(() -> {
+      if (status != Status.SUSPENDED) {
+        return;
+      }
+      status = Status.RUNNING;
+      try {
+        if (ar.failed()) {
+          throw ar.cause();
+        }
+        andThen.accept(Objects.requireNonNull(ar.result(), "an awaited decision was null"));
+      } catch (Throwable t) {
+        exit(ExitReason.error(t), true);
+        return;
+      }
+      drainWaiting();
+    }));
+  }
+
+  private void drainWaiting() {
+    while (status == Status.RUNNING && !waiting.isEmpty()) {
+      dispatch(waiting.poll());
     }
   }
 

@@ -456,6 +456,70 @@ class GenServerTest {
   }
 
   @Nested
+  class Awaiting {
+
+    @Test
+    void anAwaitedCallRepliesWhenItsFutureCompletesAndHoldsLaterMessagesUntilThen(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        Future<String> awaited = GenServer.call(vertx, pid, "await");
+        GenServer.cast(vertx, pid, "later");
+        Future<List<Object>> state = GenServer.call(vertx, pid, "state");
+        // Nothing after the awaiting call is handled until the gate opens.
+        vertx.setTimer(30, id -> ctx.verify(() -> {
+          assertThat(awaited.isComplete()).isFalse();
+          assertThat(state.isComplete()).isFalse();
+          server.awaitGate.complete("done");
+        }));
+        Future.all(awaited, state).onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(awaited.result()).isEqualTo("done");
+          assertThat(state.result()).containsExactly("await", "resumed", "later", "state");
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void aFailedAwaitCrashesTheServerAndFailsTheCaller(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        GenServer.call(vertx, pid, "await").onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
+          assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("gate broke");
+          assertThat(server.terminated).hasSize(1);
+          ctx.completeNow();
+        })));
+        GenServer.call(vertx, pid, "ping", Duration.ofMillis(1)).onComplete(ar -> server.awaitGate.fail(new IllegalStateException("gate broke")));
+      }));
+    }
+
+    @Test
+    void aKillWhileSuspendedFailsTheAwaitingCallerAtOnce(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        GenServer.call(vertx, pid, "await", Duration.ofMinutes(5)).onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(otp(err).reason()).isEqualTo(ExitReason.KILLED);
+          ctx.completeNow();
+        })));
+        vertx.setTimer(10, id -> Processes.kill(vertx, pid));
+      }));
+    }
+
+    @Test
+    void anAwaitedCastAppliesItsStateBeforeTheNextMessage(Vertx vertx, VertxTestContext ctx) {
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        GenServer.cast(vertx, pid, "await");
+        GenServer.<List<Object>>call(vertx, pid, "state").onComplete(ctx.succeeding(state -> ctx.verify(() -> {
+          assertThat(state).containsExactly("await", "resumed:go", "state");
+          ctx.completeNow();
+        })));
+        vertx.setTimer(10, id -> server.awaitGate.complete("go"));
+      }));
+    }
+  }
+
+  @Nested
   class Terminate {
 
     @Test

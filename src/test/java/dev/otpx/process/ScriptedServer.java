@@ -27,6 +27,7 @@ class ScriptedServer extends GenServer<List<Object>> {
   volatile Down lastDown;
   final List<Down> downs = new CopyOnWriteArrayList<>();
   volatile long monitorRef;
+  volatile Promise<String> awaitGate = Promise.promise();
 
   void finishInit() {
     initGate.tryComplete();
@@ -61,6 +62,10 @@ class ScriptedServer extends GenServer<List<Object>> {
         yield CallResult.noReply(state);
       }
       case "error" -> CallResult.error("bad_thing", "you asked for an error", state);
+      case "await" -> CallResult.await(awaitGate.future().map(word -> {
+        state.add("resumed");
+        return CallResult.reply(word, state);
+      }));
       case "stop-reply" -> CallResult.stop(ExitReason.NORMAL, "bye", state);
       case "stop-noreply" -> CallResult.stop(ExitReason.shutdown("done"), state);
       case "throw" -> throw new IllegalStateException("call blew up");
@@ -103,6 +108,10 @@ class ScriptedServer extends GenServer<List<Object>> {
         kept.reply("released");
         yield CastResult.noReply(state);
       }
+      case "await" -> CastResult.await(awaitGate.future().map(word -> {
+        state.add("resumed:" + word);
+        return CastResult.noReply(state);
+      }));
       case "release-late" -> {
         kept.reply("too late");
         yield CastResult.noReply(state);
