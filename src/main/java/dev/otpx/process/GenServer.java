@@ -618,6 +618,25 @@ public abstract class GenServer<S> extends VerticleBase {
     }
   }
 
+  /** @return the name this process was started under, or null */
+  final String startName() {
+    return requestedName;
+  }
+
+  /**
+   * Completes on this process's own context whatever context {@code future} completes on, so a
+   * callback can use the process's helpers ({@link #monitor}, {@link #sendAfter}) safely.
+   *
+   * @param future any future
+   * @param <T> its type
+   * @return the same outcome, delivered on this process's context
+   */
+  protected final <T> Future<T> onOwnContext(Future<T> future) {
+    Promise<T> promise = home.promise();
+    future.onComplete(promise);
+    return promise.future();
+  }
+
   private String kind() {
     String simple = getClass().getSimpleName();
     return simple.isEmpty() ? getClass().getName() : simple;

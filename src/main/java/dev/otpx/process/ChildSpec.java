@@ -1,0 +1,192 @@
+package dev.otpx.process;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.lang.reflect.Constructor;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * How a supervisor starts, restarts and stops one child: data, checked when built, so a bad spec is
+ * refused before anything starts, with an error naming the field.
+ *
+ * <p>Defaults as in OTP: restart permanent, type worker, shutdown 5 s for a worker and infinity for
+ * a supervisor, not significant, no backoff. Build with {@link #worker}, {@link #of} (which reads a
+ * class's {@link ChildDefaults}) or {@link #supervisor}, then override any field with the
+ * {@code withX} copies, as {@code Supervisor.child_spec/2} does.
+ *
+ * @param id unique within its supervisor
+ * @param start how to start the process
+ * @param restart when to restart it
+ * @param shutdown how to stop it; null means the default for its type (see {@link #shutdown()})
+ * @param type worker or supervisor
+ * @param significant whether its end may stop the supervisor ({@link AutoShutdown})
+ * @param backoff restart delay, or null to restart at once
+ */
+public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdown, ChildType type,
+                        boolean significant, Backoff backoff) {
+
+  /**
+   * What starts the child: a fresh GenServer each time, deployed with these options (whose config
+   * is the init args), registered under {@code name} when there is one.
+   *
+   * @param factory makes a fresh instance per start
+   * @param options the Vert.x deployment options: config, threading model, worker pool
+   * @param name the registered name, or null
+   */
+  public record Start(Supplier<? extends GenServer<?>> factory, DeploymentOptions options, String name) {
+    public Start {
+      Objects.requireNonNull(factory, "child spec 'start': factory");
+      options = options == null ? new DeploymentOptions() : new DeploymentOptions(options);
+      if (name != null) {
+        Registry.validateName(name);
+      }
+    }
+
+    /**
+     * Starts one instance.
+     *
+     * @param vertx the Vert.x instance
+     * @return its pid
+     */
+    public Future<Pid> start(Vertx vertx) {
+      GenServer<?> server;
+      try {
+        server = Objects.requireNonNull(factory.get(), "the child factory returned null");
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return GenServer.start(vertx, server, options, name);
+    }
+  }
+
+  public ChildSpec {
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("child spec 'id' is required");
+    }
+    Objects.requireNonNull(start, "child spec '" + id + "': 'start' is required");
+    Objects.requireNonNull(restart, "child spec '" + id + "': 'restart' is required");
+    Objects.requireNonNull(type, "child spec '" + id + "': 'type' is required");
+    if (significant && restart == Restart.PERMANENT) {
+      throw new IllegalArgumentException("child spec '" + id + "': 'significant' cannot be true for a permanent child");
+    }
+  }
+
+  /**
+   * A worker with the defaults.
+   *
+   * @param id the id
+   * @param factory makes a fresh instance per start
+   * @return the spec
+   */
+  public static ChildSpec worker(String id, Supplier<? extends GenServer<?>> factory) {
+    return new ChildSpec(id, new Start(factory, null, null), Restart.PERMANENT, null, ChildType.WORKER, false, null);
+  }
+
+  /**
+   * A child of a GenServer class, with the class's {@link ChildDefaults} (if any), started through
+   * its no-argument constructor with {@code args} as init args.
+   *
+   * @param id the id
+   * @param type the class
+   * @param args the init args (deployment config)
+   * @return the spec
+   * @throws IllegalArgumentException when the class has no public no-argument constructor
+   */
+  public static ChildSpec of(String id, Class<? extends GenServer<?>> type, JsonObject args) {
+    Constructor<? extends GenServer<?>> constructor;
+    try {
+      constructor = type.getConstructor();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException("child spec '" + id + "': class " + type.getName() + " has no public no-argument constructor");
+    }
+    Supplier<GenServer<?>> factory = () -> {
+      try {
+        return constructor.newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot create " + type.getName() + ": " + e, e);
+      }
+    };
+    DeploymentOptions options = new DeploymentOptions().setConfig(args == null ? new JsonObject() : args.copy());
+    ChildDefaults defaults = type.getAnnotation(ChildDefaults.class);
+    if (defaults == null) {
+      return new ChildSpec(id, new Start(factory, options, null), Restart.PERMANENT, null, ChildType.WORKER, false, null);
+    }
+    Shutdown shutdown = switch ((int) Math.max(-3, Math.min(0, defaults.shutdownMillis()))) {
+      case -1 -> null;
+      case -2 -> Shutdown.BRUTAL_KILL;
+      case -3 -> Shutdown.INFINITY;
+      default -> Shutdown.timeout(java.time.Duration.ofMillis(defaults.shutdownMillis()));
+    };
+    return new ChildSpec(id, new Start(factory, options, null), defaults.restart(), shutdown, defaults.type(), defaults.significant(), null);
+  }
+
+  /**
+   * A nested supervisor: type supervisor, shutdown infinity.
+   *
+   * @param id the id
+   * @param spec the nested supervisor's flags and children
+   * @return the spec
+   */
+  public static ChildSpec supervisor(String id, SupervisorSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return new ChildSpec(id, new Start(() -> new Supervisor(spec), null, null), Restart.PERMANENT, null, ChildType.SUPERVISOR, false, null);
+  }
+
+  /** The shutdown in force: the one given, or 5 s for a worker and infinity for a supervisor. */
+  @Override
+  public Shutdown shutdown() {
+    if (shutdown != null) {
+      return shutdown;
+    }
+    return type == ChildType.SUPERVISOR ? Shutdown.INFINITY : Shutdown.DEFAULT_WORKER;
+  }
+
+  /** @param newId the id @return a copy with it */
+  public ChildSpec withId(String newId) {
+    return new ChildSpec(newId, start, restart, shutdown, type, significant, backoff);
+  }
+
+  /** @param newRestart the restart value @return a copy with it */
+  public ChildSpec withRestart(Restart newRestart) {
+    return new ChildSpec(id, start, newRestart, shutdown, type, significant, backoff);
+  }
+
+  /** @param newShutdown the shutdown @return a copy with it */
+  public ChildSpec withShutdown(Shutdown newShutdown) {
+    return new ChildSpec(id, start, restart, Objects.requireNonNull(newShutdown, "shutdown"), type, significant, backoff);
+  }
+
+  /** @param newType the type @return a copy with it */
+  public ChildSpec withType(ChildType newType) {
+    return new ChildSpec(id, start, restart, shutdown, newType, significant, backoff);
+  }
+
+  /** @param newSignificant whether significant @return a copy with it */
+  public ChildSpec withSignificant(boolean newSignificant) {
+    return new ChildSpec(id, start, restart, shutdown, type, newSignificant, backoff);
+  }
+
+  /** @param newBackoff the backoff, or null for none @return a copy with it */
+  public ChildSpec withBackoff(Backoff newBackoff) {
+    return new ChildSpec(id, start, restart, shutdown, type, significant, newBackoff);
+  }
+
+  /** @param name the name to register each instance under @return a copy with it */
+  public ChildSpec withName(String name) {
+    return new ChildSpec(id, new Start(start.factory(), start.options(), name), restart, shutdown, type, significant, backoff);
+  }
+
+  /** @param args the init args @return a copy whose deployment config is {@code args} */
+  public ChildSpec withArgs(JsonObject args) {
+    DeploymentOptions options = new DeploymentOptions(start.options()).setConfig(args == null ? new JsonObject() : args.copy());
+    return new ChildSpec(id, new Start(start.factory(), options, start.name()), restart, shutdown, type, significant, backoff);
+  }
+
+  /** @param options the deployment options @return a copy with them */
+  public ChildSpec withOptions(DeploymentOptions options) {
+    return new ChildSpec(id, new Start(start.factory(), options, start.name()), restart, shutdown, type, significant, backoff);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.otpx.process;
+
+import java.util.Locale;
+
+/** Which children a supervisor restarts when one of them must be restarted. */
+public enum Strategy {
+  /** Only the child that ended. */
+  ONE_FOR_ONE,
+  /** Every child: the others are stopped in reverse start order, then all start in order. */
+  ONE_FOR_ALL,
+  /** The child and those started after it: those stopped in reverse, then all start in order. */
+  REST_FOR_ONE;
+
+  /** @return the snake_case name used in configuration */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * @param text one_for_one, one_for_all or rest_for_one
+   * @return the value
+   * @throws IllegalArgumentException for anything else
+   */
+  public static Strategy parse(String text) {
+    for (Strategy value : values()) {
+      if (value.wireName().equals(text)) {
+        return value;
+      }
+    }
+    throw new IllegalArgumentException("expected one_for_one, one_for_all or rest_for_one, got '" + text + "'");
+  }
+}
