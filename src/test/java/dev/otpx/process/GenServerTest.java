@@ -2,6 +2,7 @@ package dev.otpx.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -95,21 +96,19 @@ class GenServerTest {
     @Test
     void messagesSentDuringInitWaitAndAreHandledInOrderAfterIt(Vertx vertx, VertxTestContext ctx) {
       ScriptedServer server = new ScriptedServer();
+      Context client = vertx.getOrCreateContext();
       Future<Pid> started = start(vertx, server, "later");
       // The pid exists as soon as the verticle starts, before init finishes.
-      vertx.setPeriodic(1, id -> {
-        if (server.initRan) {
-          vertx.cancelTimer(id);
-          GenServer.cast(vertx, server.self(), "first");
-          Future<List<Object>> state = GenServer.call(vertx, server.self(), "state");
-          assertThat(started.isComplete()).isFalse();
-          server.finishInit();
-          state.onComplete(ctx.succeeding(seen -> ctx.verify(() -> {
-            assertThat(seen).containsExactly("first", "state");
-            ctx.completeNow();
-          })));
-        }
-      });
+      server.initBegan.future().onComplete(ctx.succeeding(pid -> client.runOnContext(v -> {
+        GenServer.cast(vertx, pid, "first");
+        Future<List<Object>> state = GenServer.call(vertx, pid, "state");
+        ctx.verify(() -> assertThat(started.isComplete()).isFalse());
+        server.finishInit();
+        state.onComplete(ctx.succeeding(seen -> ctx.verify(() -> {
+          assertThat(seen).containsExactly("first", "state");
+          ctx.completeNow();
+        })));
+      })));
     }
   }
 
@@ -253,13 +252,19 @@ class GenServerTest {
 
     @Test
     void callsQueuedBehindACrashFailWithTheSameExit(Vertx vertx, VertxTestContext ctx) {
-      start(vertx, new ScriptedServer()).onComplete(ctx.succeeding(pid -> {
-        GenServer.call(vertx, pid, "throw", Duration.ofMinutes(1));
-        GenServer.call(vertx, pid, "ping", Duration.ofMinutes(1)).onComplete(ctx.failing(err -> ctx.verify(() -> {
-          assertThat(otp(err).failure()).isEqualTo(OtpException.Failure.EXIT);
-          assertThat(((ExitReason.Error) otp(err).reason()).message()).contains("call blew up");
+      ScriptedServer server = new ScriptedServer();
+      start(vertx, server).onComplete(ctx.succeeding(pid -> {
+        // The first call holds the mailbox, so the second is surely queued when the server crashes.
+        Future<Object> holding = GenServer.call(vertx, pid, "await", Duration.ofMinutes(1));
+        Future<Object> queued = GenServer.call(vertx, pid, "ping", Duration.ofMinutes(1));
+        server.awaitGate.fail(new IllegalStateException("crash while holding"));
+        Future.join(holding, queued).onComplete(ar -> ctx.verify(() -> {
+          for (Future<Object> call : List.of(holding, queued)) {
+            assertThat(otp(call.cause()).failure()).isEqualTo(OtpException.Failure.EXIT);
+            assertThat(((ExitReason.Error) otp(call.cause()).reason()).message()).contains("crash while holding");
+          }
           ctx.completeNow();
-        })));
+        }));
       }));
     }
 

@@ -20,6 +20,8 @@ class ScriptedServer extends GenServer<List<Object>> {
 
   final List<ExitReason> terminated = new CopyOnWriteArrayList<>();
   final Promise<Void> initGate = Promise.promise();
+  /** Completed with the pid when init begins: a safe way for another thread to learn it. */
+  final Promise<Pid> initBegan = Promise.promise();
   volatile From kept;
   volatile boolean initRan;
   volatile String terminateMode = "ok";
@@ -36,6 +38,7 @@ class ScriptedServer extends GenServer<List<Object>> {
   @Override
   protected Future<InitResult<List<Object>>> init(JsonObject args) {
     initRan = true;
+    initBegan.tryComplete(self());
     String mode = args.getString("init", "ok");
     return switch (mode) {
       case "ok" -> Future.succeededFuture(InitResult.ok(new ArrayList<>()));
