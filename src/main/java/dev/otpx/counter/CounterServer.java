@@ -126,7 +126,8 @@ public final class CounterServer extends GenServer<Integer> {
     if (raw == null) {
       return fallback;
     }
-    if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
+    if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+        || number.doubleValue() > Integer.MAX_VALUE || number.doubleValue() < Integer.MIN_VALUE) {
       throw new IllegalArgumentException("counter arg '" + key + "' must be an integer, got " + raw);
     }
     return number.intValue();

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,8 @@ public abstract class GenServer<S> extends VerticleBase {
   private final Promise<ExitReason> exited = Promise.promise();
   private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
   private final List<Caller> unanswered = new ArrayList<>();
-  private final Map<String, MessageConsumer<Object>> consumers = new HashMap<>(2);
+  // Concurrent: Registry.unregister removes a name's consumer from the caller's thread, at once.
+  private final Map<String, MessageConsumer<Object>> consumers = new ConcurrentHashMap<>(2);
   private final Set<Long> timers = new HashSet<>();
   private final Map<Long, ProcessCell> monitoring = new HashMap<>();
 
@@ -650,27 +652,49 @@ public abstract class GenServer<S> extends VerticleBase {
 
   private Future<Void> listen(String address) {
     MessageConsumer<Object> consumer = vertx.eventBus().consumer(address);
-    consumer.handler(this::receiveFromBus);
+    consumer.handler(message -> routeFromBus(address, message));
     if (consumer instanceof MessageConsumerImpl<Object> impl) {
-      // Vert.x drops messages still queued when a consumer goes away and leaves their senders
-      // waiting for a timeout; answer them with the exit instead (vert.x issue 3979).
-      impl.discardHandler(this::refuseFromBus);
+      // Vert.x answers requests still queued when a consumer goes away with a bare TIMEOUT
+      // ("Discarded the request"); answer first with what really happened (vert.x issue 3979).
+      impl.discardHandler(message -> refuseFromBus(address, message));
     }
     consumers.put(address, consumer);
     return consumer.completion();
   }
 
-  private void receiveFromBus(Message<Object> message) {
-    if (message.replyAddress() != null) {
-      receive(new Envelope.Call(message.body(), new EventBusCaller(message)));
-    } else {
-      receive(new Envelope.Cast(message.body()));
+  /**
+   * A message from the bus. One sent to a name goes to whoever holds the name now, as in Erlang:
+   * the consumer of a process that has just given the name up (or exited) may still get a few,
+   * because unregistering a consumer takes effect on this process's own loop.
+   */
+  private void routeFromBus(String address, Message<Object> message) {
+    Envelope envelope = message.replyAddress() != null
+      ? new Envelope.Call(message.body(), new EventBusCaller(message))
+      : new Envelope.Cast(message.body());
+    if (address.equals(cell.pid().address())) {
+      receive(envelope);
+      return;
+    }
+    ProcessCell holder = table.lookup(address);
+    if (holder == cell) {
+      receive(envelope);
+    } else if (holder != null) {
+      holder.deliver(envelope);
+    } else if (envelope instanceof Envelope.Call call) {
+      call.caller().fail(OtpException.noproc(address));
     }
   }
 
-  private void refuseFromBus(Message<Object> message) {
-    if (message.replyAddress() != null) {
-      new EventBusCaller(message).fail(OtpException.exit(cell.pid(), exitReason == null ? ExitReason.NOPROC : exitReason));
+  private void refuseFromBus(String address, Message<Object> message) {
+    if (message.replyAddress() == null) {
+      return;
+    }
+    EventBusCaller caller = new EventBusCaller(message);
+    if (status == Status.DEAD || address.equals(cell.pid().address())) {
+      caller.fail(OtpException.exit(cell.pid(), exitReason == null ? ExitReason.NOPROC : exitReason));
+    } else {
+      // The process lives but gave the name up while this request waited for it.
+      caller.fail(OtpException.noproc(address));
     }
   }
 
@@ -856,12 +880,12 @@ public abstract class GenServer<S> extends VerticleBase {
 
     @Override
     public void stopListening(String address) {
-      context().runOnContext(v -> {
-        MessageConsumer<Object> consumer = consumers.remove(address);
-        if (consumer != null) {
-          consumer.unregister();
-        }
-      });
+      // Synchronously, from the caller's thread: once unregister returns, nothing new reaches
+      // this process through the name, so a new holder registered next gets every message.
+      MessageConsumer<Object> consumer = consumers.remove(address);
+      if (consumer != null) {
+        consumer.unregister();
+      }
     }
   }
 }

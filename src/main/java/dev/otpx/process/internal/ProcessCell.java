@@ -58,7 +58,7 @@ public abstract class ProcessCell {
   public abstract Future<Void> listenOn(String address);
 
   /**
-   * Stops listening on an address.
+   * Stops listening on an address at once, from any thread: later sends no longer reach this process.
    *
    * @param address the address
    */

@@ -1,0 +1,396 @@
+package dev.otpx.app;
+
+import dev.otpx.web.HttpOptions;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's typed configuration, read once at start-up from three layers, each overriding the
+ * one before: the defaults {@code conf/config.json} embedded in the jar (the same file as
+ * {@code conf/config.json} at the repository root), then the file selected with
+ * {@code -conf <file>}, {@code --config <file>} or the {@code OTPX_CONFIG} environment variable (a
+ * partial file is fine), then the environment variables listed in {@link Key}.
+ *
+ * <p>Every key is required after merging; a missing key, a value of the wrong type or out of range
+ * fails the load with an {@link IllegalArgumentException} whose message names the key.
+ *
+ * @param http the HTTP server
+ * @param process the process runtime
+ * @param counter the GenServer counter
+ * @param rawCounter the hand-rolled raw counter
+ */
+public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter) {
+
+  /** The classpath resource holding the defaults. */
+  public static final String DEFAULTS_RESOURCE = "conf/config.json";
+
+  /** The environment variable that selects a config file when no argument does. */
+  public static final String CONFIG_ENV = "OTPX_CONFIG";
+
+  private static final Logger log = LoggerFactory.getLogger(AppConfig.class);
+
+  private static final String USAGE = "usage: java -jar otpx.jar [-conf <file> | --config <file>]";
+
+  /**
+   * Every config key, with the environment variable that overrides it and the kind of value it
+   * takes. This table is the single source of the env mapping documented in the README.
+   */
+  public enum Key {
+    /** {@code http.host}: the interface to bind. */
+    HTTP_HOST("http.host", "HTTP_HOST", Kind.TEXT),
+    /** {@code http.port}: the port to listen on, 0 for any free port. */
+    HTTP_PORT("http.port", "HTTP_PORT", Kind.INTEGER),
+    /** {@code process.call_timeout_ms}: how long a call to a counter waits for its reply. */
+    CALL_TIMEOUT_MS("process.call_timeout_ms", "CALL_TIMEOUT_MS", Kind.INTEGER),
+    /** {@code counter.name}: the GenServer counter's registered name and event-bus address. */
+    COUNTER_NAME("counter.name", "COUNTER_NAME", Kind.TEXT),
+    /** {@code counter.initial}: the GenServer counter's start value. */
+    COUNTER_INITIAL("counter.initial", "COUNTER_INITIAL", Kind.INTEGER),
+    /** {@code counter.tick_ms}: the GenServer counter's count-down interval, 0 for none. */
+    COUNTER_TICK_MS("counter.tick_ms", "COUNTER_TICK_MS", Kind.INTEGER),
+    /** {@code raw_counter.name}: the raw counter's event-bus address. */
+    RAW_COUNTER_NAME("raw_counter.name", "RAW_COUNTER_NAME", Kind.TEXT),
+    /** {@code raw_counter.initial}: the raw counter's start value. */
+    RAW_COUNTER_INITIAL("raw_counter.initial", "RAW_COUNTER_INITIAL", Kind.INTEGER);
+
+    private final String path;
+    private final String env;
+    private final Kind kind;
+
+    Key(String path, String env, Kind kind) {
+      this.path = path;
+      this.env = env;
+      this.kind = kind;
+    }
+
+    /** @return the dotted key, e.g. {@code http.port} */
+    public String path() {
+      return path;
+    }
+
+    /** @return the environment variable that overrides it, e.g. {@code HTTP_PORT} */
+    public String env() {
+      return env;
+    }
+  }
+
+  private enum Kind { TEXT, INTEGER }
+
+  /**
+   * The HTTP server's settings.
+   *
+   * @param host the interface to bind
+   * @param port the port, 0 for any free port
+   */
+  public record HttpConfig(String host, int port) {
+    /** Checks every field; the error names the key at fault. */
+    public HttpConfig {
+      requireText(host, Key.HTTP_HOST);
+      if (port < 0 || port > 65535) {
+        throw invalid(Key.HTTP_PORT, "must be between 0 and 65535, got " + port);
+      }
+    }
+  }
+
+  /**
+   * The process runtime's settings.
+   *
+   * @param callTimeout how long a call waits for its reply; positive
+   */
+  public record ProcessConfig(Duration callTimeout) {
+    /** Checks every field; the error names the key at fault. */
+    public ProcessConfig {
+      Objects.requireNonNull(callTimeout, Key.CALL_TIMEOUT_MS.path);
+      if (callTimeout.isNegative() || callTimeout.isZero()) {
+        throw invalid(Key.CALL_TIMEOUT_MS, "must be positive, got " + callTimeout.toMillis());
+      }
+    }
+  }
+
+  /**
+   * The GenServer counter's settings.
+   *
+   * @param name its registered name
+   * @param initial its start value
+   * @param tick its count-down interval; zero for none
+   */
+  public record CounterConfig(String name, int initial, Duration tick) {
+    /** Checks every field; the error names the key at fault. */
+    public CounterConfig {
+      requireText(name, Key.COUNTER_NAME);
+      Objects.requireNonNull(tick, Key.COUNTER_TICK_MS.path);
+      if (tick.isNegative()) {
+        throw invalid(Key.COUNTER_TICK_MS, "must be 0 (no tick) or positive, got " + tick.toMillis());
+      }
+    }
+  }
+
+  /**
+   * The raw counter's settings.
+   *
+   * @param name its event-bus address
+   * @param initial its start value
+   */
+  public record RawCounterConfig(String name, int initial) {
+    /** Checks every field; the error names the key at fault. */
+    public RawCounterConfig {
+      requireText(name, Key.RAW_COUNTER_NAME);
+    }
+  }
+
+  /** Checks every section; the error names the key at fault. */
+  public AppConfig {
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(process, "process");
+    Objects.requireNonNull(counter, "counter");
+    Objects.requireNonNull(rawCounter, "raw_counter");
+    // Both names are event-bus addresses: sharing one would mix the two protocols on one address.
+    if (counter.name().equals(rawCounter.name())) {
+      throw invalid(Key.RAW_COUNTER_NAME, "must differ from counter.name, both are '" + counter.name() + "'");
+    }
+  }
+
+  /**
+   * Loads the configuration: embedded defaults, then the selected file if any, then the
+   * environment. Logs one line saying where it came from.
+   *
+   * @param vertx the Vert.x instance
+   * @param file the config file chosen by {@link #configFile}, if any
+   * @param env the environment (pass {@code System.getenv()}; tests pass a fake)
+   * @return the config; fails with an {@link IllegalArgumentException} naming the key, the
+   *     environment variable or the file at fault
+   */
+  public static Future<AppConfig> load(Vertx vertx, Optional<String> file, Map<String, String> env) {
+    JsonObject overrides;
+    try {
+      overrides = envOverrides(env);
+    } catch (IllegalArgumentException bad) {
+      return Future.failedFuture(bad);
+    }
+    Optional<Path> path = file.map(f -> Path.of(f).toAbsolutePath().normalize());
+    return vertx.executeBlocking(AppConfig::readDefaults)
+      .compose(defaults -> merge(vertx, defaults, path, overrides))
+      .map(AppConfig::fromJson)
+      .onSuccess(config -> log.info("config loaded from {}", describe(path, overrides)));
+  }
+
+  /**
+   * Picks the config file: {@code -conf <file>}, {@code --config <file>} or
+   * {@code --config=<file>} on the command line, else the {@code OTPX_CONFIG} environment
+   * variable, else none (the embedded defaults alone).
+   *
+   * @param args the command-line arguments
+   * @param env the environment
+   * @return the file, if one was selected
+   * @throws IllegalArgumentException on an unknown argument or an option without its file
+   */
+  public static Optional<String> configFile(List<String> args, Map<String, String> env) {
+    String chosen = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("-conf") || arg.equals("--config")) {
+        if (i + 1 >= args.size() || args.get(i + 1).isBlank()) {
+          throw new IllegalArgumentException("option " + arg + " needs a file path; " + USAGE);
+        }
+        chosen = args.get(++i);
+      } else if (arg.startsWith("--config=") && arg.length() > "--config=".length()) {
+        chosen = arg.substring("--config=".length());
+      } else {
+        throw new IllegalArgumentException("unknown argument '" + arg + "'; " + USAGE);
+      }
+    }
+    if (chosen == null) {
+      String fromEnv = env.get(CONFIG_ENV);
+      chosen = fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
+    }
+    return Optional.ofNullable(chosen);
+  }
+
+  /**
+   * Reads a merged config document into the typed form.
+   *
+   * @param json the document, shaped like {@code conf/config.json}
+   * @return the config
+   * @throws IllegalArgumentException naming the first key that is missing or invalid
+   */
+  public static AppConfig fromJson(JsonObject json) {
+    Objects.requireNonNull(json, "json");
+    return new AppConfig(
+      new HttpConfig(text(json, Key.HTTP_HOST), integer(json, Key.HTTP_PORT)),
+      new ProcessConfig(Duration.ofMillis(integer(json, Key.CALL_TIMEOUT_MS))),
+      new CounterConfig(text(json, Key.COUNTER_NAME), integer(json, Key.COUNTER_INITIAL),
+        Duration.ofMillis(integer(json, Key.COUNTER_TICK_MS))),
+      new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)));
+  }
+
+  /**
+   * The config as a document shaped like {@code conf/config.json}; {@link #fromJson} reads it back.
+   *
+   * @return the document
+   */
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("http", new JsonObject().put("host", http.host()).put("port", http.port()))
+      .put("process", new JsonObject().put("call_timeout_ms", process.callTimeout().toMillis()))
+      .put("counter", new JsonObject().put("name", counter.name()).put("initial", counter.initial())
+        .put("tick_ms", counter.tick().toMillis()))
+      .put("raw_counter", new JsonObject().put("name", rawCounter.name()).put("initial", rawCounter.initial()));
+  }
+
+  /**
+   * The HTTP verticle's options drawn from this config.
+   *
+   * @return the options
+   */
+  public HttpOptions httpOptions() {
+    return new HttpOptions(http.host(), http.port(), counter.name(), rawCounter.name(), process.callTimeout());
+  }
+
+  /**
+   * Turns the environment variables of {@link Key} into a config document; other variables are
+   * ignored. Integer values are parsed here so that a bad one names its variable.
+   *
+   * @param env the environment
+   * @return the overrides, shaped like {@code conf/config.json}
+   * @throws IllegalArgumentException naming the variable and key when a value is not an integer
+   */
+  static JsonObject envOverrides(Map<String, String> env) {
+    JsonObject overrides = new JsonObject();
+    for (Key key : Key.values()) {
+      String raw = env.get(key.env);
+      if (raw == null) {
+        continue;
+      }
+      Object value = raw;
+      if (key.kind == Kind.INTEGER) {
+        try {
+          value = Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("invalid config: env " + key.env + " (key " + key.path
+            + ") must be an integer, got '" + raw + "'");
+        }
+      }
+      String[] parts = key.path.split("\\.");
+      JsonObject section = overrides.getJsonObject(parts[0]);
+      if (section == null) {
+        section = new JsonObject();
+        overrides.put(parts[0], section);
+      }
+      section.put(parts[1], value);
+    }
+    return overrides;
+  }
+
+  private static JsonObject readDefaults() throws IOException {
+    try (InputStream in = AppConfig.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the defaults " + DEFAULTS_RESOURCE + " are not on the classpath");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static Future<JsonObject> merge(Vertx vertx, JsonObject defaults, Optional<Path> file, JsonObject overrides) {
+    // Scan period 0: read once, no periodic rescan timer left running.
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
+      .addStore(new ConfigStoreOptions().setType("json").setConfig(defaults));
+    file.ifPresent(path -> options.addStore(new ConfigStoreOptions().setType("file").setFormat("json")
+      .setConfig(new JsonObject().put("path", path.toString()))));
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(overrides));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+      .eventually(retriever::close)
+      .recover(err -> Future.failedFuture(new IllegalArgumentException(
+        "invalid config: cannot read config file " + file.map(Path::toString).orElse("(none)") + ": " + reason(err), err)));
+  }
+
+  private static String reason(Throwable err) {
+    Throwable cause = err;
+    while (cause.getCause() != null && !(cause instanceof DecodeException)) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+  }
+
+  private static String describe(Optional<Path> file, JsonObject overrides) {
+    List<String> sources = new ArrayList<>();
+    sources.add("classpath:" + DEFAULTS_RESOURCE);
+    file.ifPresent(path -> sources.add("file " + path));
+    List<String> vars = new ArrayList<>();
+    for (Key key : Key.values()) {
+      String[] parts = key.path.split("\\.");
+      JsonObject section = overrides.getJsonObject(parts[0]);
+      if (section != null && section.containsKey(parts[1])) {
+        vars.add(key.env);
+      }
+    }
+    if (!vars.isEmpty()) {
+      sources.add("env " + vars);
+    }
+    return String.join(" + ", sources);
+  }
+
+  private static Object value(JsonObject json, Key key) {
+    String[] parts = key.path.split("\\.");
+    Object section = json.getValue(parts[0]);
+    if (section == null) {
+      throw invalid(key, "is missing");
+    }
+    if (!(section instanceof JsonObject object)) {
+      throw new IllegalArgumentException("invalid config: key " + parts[0] + " must be an object, got " + section);
+    }
+    Object value = object.getValue(parts[1]);
+    if (value == null) {
+      throw invalid(key, "is missing");
+    }
+    return value;
+  }
+
+  private static String text(JsonObject json, Key key) {
+    Object value = value(json, key);
+    if (!(value instanceof String text)) {
+      throw invalid(key, "must be a string, got " + value);
+    }
+    return text;
+  }
+
+  private static int integer(JsonObject json, Key key) {
+    Object value = value(json, key);
+    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+        || number.doubleValue() > Integer.MAX_VALUE || number.doubleValue() < Integer.MIN_VALUE) {
+      throw invalid(key, "must be an integer, got " + (value instanceof String ? "'" + value + "'" : value));
+    }
+    return number.intValue();
+  }
+
+  private static void requireText(String value, Key key) {
+    if (value == null || value.isBlank()) {
+      throw invalid(key, "must be a non-blank string");
+    }
+  }
+
+  private static IllegalArgumentException invalid(Key key, String problem) {
+    return new IllegalArgumentException("invalid config: key " + key.path + " " + problem);
+  }
+}

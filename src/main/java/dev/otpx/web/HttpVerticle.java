@@ -1,0 +1,163 @@
+package dev.otpx.web;
+
+import dev.otpx.counter.Counter;
+import dev.otpx.counter.RawCounter;
+import dev.otpx.process.OtpException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front: a liveness check and thin JSON endpoints over the two counters' facades. It
+ * holds no state of its own.
+ *
+ * <ul>
+ *   <li>{@code GET /health}: 200 {@code {"status":"UP",...}} while the server serves; it does not
+ *       look at the counters, so a crashed counter never makes it fail.</li>
+ *   <li>{@code GET /api/counter}: {@code {"value": n}}; {@code POST /api/counter/inc} and
+ *       {@code POST /api/counter/dec} cast the change and then answer the value, which already
+ *       reflects it because casts and calls from one sender are handled in order.</li>
+ *   <li>The same three routes under {@code /api/raw-counter} for the raw counter.</li>
+ * </ul>
+ *
+ * <p>Failures are JSON {@code {"error": code, "message": text}}: 503 when the GenServer counter is
+ * not running ({@code noproc}) or died while answering ({@code exit}), 504 on {@code timeout}
+ * (the only way the raw counter can fail), 502 for another runtime failure, 404 for an unknown
+ * route, 405 for a known path with the wrong method, 500 for anything unexpected (logged).
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private static final String JSON = "application/json";
+
+  private final HttpOptions options;
+  private HttpServer server;
+
+  /** A status and a JSON body, the outcome of a request before it is written. */
+  private record Reply(int status, JsonObject body) { }
+
+  /**
+   * @param options where to listen and which counters to front
+   */
+  public HttpVerticle(HttpOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+
+    HealthCheckHandler health = HealthCheckHandler.create(vertx);
+    health.register("http", promise -> promise.complete(Status.OK()));
+    router.get("/health").handler(health);
+
+    counterRoutes(router, "/api/counter",
+      () -> Counter.value(vertx, options.counter(), options.callTimeout()),
+      () -> Counter.increment(vertx, options.counter()),
+      () -> Counter.decrement(vertx, options.counter()));
+    counterRoutes(router, "/api/raw-counter",
+      () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
+      () -> RawCounter.increment(vertx, options.rawCounter()),
+      () -> RawCounter.decrement(vertx, options.rawCounter()));
+
+    router.errorHandler(404, ctx -> send(ctx, new Reply(404, error("not_found",
+      "no route for " + ctx.request().method() + " " + ctx.request().path()))));
+    router.errorHandler(405, ctx -> send(ctx, new Reply(405, error("method_not_allowed",
+      ctx.request().method() + " is not allowed on " + ctx.request().path()))));
+    router.errorHandler(500, ctx -> {
+      log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      send(ctx, new Reply(500, error("internal", "internal error")));
+    });
+
+    return vertx.createHttpServer()
+      .requestHandler(router)
+      .listen(options.port(), options.host())
+      // The bind error alone ("Address already in use") does not say which address.
+      .recover(err -> Future.failedFuture(new IllegalStateException(
+        "http cannot listen on " + options.host() + ":" + options.port() + ": " + err.getMessage(), err)))
+      .onSuccess(listening -> {
+        server = listening;
+        log.info("http listening on {}:{}", options.host(), listening.actualPort());
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /**
+   * The port the server is listening on: the configured one, or the one picked for port 0.
+   *
+   * @return the port
+   * @throws IllegalStateException before the verticle has started
+   */
+  public int actualPort() {
+    if (server == null) {
+      throw new IllegalStateException("HttpVerticle is not listening yet");
+    }
+    return server.actualPort();
+  }
+
+  private static void counterRoutes(Router router, String base, Supplier<Future<Integer>> value,
+                                    Runnable increment, Runnable decrement) {
+    router.get(base).handler(ctx -> answer(ctx, value.get()));
+    router.post(base + "/inc").handler(ctx -> {
+      increment.run();
+      answer(ctx, value.get());
+    });
+    router.post(base + "/dec").handler(ctx -> {
+      decrement.run();
+      answer(ctx, value.get());
+    });
+  }
+
+  private static void answer(RoutingContext ctx, Future<Integer> value) {
+    value
+      .map(n -> new Reply(200, new JsonObject().put("value", n)))
+      .otherwise(err -> failure(ctx, err))
+      .onSuccess(reply -> send(ctx, reply));
+  }
+
+  private static Reply failure(RoutingContext ctx, Throwable err) {
+    if (err instanceof OtpException otp) {
+      int status = switch (otp.failure()) {
+        case NOPROC, EXIT -> 503;
+        case TIMEOUT -> 504;
+        default -> 502;
+      };
+      return new Reply(status, error(otp.code(), otp.getMessage()));
+    }
+    if (err instanceof TimeoutException) {
+      return new Reply(504, error("timeout", err.getMessage()));
+    }
+    log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), err);
+    return new Reply(500, error("internal", "internal error"));
+  }
+
+  private static JsonObject error(String code, String message) {
+    return new JsonObject().put("error", code).put("message", message);
+  }
+
+  private static void send(RoutingContext ctx, Reply reply) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+      .setStatusCode(reply.status())
+      .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+      .end(reply.body().encode());
+  }
+}

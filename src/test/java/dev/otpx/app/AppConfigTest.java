@@ -1,0 +1,266 @@
+package dev.otpx.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class AppConfigTest {
+
+  private static final Map<String, String> NO_ENV = Map.of();
+
+  @TempDir
+  Path dir;
+
+  private Path write(String name, String content) throws IOException {
+    return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+  }
+
+  private static void assertFailsNaming(Future<AppConfig> loaded, VertxTestContext ctx, String... fragments) {
+    loaded.onComplete(ctx.failing(err -> ctx.verify(() -> {
+      assertInstanceOf(IllegalArgumentException.class, err);
+      for (String fragment : fragments) {
+        assertTrue(err.getMessage().contains(fragment), () -> "'" + err.getMessage() + "' should name " + fragment);
+      }
+      ctx.completeNow();
+    })));
+  }
+
+  @Nested
+  class Defaults {
+
+    @Test
+    void embeddedConfigJsonGivesEveryDefault(Vertx vertx, VertxTestContext ctx) {
+      AppConfig.load(vertx, Optional.empty(), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        assertEquals(new AppConfig.HttpConfig("0.0.0.0", 8080), config.http());
+        assertEquals(Duration.ofMillis(5000), config.process().callTimeout());
+        assertEquals(new AppConfig.CounterConfig("counter", 5, Duration.ofSeconds(1)), config.counter());
+        assertEquals(new AppConfig.RawCounterConfig("counter.raw", 0), config.rawCounter());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void embeddedDefaultsAreTheRepositorysConfFile(Vertx vertx, VertxTestContext ctx) throws IOException {
+      JsonObject repoFile = new JsonObject(Files.readString(Path.of("conf/config.json")));
+      AppConfig.load(vertx, Optional.empty(), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        assertEquals(repoFile, config.toJson());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void toJsonReadsBackToTheSameConfig(Vertx vertx, VertxTestContext ctx) {
+      AppConfig.load(vertx, Optional.empty(), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        assertEquals(config, AppConfig.fromJson(config.toJson()));
+        ctx.completeNow();
+      })));
+    }
+  }
+
+  @Nested
+  class EnvironmentOverrides {
+
+    @Test
+    void httpPortOverridesOnlyThePort(Vertx vertx, VertxTestContext ctx) {
+      AppConfig.load(vertx, Optional.empty(), Map.of("HTTP_PORT", "9090")).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        assertEquals(new AppConfig.HttpConfig("0.0.0.0", 9090), config.http());
+        assertEquals(5, config.counter().initial());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void everyDocumentedVariableSetsItsKey(Vertx vertx, VertxTestContext ctx) {
+      Map<String, String> env = Map.of(
+        "HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "CALL_TIMEOUT_MS", "250",
+        "COUNTER_NAME", "c", "COUNTER_INITIAL", "-3", "COUNTER_TICK_MS", "0",
+        "RAW_COUNTER_NAME", "c.raw", "RAW_COUNTER_INITIAL", "7", "PATH", "/usr/bin");
+      AppConfig.load(vertx, Optional.empty(), env).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        assertEquals(new AppConfig(
+          new AppConfig.HttpConfig("127.0.0.1", 0),
+          new AppConfig.ProcessConfig(Duration.ofMillis(250)),
+          new AppConfig.CounterConfig("c", -3, Duration.ZERO),
+          new AppConfig.RawCounterConfig("c.raw", 7)), config);
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void envKeyTableCoversEveryKeyOfTheDefaults() throws IOException {
+      JsonObject defaults = new JsonObject(Files.readString(Path.of("conf/config.json")));
+      int keys = defaults.stream().mapToInt(section -> ((JsonObject) section.getValue()).size()).sum();
+      assertEquals(keys, AppConfig.Key.values().length);
+      for (AppConfig.Key key : AppConfig.Key.values()) {
+        String[] parts = key.path().split("\\.");
+        assertTrue(defaults.getJsonObject(parts[0]).containsKey(parts[1]), key.path());
+      }
+    }
+
+    @Test
+    void nonIntegerVariableFailsNamingTheVariableAndKey(Vertx vertx, VertxTestContext ctx) {
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("COUNTER_TICK_MS", "soon")), ctx,
+        "COUNTER_TICK_MS", "counter.tick_ms", "soon");
+    }
+
+    @Test
+    void outOfRangePortFailsNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("HTTP_PORT", "70000")), ctx, "http.port", "70000");
+    }
+
+    @Test
+    void environmentOverridesTheSelectedFile(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("port.json", "{\"http\":{\"port\":9999}}");
+      AppConfig.load(vertx, Optional.of(file.toString()), Map.of("HTTP_PORT", "7777"))
+        .onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+          assertEquals(7777, config.http().port());
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class FileSelection {
+
+    @Test
+    void noArgumentAndNoVariableMeansTheEmbeddedDefaults() {
+      assertEquals(Optional.empty(), AppConfig.configFile(List.of(), NO_ENV));
+    }
+
+    @Test
+    void confOptionSelectsTheFile() {
+      assertEquals(Optional.of("a.json"), AppConfig.configFile(List.of("-conf", "a.json"), NO_ENV));
+    }
+
+    @Test
+    void longConfigOptionSelectsTheFileInBothForms() {
+      assertEquals(Optional.of("a.json"), AppConfig.configFile(List.of("--config", "a.json"), NO_ENV));
+      assertEquals(Optional.of("b.json"), AppConfig.configFile(List.of("--config=b.json"), NO_ENV));
+    }
+
+    @Test
+    void otpxConfigVariableSelectsTheFileWhenNoOptionDoes() {
+      assertEquals(Optional.of("env.json"), AppConfig.configFile(List.of(), Map.of("OTPX_CONFIG", "env.json")));
+      assertEquals(Optional.of("arg.json"),
+        AppConfig.configFile(List.of("-conf", "arg.json"), Map.of("OTPX_CONFIG", "env.json")));
+    }
+
+    @Test
+    void unknownArgumentIsRefusedWithTheUsage() {
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.configFile(List.of("-cluster"), NO_ENV));
+      assertTrue(bad.getMessage().contains("-cluster") && bad.getMessage().contains("usage"), bad.getMessage());
+    }
+
+    @Test
+    void optionWithoutAPathIsRefused() {
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.configFile(List.of("-conf"), NO_ENV));
+      assertTrue(bad.getMessage().contains("-conf"), bad.getMessage());
+    }
+
+    @Test
+    void selectedFileOverridesTheDefaultsItNames(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("custom.json", "{\"http\":{\"port\":9999},\"counter\":{\"initial\":42}}");
+      AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        assertEquals(new AppConfig.HttpConfig("0.0.0.0", 9999), config.http());
+        assertEquals(new AppConfig.CounterConfig("counter", 42, Duration.ofSeconds(1)), config.counter());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void missingFileFailsNamingThePath(Vertx vertx, VertxTestContext ctx) {
+      Path missing = dir.resolve("missing.json");
+      assertFailsNaming(AppConfig.load(vertx, Optional.of(missing.toString()), NO_ENV), ctx, missing.toString());
+    }
+
+    @Test
+    void malformedFileFailsNamingThePath(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("broken.json", "{\"http\":");
+      assertFailsNaming(AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV), ctx, file.toString());
+    }
+  }
+
+  @Nested
+  class Validation {
+
+    @Test
+    void nonIntegerPortFailsNamingTheKey(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("bad.json", "{\"http\":{\"port\":\"eighty\"}}");
+      assertFailsNaming(AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV), ctx, "http.port", "eighty");
+    }
+
+    @Test
+    void nullValueCountsAsMissingAndNamesTheKey(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("null.json", "{\"process\":{\"call_timeout_ms\":null}}");
+      assertFailsNaming(AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV), ctx,
+        "process.call_timeout_ms", "missing");
+    }
+
+    @Test
+    void zeroCallTimeoutFailsNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("CALL_TIMEOUT_MS", "0")), ctx,
+        "process.call_timeout_ms");
+    }
+
+    @Test
+    void negativeTickFailsNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("COUNTER_TICK_MS", "-1")), ctx,
+        "counter.tick_ms");
+    }
+
+    @Test
+    void blankCounterNameFailsNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("COUNTER_NAME", " ")), ctx, "counter.name");
+    }
+
+    @Test
+    void bothCountersOnOneAddressFailNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("RAW_COUNTER_NAME", "counter")), ctx,
+        "raw_counter.name", "counter.name");
+    }
+
+    @Test
+    void missingSectionFailsNamingTheFirstKey() {
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.fromJson(new JsonObject().put("http", new JsonObject().put("host", "h").put("port", 1))));
+      assertTrue(bad.getMessage().contains("process.call_timeout_ms"), bad.getMessage());
+    }
+
+    @Test
+    void fractionalNumberIsNotAnInteger() {
+      JsonObject json = AppConfig.fromJson(new JsonObject(defaultsText())).toJson();
+      json.getJsonObject("counter").put("initial", 1.5);
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AppConfig.fromJson(json));
+      assertTrue(bad.getMessage().contains("counter.initial"), bad.getMessage());
+    }
+
+    private String defaultsText() {
+      try {
+        return Files.readString(Path.of("conf/config.json"));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.otpx.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.otpx.counter.CounterServer;
+import dev.otpx.counter.RawCounterVerticle;
+import dev.otpx.process.Processes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class HttpVerticleTest {
+
+  private static final String COUNTER = "test.counter";
+  private static final String RAW_COUNTER = "test.counter.raw";
+  private static final Duration TIMEOUT = Duration.ofMillis(300);
+
+  private WebClient client;
+  private HttpVerticle http;
+
+  @BeforeEach
+  void deployBothCountersAndTheFront(Vertx vertx, VertxTestContext ctx) {
+    client = WebClient.create(vertx);
+    http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT));
+    CounterServer.start(vertx, COUNTER, 5, Duration.ZERO)
+      .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(RAW_COUNTER, 0)))
+      .compose(id -> vertx.deployVerticle(http))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private Future<HttpResponse<Buffer>> request(HttpMethod method, int port, String path) {
+    return client.request(method, port, "127.0.0.1", path).send();
+  }
+
+  private Future<HttpResponse<Buffer>> request(HttpMethod method, String path) {
+    return request(method, http.actualPort(), path);
+  }
+
+  /** Checks status, JSON content type and body, then completes the test. */
+  private static void expect(Future<HttpResponse<Buffer>> response, VertxTestContext ctx, int status, JsonObject body) {
+    response.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(status, r.statusCode(), r.bodyAsString());
+      assertJsonContentType(r);
+      assertEquals(body, r.bodyAsJsonObject());
+      ctx.completeNow();
+    })));
+  }
+
+  /** Checks status, JSON content type and the error code, then completes the test. */
+  private static void expectError(Future<HttpResponse<Buffer>> response, VertxTestContext ctx, int status, String code) {
+    response.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(status, r.statusCode(), r.bodyAsString());
+      assertJsonContentType(r);
+      JsonObject body = r.bodyAsJsonObject();
+      assertEquals(code, body.getString("error"), body.encode());
+      assertTrue(body.getString("message") != null && !body.getString("message").isBlank(), body.encode());
+      ctx.completeNow();
+    })));
+  }
+
+  private static void assertJsonContentType(HttpResponse<Buffer> r) {
+    String type = r.getHeader("content-type");
+    assertTrue(type != null && type.startsWith("application/json"), "content-type " + type);
+  }
+
+  private static JsonObject value(int n) {
+    return new JsonObject().put("value", n);
+  }
+
+  @Nested
+  class Lifecycle {
+
+    @Test
+    void portZeroListensOnAnActualPort() {
+      assertTrue(http.actualPort() > 0);
+    }
+
+    @Test
+    void portInUseFailsTheDeploymentNamingTheAddress(Vertx vertx, VertxTestContext ctx) throws IOException {
+      // A plain socket outside Vert.x: two Vert.x servers on one port would share it instead of failing.
+      ServerSocket occupant = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      int taken = occupant.getLocalPort();
+      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT)))
+        .eventually(() -> vertx.executeBlocking(() -> {
+          occupant.close();
+          return null;
+        }))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertTrue(err.getMessage().contains("127.0.0.1:" + taken), err.getMessage());
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void actualPortBeforeStartIsRefused() {
+      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT));
+      assertThrows(IllegalStateException.class, idle::actualPort);
+    }
+  }
+
+  @Nested
+  class Health {
+
+    @Test
+    void healthIsUpWith200(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/health").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        assertEquals("UP", r.bodyAsJsonObject().getString("status"));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void healthStaysUpWhileTheCounterIsNotRunning(Vertx vertx, VertxTestContext ctx) {
+      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT));
+      vertx.deployVerticle(orphan)
+        .compose(id -> request(HttpMethod.GET, orphan.actualPort(), "/health"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(200, r.statusCode(), r.bodyAsString());
+          assertEquals("UP", r.bodyAsJsonObject().getString("status"));
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class GenServerCounter {
+
+    @Test
+    void getAnswersTheValue(VertxTestContext ctx) {
+      expect(request(HttpMethod.GET, "/api/counter"), ctx, 200, value(5));
+    }
+
+    @Test
+    void incAnswersTheValueAfterTheIncrement(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/counter/inc"), ctx, 200, value(6));
+    }
+
+    @Test
+    void decAnswersTheValueAfterTheDecrement(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/counter/dec"), ctx, 200, value(4));
+    }
+
+    @Test
+    void changesAccumulateAcrossRequests(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/counter/inc")
+        .compose(r -> request(HttpMethod.POST, "/api/counter/inc"))
+        .compose(r -> request(HttpMethod.POST, "/api/counter/dec"))
+        .compose(r -> request(HttpMethod.GET, "/api/counter")), ctx, 200, value(6));
+    }
+  }
+
+  @Nested
+  class RawCounter {
+
+    @Test
+    void getAnswersTheValue(VertxTestContext ctx) {
+      expect(request(HttpMethod.GET, "/api/raw-counter"), ctx, 200, value(0));
+    }
+
+    @Test
+    void incAnswersTheValueAfterTheIncrement(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/raw-counter/inc"), ctx, 200, value(1));
+    }
+
+    @Test
+    void decAnswersTheValueAfterTheDecrement(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/raw-counter/dec"), ctx, 200, value(-1));
+    }
+
+    @Test
+    void changesAccumulateAcrossRequests(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/raw-counter/dec")
+        .compose(r -> request(HttpMethod.POST, "/api/raw-counter/dec"))
+        .compose(r -> request(HttpMethod.POST, "/api/raw-counter/inc"))
+        .compose(r -> request(HttpMethod.GET, "/api/raw-counter")), ctx, 200, value(-1));
+    }
+
+    @Test
+    void doesNotTouchTheGenServerCounter(VertxTestContext ctx) {
+      expect(request(HttpMethod.POST, "/api/raw-counter/inc")
+        .compose(r -> request(HttpMethod.GET, "/api/counter")), ctx, 200, value(5));
+    }
+  }
+
+  @Nested
+  class CounterNotRunning {
+
+    private HttpVerticle orphan;
+
+    @BeforeEach
+    void deployAFrontForCountersThatDoNotExist(Vertx vertx, VertxTestContext ctx) {
+      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT));
+      vertx.deployVerticle(orphan).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void getAnswers503Noproc(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, orphan.actualPort(), "/api/counter"), ctx, 503, "noproc");
+    }
+
+    @Test
+    void incAnswers503Noproc(VertxTestContext ctx) {
+      expectError(request(HttpMethod.POST, orphan.actualPort(), "/api/counter/inc"), ctx, 503, "noproc");
+    }
+
+    @Test
+    void decAnswers503Noproc(VertxTestContext ctx) {
+      expectError(request(HttpMethod.POST, orphan.actualPort(), "/api/counter/dec"), ctx, 503, "noproc");
+    }
+
+    @Test
+    void rawCounterThatNobodyServesAnswers504AfterTheCallTimeout(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, orphan.actualPort(), "/api/raw-counter"), ctx, 504, "timeout");
+    }
+
+    @Test
+    void counterThatCrashedAnswers503(Vertx vertx, VertxTestContext ctx) {
+      // Initial 0 with a tick: the counter crashes with "boom" on its first tick.
+      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT));
+      expectError(CounterServer.start(vertx, "doomed", 0, Duration.ofMillis(10))
+        .compose(pid -> Processes.monitor(vertx, pid).down())
+        .compose(down -> vertx.deployVerticle(front))
+        .compose(id -> request(HttpMethod.GET, front.actualPort(), "/api/counter")), ctx, 503, "noproc");
+    }
+  }
+
+  @Nested
+  class UnknownRoutes {
+
+    @Test
+    void unknownPathAnswers404Json(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, "/api/nothing-here"), ctx, 404, "not_found");
+    }
+
+    @Test
+    void wrongMethodOnAKnownPathAnswers405Json(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, "/api/counter/inc"), ctx, 405, "method_not_allowed");
+    }
+
+    @Test
+    void deleteOnTheCounterAnswers405Json(VertxTestContext ctx) {
+      expectError(request(HttpMethod.DELETE, "/api/raw-counter"), ctx, 405, "method_not_allowed");
+    }
+  }
+}
