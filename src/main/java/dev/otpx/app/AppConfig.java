@@ -1,5 +1,6 @@
 package dev.otpx.app;
 
+import dev.otpx.process.SupervisorSpec;
 import dev.otpx.web.HttpOptions;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * @param process the process runtime
  * @param counter the GenServer counter
  * @param rawCounter the hand-rolled raw counter
+ * @param supervision the root supervision tree, in the format of {@link SupervisorSpec#fromJson}
  */
-public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter) {
+public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter,
+                        JsonObject supervision) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -60,12 +63,8 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     HTTP_PORT("http.port", "HTTP_PORT", Kind.INTEGER),
     /** {@code process.call_timeout_ms}: how long a call to a counter waits for its reply. */
     CALL_TIMEOUT_MS("process.call_timeout_ms", "CALL_TIMEOUT_MS", Kind.INTEGER),
-    /** {@code counter.name}: the GenServer counter's registered name and event-bus address. */
+    /** {@code counter.name}: the registered name of the GenServer counter that the HTTP API fronts. */
     COUNTER_NAME("counter.name", "COUNTER_NAME", Kind.TEXT),
-    /** {@code counter.initial}: the GenServer counter's start value. */
-    COUNTER_INITIAL("counter.initial", "COUNTER_INITIAL", Kind.INTEGER),
-    /** {@code counter.tick_ms}: the GenServer counter's count-down interval, 0 for none. */
-    COUNTER_TICK_MS("counter.tick_ms", "COUNTER_TICK_MS", Kind.INTEGER),
     /** {@code raw_counter.name}: the raw counter's event-bus address. */
     RAW_COUNTER_NAME("raw_counter.name", "RAW_COUNTER_NAME", Kind.TEXT),
     /** {@code raw_counter.initial}: the raw counter's start value. */
@@ -126,20 +125,15 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
   }
 
   /**
-   * The GenServer counter's settings.
+   * Which GenServer counter the HTTP API fronts; the counter itself is a child in the supervision
+   * tree, whose config holds its initial value and tick.
    *
    * @param name its registered name
-   * @param initial its start value
-   * @param tick its count-down interval; zero for none
    */
-  public record CounterConfig(String name, int initial, Duration tick) {
+  public record CounterConfig(String name) {
     /** Checks every field; the error names the key at fault. */
     public CounterConfig {
       requireText(name, Key.COUNTER_NAME);
-      Objects.requireNonNull(tick, Key.COUNTER_TICK_MS.path);
-      if (tick.isNegative()) {
-        throw invalid(Key.COUNTER_TICK_MS, "must be 0 (no tick) or positive, got " + tick.toMillis());
-      }
     }
   }
 
@@ -162,6 +156,10 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     Objects.requireNonNull(process, "process");
     Objects.requireNonNull(counter, "counter");
     Objects.requireNonNull(rawCounter, "raw_counter");
+    Objects.requireNonNull(supervision, "supervision");
+    supervision = supervision.copy();
+    // Checked now, so a bad tree fails start-up with the path of the field at fault.
+    SupervisorSpec.fromJson(supervision, "invalid config: key supervision");
     // Both names are event-bus addresses: sharing one would mix the two protocols on one address.
     if (counter.name().equals(rawCounter.name())) {
       throw invalid(Key.RAW_COUNTER_NAME, "must differ from counter.name, both are '" + counter.name() + "'");
@@ -236,9 +234,9 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     return new AppConfig(
       new HttpConfig(text(json, Key.HTTP_HOST), integer(json, Key.HTTP_PORT)),
       new ProcessConfig(Duration.ofMillis(integer(json, Key.CALL_TIMEOUT_MS))),
-      new CounterConfig(text(json, Key.COUNTER_NAME), integer(json, Key.COUNTER_INITIAL),
-        Duration.ofMillis(integer(json, Key.COUNTER_TICK_MS))),
-      new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)));
+      new CounterConfig(text(json, Key.COUNTER_NAME)),
+      new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)),
+      tree(json));
   }
 
   /**
@@ -250,9 +248,18 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     return new JsonObject()
       .put("http", new JsonObject().put("host", http.host()).put("port", http.port()))
       .put("process", new JsonObject().put("call_timeout_ms", process.callTimeout().toMillis()))
-      .put("counter", new JsonObject().put("name", counter.name()).put("initial", counter.initial())
-        .put("tick_ms", counter.tick().toMillis()))
-      .put("raw_counter", new JsonObject().put("name", rawCounter.name()).put("initial", rawCounter.initial()));
+      .put("counter", new JsonObject().put("name", counter.name()))
+      .put("raw_counter", new JsonObject().put("name", rawCounter.name()).put("initial", rawCounter.initial()))
+      .put("supervision", supervision.copy());
+  }
+
+  /**
+   * The root supervision tree.
+   *
+   * @return the spec read from {@link #supervision()}
+   */
+  public SupervisorSpec supervisionSpec() {
+    return SupervisorSpec.fromJson(supervision, "supervision");
   }
 
   /**
@@ -365,6 +372,17 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       throw invalid(key, "is missing");
     }
     return value;
+  }
+
+  private static JsonObject tree(JsonObject json) {
+    Object tree = json.getValue("supervision");
+    if (tree == null) {
+      throw new IllegalArgumentException("invalid config: key supervision is missing");
+    }
+    if (!(tree instanceof JsonObject object)) {
+      throw new IllegalArgumentException("invalid config: key supervision must be an object, got " + tree);
+    }
+    return object;
   }
 
   private static String text(JsonObject json, Key key) {

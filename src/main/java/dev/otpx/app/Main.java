@@ -1,5 +1,6 @@
 package dev.otpx.app;
 
+import dev.otpx.process.ExitReason;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * The jar's entry point: {@code java -jar otpx.jar [-conf <file> | --config <file>]}. Loads the
  * {@link AppConfig}, deploys {@link AppVerticle} and closes Vert.x on SIGTERM or Ctrl-C.
  *
- * <p>Exits with status 2 on a bad command line and 1 when start-up fails (bad config, port in use,
- * a child that does not start); the reason is logged on one ERROR line.
+ * <p>Exits with status 2 on a bad command line, and 1 when start-up fails (bad config, port in use,
+ * a child that does not start) or when the root supervisor gives up; the reason is logged on one
+ * ERROR line.
  */
 public final class Main {
 
@@ -52,7 +54,7 @@ public final class Main {
     try {
       // The main thread is not a Vert.x thread, so it may wait for start-up here.
       String id = AppConfig.load(vertx, file, env)
-        .compose(config -> vertx.deployVerticle(new AppVerticle(), new DeploymentOptions().setConfig(config.toJson())))
+        .compose(config -> vertx.deployVerticle(new AppVerticle(Main::rootExited), new DeploymentOptions().setConfig(config.toJson())))
         .await();
       log.info("deployed AppVerticle {} in {} ms", id, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
     } catch (Exception failed) {
@@ -65,6 +67,15 @@ public final class Main {
       // The shutdown hook closes Vert.x.
       System.exit(1);
     }
+  }
+
+  /**
+   * The root supervisor gave up: stop the JVM with status 1, as a permanent application's exit stops
+   * an Erlang node, so that an orchestrator starts a fresh one. From its own thread: the shutdown
+   * hook needs the event loops that call this.
+   */
+  private static void rootExited(ExitReason reason) {
+    new Thread(() -> System.exit(1), "otpx-exit").start();
   }
 
   private static void shutdown(Vertx vertx) {

@@ -5,6 +5,7 @@ import dev.otpx.process.internal.Envelope;
 import dev.otpx.process.internal.EventBusCaller;
 import dev.otpx.process.internal.LocalCaller;
 import dev.otpx.process.internal.Messages;
+import dev.otpx.process.internal.Placement;
 import dev.otpx.process.internal.ProcessCell;
 import dev.otpx.process.internal.ProcessTable;
 import io.vertx.core.DeploymentOptions;
@@ -72,6 +73,7 @@ public abstract class GenServer<S> extends VerticleBase {
 
   private Status status = Status.NEW;
   private String requestedName;
+  private Pid parent;
   private ProcessTable table;
   private ContextInternal home;
   private Cell cell;
@@ -273,9 +275,17 @@ public abstract class GenServer<S> extends VerticleBase {
     if (name != null) {
       Registry.validateName(name);
     }
+    ProcessTable table = ProcessTable.of(vertx);
     server.requestedName = name;
+    server.parent = currentProcess(table);
     server.status = Status.STARTING;
-    return vertx.deployVerticle(server, new DeploymentOptions(options).setInstances(1)).map(id -> server.self());
+    return Placement.deploy(vertx, table, server, new DeploymentOptions(options).setInstances(1)).map(id -> server.self());
+  }
+
+  /** The process whose callback is running on this thread, if any. */
+  private static Pid currentProcess(ProcessTable table) {
+    ContextInternal current = ContextInternal.current();
+    return current == null ? null : (Pid) current.unwrap().contextData().get(ProcessTable.class);
   }
 
   /**
@@ -444,8 +454,9 @@ public abstract class GenServer<S> extends VerticleBase {
     }
     home = (ContextInternal) context;
     table = ProcessTable.of(vertx);
-    cell = new Cell(table.newPid(), home);
+    cell = new Cell(table.newPid(), parent, home);
     table.add(cell);
+    home.contextData().put(ProcessTable.class, cell.pid());
     // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
     home.exceptionHandler(this::crash);
     try {
@@ -849,8 +860,8 @@ public abstract class GenServer<S> extends VerticleBase {
   /** The runtime's view of this process. */
   private final class Cell extends ProcessCell {
 
-    Cell(Pid pid, ContextInternal context) {
-      super(pid, context);
+    Cell(Pid pid, Pid parent, ContextInternal context) {
+      super(pid, parent, context);
     }
 
     @Override

@@ -392,7 +392,9 @@ public final class Supervisor extends GenServer<Void> {
 
   private CastResult<Void> childExited(Child c, ExitReason reason) {
     Restart restart = c.spec.restart();
-    boolean again = restart == Restart.PERMANENT || restart == Restart.TRANSIENT && !reason.isNormal();
+    // While the node shuts down, nothing is restarted: the trees are being stopped on purpose.
+    boolean again = !ProcessTable.of(vertx).closing()
+      && (restart == Restart.PERMANENT || restart == Restart.TRANSIENT && !reason.isNormal());
     if (restart == Restart.PERMANENT || !reason.isNormal()) {
       report("child_terminated", c.id(), c.pid, reason.toString());
     }

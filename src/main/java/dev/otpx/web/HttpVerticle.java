@@ -3,6 +3,8 @@ package dev.otpx.web;
 import dev.otpx.counter.Counter;
 import dev.otpx.counter.RawCounter;
 import dev.otpx.process.OtpException;
+import dev.otpx.process.Processes;
+import dev.otpx.process.Registry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/counter}: {@code {"value": n}}; {@code POST /api/counter/inc} and
  *       {@code POST /api/counter/dec} cast the change and then answer the value, which already
  *       reflects it because casts and calls from one sender are handled in order.</li>
- *   <li>The same three routes under {@code /api/raw-counter} for the raw counter.</li>
+ *   <li>{@code POST /api/counter/kill}: kills the GenServer counter (202 {@code {"killed": pid}}),
+ *       the crash demo for its supervisor; 503 when no counter runs.</li>
+ *   <li>The same three value routes under {@code /api/raw-counter} for the raw counter.</li>
  * </ul>
  *
  * <p>Failures are JSON {@code {"error": code, "message": text}}: 503 when the GenServer counter is
@@ -67,6 +71,13 @@ public final class HttpVerticle extends VerticleBase {
       () -> Counter.value(vertx, options.counter(), options.callTimeout()),
       () -> Counter.increment(vertx, options.counter()),
       () -> Counter.decrement(vertx, options.counter()));
+    // The crash demo: kill the counter and watch its supervisor restart it (or give up).
+    router.post("/api/counter/kill").handler(ctx -> send(ctx, Registry.whereis(vertx, options.counter())
+      .map(pid -> {
+        Processes.kill(vertx, pid);
+        return new Reply(202, new JsonObject().put("killed", pid.toString()));
+      })
+      .orElseGet(() -> new Reply(503, error("noproc", "no process is registered as " + options.counter())))));
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
+import dev.otpx.process.ChildSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -53,8 +54,10 @@ class AppConfigTest {
       AppConfig.load(vertx, Optional.empty(), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
         assertEquals(new AppConfig.HttpConfig("0.0.0.0", 8080), config.http());
         assertEquals(Duration.ofMillis(5000), config.process().callTimeout());
-        assertEquals(new AppConfig.CounterConfig("counter", 5, Duration.ofSeconds(1)), config.counter());
+        assertEquals(new AppConfig.CounterConfig("counter"), config.counter());
         assertEquals(new AppConfig.RawCounterConfig("counter.raw", 0), config.rawCounter());
+        assertEquals(List.of("counter", "countdowns"),
+          config.supervisionSpec().children().stream().map(ChildSpec::id).toList());
         ctx.completeNow();
       })));
     }
@@ -84,7 +87,7 @@ class AppConfigTest {
     void httpPortOverridesOnlyThePort(Vertx vertx, VertxTestContext ctx) {
       AppConfig.load(vertx, Optional.empty(), Map.of("HTTP_PORT", "9090")).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
         assertEquals(new AppConfig.HttpConfig("0.0.0.0", 9090), config.http());
-        assertEquals(5, config.counter().initial());
+        assertEquals("counter", config.counter().name());
         ctx.completeNow();
       })));
     }
@@ -93,14 +96,15 @@ class AppConfigTest {
     void everyDocumentedVariableSetsItsKey(Vertx vertx, VertxTestContext ctx) {
       Map<String, String> env = Map.of(
         "HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "CALL_TIMEOUT_MS", "250",
-        "COUNTER_NAME", "c", "COUNTER_INITIAL", "-3", "COUNTER_TICK_MS", "0",
+        "COUNTER_NAME", "c",
         "RAW_COUNTER_NAME", "c.raw", "RAW_COUNTER_INITIAL", "7", "PATH", "/usr/bin");
       AppConfig.load(vertx, Optional.empty(), env).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
         assertEquals(new AppConfig(
           new AppConfig.HttpConfig("127.0.0.1", 0),
           new AppConfig.ProcessConfig(Duration.ofMillis(250)),
-          new AppConfig.CounterConfig("c", -3, Duration.ZERO),
-          new AppConfig.RawCounterConfig("c.raw", 7)), config);
+          new AppConfig.CounterConfig("c"),
+          new AppConfig.RawCounterConfig("c.raw", 7),
+          config.supervision()), config);
         ctx.completeNow();
       })));
     }
@@ -108,7 +112,9 @@ class AppConfigTest {
     @Test
     void envKeyTableCoversEveryKeyOfTheDefaults() throws IOException {
       JsonObject defaults = new JsonObject(Files.readString(Path.of("conf/config.json")));
-      int keys = defaults.stream().mapToInt(section -> ((JsonObject) section.getValue()).size()).sum();
+      // Every key of the flat sections; the supervision tree is configured in the file only.
+      int keys = defaults.stream().filter(section -> !section.getKey().equals("supervision"))
+        .mapToInt(section -> ((JsonObject) section.getValue()).size()).sum();
       assertEquals(keys, AppConfig.Key.values().length);
       for (AppConfig.Key key : AppConfig.Key.values()) {
         String[] parts = key.path().split("\\.");
@@ -118,8 +124,8 @@ class AppConfigTest {
 
     @Test
     void nonIntegerVariableFailsNamingTheVariableAndKey(Vertx vertx, VertxTestContext ctx) {
-      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("COUNTER_TICK_MS", "soon")), ctx,
-        "COUNTER_TICK_MS", "counter.tick_ms", "soon");
+      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("RAW_COUNTER_INITIAL", "soon")), ctx,
+        "RAW_COUNTER_INITIAL", "raw_counter.initial", "soon");
     }
 
     @Test
@@ -180,10 +186,10 @@ class AppConfigTest {
 
     @Test
     void selectedFileOverridesTheDefaultsItNames(Vertx vertx, VertxTestContext ctx) throws IOException {
-      Path file = write("custom.json", "{\"http\":{\"port\":9999},\"counter\":{\"initial\":42}}");
+      Path file = write("custom.json", "{\"http\":{\"port\":9999},\"raw_counter\":{\"initial\":42}}");
       AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
         assertEquals(new AppConfig.HttpConfig("0.0.0.0", 9999), config.http());
-        assertEquals(new AppConfig.CounterConfig("counter", 42, Duration.ofSeconds(1)), config.counter());
+        assertEquals(new AppConfig.RawCounterConfig("counter.raw", 42), config.rawCounter());
         ctx.completeNow();
       })));
     }
@@ -224,9 +230,18 @@ class AppConfigTest {
     }
 
     @Test
-    void negativeTickFailsNamingTheKey(Vertx vertx, VertxTestContext ctx) {
-      assertFailsNaming(AppConfig.load(vertx, Optional.empty(), Map.of("COUNTER_TICK_MS", "-1")), ctx,
-        "counter.tick_ms");
+    void aBadSupervisionTreeFailsNamingTheFieldsPath(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("tree.json", "{\"supervision\":{\"children\":[{\"id\":\"x\",\"class\":\"dev.otpx.Nope\"}]}}");
+      assertFailsNaming(AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV), ctx,
+        "supervision.children[0]", "class", "dev.otpx.Nope");
+    }
+
+    @Test
+    void aMissingSupervisionTreeIsNamed() {
+      JsonObject json = AppConfig.fromJson(new JsonObject(defaultsText())).toJson();
+      json.remove("supervision");
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AppConfig.fromJson(json));
+      assertTrue(bad.getMessage().contains("supervision"), bad.getMessage());
     }
 
     @Test
@@ -250,9 +265,9 @@ class AppConfigTest {
     @Test
     void fractionalNumberIsNotAnInteger() {
       JsonObject json = AppConfig.fromJson(new JsonObject(defaultsText())).toJson();
-      json.getJsonObject("counter").put("initial", 1.5);
+      json.getJsonObject("raw_counter").put("initial", 1.5);
       IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AppConfig.fromJson(json));
-      assertTrue(bad.getMessage().contains("counter.initial"), bad.getMessage());
+      assertTrue(bad.getMessage().contains("raw_counter.initial"), bad.getMessage());
     }
 
     private String defaultsText() {

@@ -19,14 +19,21 @@ import java.util.function.Consumer;
 public abstract class ProcessCell {
 
   private final Pid pid;
+  private final Pid parent;
   private final ContextInternal context;
   private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
   private final List<String> names = new ArrayList<>(1);
   private ExitReason exitReason;
 
-  protected ProcessCell(Pid pid, ContextInternal context) {
+  protected ProcessCell(Pid pid, Pid parent, ContextInternal context) {
     this.pid = pid;
+    this.parent = parent;
     this.context = context;
+  }
+
+  /** @return the process that started this one (its supervisor, usually), or null */
+  public final Pid parent() {
+    return parent;
   }
 
   /** @return the process id */

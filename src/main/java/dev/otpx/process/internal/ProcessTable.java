@@ -1,12 +1,20 @@
 package dev.otpx.process.internal;
 
+import dev.otpx.process.Down;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
+import io.vertx.core.Completable;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -27,6 +35,9 @@ public final class ProcessTable implements Shareable {
   private static final String MAP = "otpx.runtime";
   private static final String KEY = "process-table";
 
+  /** How long an orderly node shutdown may take before what is left is killed. */
+  public static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(30);
+
   // The hot path (every call and cast) asks for the table of the same Vertx again and again.
   private static volatile ProcessTable last;
 
@@ -36,11 +47,16 @@ public final class ProcessTable implements Shareable {
   private final AtomicLong refs = new AtomicLong();
   private final ConcurrentHashMap<Pid, ProcessCell> processes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ProcessCell> names = new ConcurrentHashMap<>();
+  private final ContextInternal neutral;
+  private volatile boolean closing;
 
   private ProcessTable(Vertx vertx) {
     this.vertx = vertx;
     // Short and random: unique enough among the nodes of one cluster, readable in a pid.
     this.node = UUID.randomUUID().toString().substring(0, 8);
+    this.neutral = Placement.newNeutralContext(vertx);
+    // Close hooks run before Vert.x undeploys everything at once: stop the trees in order first.
+    ((VertxInternal) vertx).addCloseHook(this::shutdownNode);
   }
 
   /**
@@ -70,6 +86,56 @@ public final class ProcessTable implements Shareable {
   @Override
   public Shareable copy() {
     return this; // the table itself is thread-safe; sharing it is the point
+  }
+
+  /** @return a context that belongs to no deployment, for {@link Placement} */
+  ContextInternal neutralContext() {
+    return neutral;
+  }
+
+  /** @return whether the node is shutting down: supervisors then restart nothing */
+  public boolean closing() {
+    return closing;
+  }
+
+  /**
+   * Stops the node's process trees in order, as {@code init:stop()} stops the applications: every
+   * root process (one that no live process started) gets an orderly shutdown, and each supervisor
+   * among them stops its children in reverse order. Anything still alive after
+   * {@link #SHUTDOWN_LIMIT} is killed; what is left then is Vert.x's to undeploy.
+   */
+  private void shutdownNode(Completable<Void> completion) {
+    closing = true;
+    List<Future<Down>> downs = new ArrayList<>();
+    for (ProcessCell cell : processes.values()) {
+      Pid parent = cell.parent();
+      if (parent == null || processes.get(parent) == null) {
+        downs.add(stopForShutdown(cell));
+      }
+    }
+    if (downs.isEmpty()) {
+      completion.succeed();
+      return;
+    }
+    log.info("node {} shutting down {} process tree(s)", node, downs.size());
+    long guard = neutral.setTimer(SHUTDOWN_LIMIT.toMillis(), id -> {
+      log.warn("node {}: processes still alive {} ms after shutdown began: killed", node, SHUTDOWN_LIMIT.toMillis());
+      processes.values().forEach(ProcessCell::kill);
+    });
+    Future.join(downs).onComplete(ar -> {
+      vertx.cancelTimer(guard);
+      completion.succeed();
+    });
+  }
+
+  private Future<Down> stopForShutdown(ProcessCell cell) {
+    io.vertx.core.Promise<Down> down = io.vertx.core.Promise.promise();
+    long ref = newRef();
+    if (!cell.addMonitor(ref, reason -> down.tryComplete(new Down(ref, cell.pid(), reason)))) {
+      return Future.succeededFuture(new Down(ref, cell.pid(), ExitReason.NOPROC));
+    }
+    cell.deliver(new Envelope.Stop(ExitReason.SHUTDOWN));
+    return down.future();
   }
 
   /** @return this node's id, part of every pid it hands out */
