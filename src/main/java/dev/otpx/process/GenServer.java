@@ -613,7 +613,9 @@ public abstract class GenServer<S> extends VerticleBase {
       if (reason.isNormal()) {
         log.info("process {}{} exited: {}", cell.pid(), nameSuffix(), reason);
       } else if (reason instanceof ExitReason.Error error && error.cause() != null) {
-        log.error("process {}{} crashed: {}", cell.pid(), nameSuffix(), reason, error.cause());
+        // One line per crash; the stack trace is there for whoever turns DEBUG on.
+        log.error("process {}{} crashed: {}", cell.pid(), nameSuffix(), reason);
+        log.debug("stack trace of the crash of {}", cell.pid(), error.cause());
       } else {
         log.error("process {}{} exited: {}", cell.pid(), nameSuffix(), reason);
       }

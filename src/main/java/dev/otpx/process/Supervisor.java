@@ -318,7 +318,7 @@ public final class Supervisor extends GenServer<Void> {
       }
       c.pid = null;
       c.ref = -1;
-      return childExited(c, down.reason());
+      return childExited(c, down.pid(), down.reason());
     } else if (message instanceof TryAgain again) {
       Child c = byId(again.id());
       if (c == null || c.pid != null || !c.restarting) {
@@ -390,13 +390,13 @@ public final class Supervisor extends GenServer<Void> {
     return null;
   }
 
-  private CastResult<Void> childExited(Child c, ExitReason reason) {
+  private CastResult<Void> childExited(Child c, Pid exited, ExitReason reason) {
     Restart restart = c.spec.restart();
     // While the node shuts down, nothing is restarted: the trees are being stopped on purpose.
     boolean again = !ProcessTable.of(vertx).closing()
       && (restart == Restart.PERMANENT || restart == Restart.TRANSIENT && !reason.isNormal());
     if (restart == Restart.PERMANENT || !reason.isNormal()) {
-      report("child_terminated", c.id(), c.pid, reason.toString());
+      report("child_terminated", c.id(), exited, reason.toString());
     }
     if (!again) {
       if (restart == Restart.TEMPORARY || spec.dynamic()) {
@@ -413,7 +413,7 @@ public final class Supervisor extends GenServer<Void> {
 
   private CastResult<Void> restart(Child c) {
     if (!addRestart()) {
-      report("shutdown", c.id(), null, "reached_max_restart_intensity");
+      report("shutdown", c.id(), c.pid, "reached_max_restart_intensity");
       return CastResult.stop(ExitReason.SHUTDOWN, null);
     }
     List<Child> group = switch (spec.flags().strategy()) {
