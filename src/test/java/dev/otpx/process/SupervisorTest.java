@@ -78,6 +78,21 @@ class SupervisorTest {
     }
 
     @Test
+    void closingVertxStopsTheTreeInOrderBeforeVertxUndeploysAnything() throws Exception {
+      // Closed from the test thread: a Vert.x instance cannot report its own close on its own loops.
+      Vertx own = Vertx.vertx();
+      Journal journal = new Journal();
+      SupervisorSpec inner = SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE),
+        List.of(JournaledWorker.spec("b1", journal), JournaledWorker.spec("b2", journal)));
+      supervise(own, SupervisorFlags.of(Strategy.ONE_FOR_ONE), JournaledWorker.spec("a", journal),
+        ChildSpec.supervisor("inner", inner), JournaledWorker.spec("c", journal))
+        .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      own.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(journal.entries()).containsExactly("start:a", "start:b1", "start:b2", "start:c",
+        "stop:c:shutdown", "stop:b2:shutdown", "stop:b1:shutdown", "stop:a:shutdown");
+    }
+
+    @Test
     void whichChildrenListsNewestFirstIncludingAddedChildren(Vertx vertx, VertxTestContext ctx) {
       Journal journal = new Journal();
       supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE), JournaledWorker.spec("a", journal), JournaledWorker.spec("b", journal))

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.otpx.counter.CounterServer;
 import dev.otpx.counter.RawCounterVerticle;
+import dev.otpx.process.Down;
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
+import dev.otpx.process.Registry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -169,6 +173,25 @@ class HttpVerticleTest {
   }
 
   @Nested
+  class Kill {
+
+    @Test
+    void killEndsTheCounterAndNamesItsPid(Vertx vertx, VertxTestContext ctx) {
+      Pid pid = Registry.whereis(vertx, COUNTER).orElseThrow();
+      Future<Down> down = Processes.monitor(vertx, pid).down();
+      request(HttpMethod.POST, "/api/counter/kill").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(202, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        assertEquals(new JsonObject().put("killed", pid.toString()), r.bodyAsJsonObject());
+        down.onComplete(ctx.succeeding(d -> ctx.verify(() -> {
+          assertEquals(ExitReason.KILLED, d.reason());
+          ctx.completeNow();
+        })));
+      })));
+    }
+  }
+
+  @Nested
   class RawCounter {
 
     @Test
@@ -225,6 +248,11 @@ class HttpVerticleTest {
     @Test
     void decAnswers503Noproc(VertxTestContext ctx) {
       expectError(request(HttpMethod.POST, orphan.actualPort(), "/api/counter/dec"), ctx, 503, "noproc");
+    }
+
+    @Test
+    void killAnswers503Noproc(VertxTestContext ctx) {
+      expectError(request(HttpMethod.POST, orphan.actualPort(), "/api/counter/kill"), ctx, 503, "noproc");
     }
 
     @Test
