@@ -118,14 +118,18 @@ public final class ProcessTable implements Shareable {
       return;
     }
     log.info("node {} shutting down {} process tree(s)", node, downs.size());
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     long guard = neutral.setTimer(SHUTDOWN_LIMIT.toMillis(), id -> {
       log.warn("node {}: processes still alive {} ms after shutdown began: killed", node, SHUTDOWN_LIMIT.toMillis());
       processes.values().forEach(ProcessCell::kill);
+      // Whatever did not answer is Vert.x's to undeploy now: the close must go on.
+      done.tryComplete();
     });
     Future.join(downs).onComplete(ar -> {
       vertx.cancelTimer(guard);
-      completion.succeed();
+      done.tryComplete();
     });
+    done.future().onComplete(ar -> completion.succeed());
   }
 
   private Future<Down> stopForShutdown(ProcessCell cell) {
