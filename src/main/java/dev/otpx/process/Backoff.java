@@ -43,8 +43,11 @@ public record Backoff(Duration min, Duration max, double jitter) {
    * @return the delay
    */
   public Duration delay(int consecutiveCrashes) {
-    int doublings = Math.min(Math.max(consecutiveCrashes, 1) - 1, 30);
-    long millis = Math.min(max.toMillis(), min.toMillis() << doublings);
+    int doublings = Math.max(consecutiveCrashes, 1) - 1;
+    long cap = max.toMillis();
+    long first = min.toMillis();
+    // Saturating: min << doublings would overflow a long long before any sane cap.
+    long millis = doublings >= 62 || first > (cap >> doublings) ? cap : Math.min(cap, first << doublings);
     double stretch = jitter == 0 ? 1 : 1 + ThreadLocalRandom.current().nextDouble() * jitter;
     return Duration.ofMillis(Math.max(1, Math.round(millis * stretch)));
   }

@@ -114,6 +114,10 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
     if (defaults == null) {
       return new ChildSpec(id, new Start(factory, options, null), Restart.PERMANENT, null, ChildType.WORKER, false, null);
     }
+    if (defaults.shutdownMillis() < -3) {
+      throw new IllegalArgumentException("child spec '" + id + "': @ChildDefaults 'shutdownMillis' of " + type.getName()
+        + " must be >= 0, or -1 (default), -2 (brutal_kill), -3 (infinity), got " + defaults.shutdownMillis());
+    }
     Shutdown shutdown = switch ((int) Math.max(-3, Math.min(0, defaults.shutdownMillis()))) {
       case -1 -> null;
       case -2 -> Shutdown.BRUTAL_KILL;

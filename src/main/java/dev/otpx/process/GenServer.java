@@ -620,8 +620,42 @@ public abstract class GenServer<S> extends VerticleBase {
         log.error("process {}{} exited: {}", cell.pid(), nameSuffix(), reason);
       }
     }
-    table.remove(cell, reason);
-    exited.complete(reason);
+    stopLinked(reason).onComplete(ar -> onHome(() -> {
+      table.remove(cell, reason);
+      exited.complete(reason);
+      undeployAfterExit();
+    }));
+  }
+
+  /**
+   * Links, as start_link makes them: an abnormal exit stops every process this one started (a
+   * supervisor's children) with the same reason, terminate running, and waits for them, so that
+   * whoever restarts this process never meets its predecessor's children still holding their
+   * names. Bounded by {@link #DEFAULT_SHUTDOWN_TIMEOUT}, then they are killed. A normal exit
+   * leaves them running, as a normal exit signal does in Erlang.
+   */
+  private Future<Void> stopLinked(ExitReason reason) {
+    List<ProcessCell> linked = cell.linked();
+    if (linked.isEmpty() || reason instanceof ExitReason.Normal) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> downs = new ArrayList<>(linked.size());
+    for (int i = linked.size() - 1; i >= 0; i--) {
+      ProcessCell child = linked.get(i);
+      Promise<Void> down = Promise.promise();
+      if (child.addMonitor(table.newRef(), r -> down.tryComplete())) {
+        child.deliver(new Envelope.Stop(ProcessTable.linkedExit(reason)));
+        downs.add(down.future());
+      }
+    }
+    if (downs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long guard = vertx.setTimer(DEFAULT_SHUTDOWN_TIMEOUT.toMillis(), id -> linked.forEach(ProcessCell::kill));
+    return Future.join(downs).andThen(ar -> vertx.cancelTimer(guard)).mapEmpty();
+  }
+
+  private void undeployAfterExit() {
     if (!undeploying) {
       // On the next turn: a process that dies while its deployment is still completing is not in
       // deploymentIDs() yet, and one whose start failed is undeployed by Vert.x itself.

@@ -483,7 +483,8 @@ public final class Supervisor extends GenServer<Void> {
         return Future.succeededFuture();
       }
       if (ar.cause() instanceof OtpException ignored && ignored.failure() == OtpException.Failure.IGNORE) {
-        if (c.spec.restart() == Restart.TEMPORARY) {
+        // A dynamic supervisor keeps nothing for an ignored child, as Elixir's returns :ignore.
+        if (c.spec.restart() == Restart.TEMPORARY || spec.dynamic()) {
           children.remove(c);
         }
         return Future.succeededFuture();

@@ -89,10 +89,17 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
     Objects.requireNonNull(json, path);
     try {
       boolean dynamic = Boolean.TRUE.equals(field(json, path, "dynamic", Boolean.class, false));
-      Strategy strategy = Strategy.parse(field(json, path, "strategy", String.class, "one_for_one"));
+      Strategy strategy = parse(path + ".strategy", () -> Strategy.parse(field(json, path, "strategy", String.class, "one_for_one")));
       int maxRestarts = field(json, path, "max_restarts", Number.class, SupervisorFlags.DEFAULT_MAX_RESTARTS).intValue();
+      if (maxRestarts < 0) {
+        throw new IllegalArgumentException(path + ".max_restarts: must be >= 0, got " + maxRestarts);
+      }
       long maxSeconds = field(json, path, "max_seconds", Number.class, SupervisorFlags.DEFAULT_MAX_SECONDS).longValue();
-      AutoShutdown autoShutdown = AutoShutdown.parse(field(json, path, "auto_shutdown", String.class, "never"));
+      if (maxSeconds <= 0) {
+        throw new IllegalArgumentException(path + ".max_seconds: must be > 0, got " + maxSeconds);
+      }
+      AutoShutdown autoShutdown = parse(path + ".auto_shutdown",
+        () -> AutoShutdown.parse(field(json, path, "auto_shutdown", String.class, "never")));
       SupervisorFlags flags = new SupervisorFlags(strategy, maxRestarts, maxSeconds, autoShutdown);
       if (dynamic) {
         return new SupervisorSpec(flags, List.of(), true,
@@ -117,11 +124,14 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
   @SuppressWarnings("unchecked")
   private static ChildSpec childFromJson(JsonObject json, String path) {
     String id = field(json, path, "id", String.class, null);
-    if (id == null) {
-      throw new IllegalArgumentException(path + ".id: required");
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException(path + ".id: required, a non-blank string");
     }
     String at = path + " ('" + id + "')";
-    ChildType type = parse(at + ".type", () -> ChildType.parse(field(json, at, "type", String.class, "worker")));
+    // No "type" keeps the class's own default (@ChildDefaults), or worker.
+    ChildType type = json.containsKey("type")
+      ? parse(at + ".type", () -> ChildType.parse(field(json, at, "type", String.class, null)))
+      : null;
     String className = field(json, at, "class", String.class, null);
     JsonObject config = field(json, at, "config", JsonObject.class, new JsonObject());
     ChildSpec spec;
@@ -140,7 +150,9 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
       if (!GenServer.class.isAssignableFrom(loaded)) {
         throw new IllegalArgumentException(at + ".class: " + className + " is not a GenServer");
       }
-      spec = ChildSpec.of(id, (Class<? extends GenServer<?>>) loaded, config).withType(type);
+      Class<? extends GenServer<?>> serverClass = (Class<? extends GenServer<?>>) loaded;
+      ChildSpec declared = parse(at + ".class", () -> ChildSpec.of(id, serverClass, config));
+      spec = type == null ? declared : declared.withType(type);
     }
     if (json.containsKey("restart")) {
       spec = spec.withRestart(parse(at + ".restart", () -> Restart.parse(field(json, at, "restart", String.class, null))));

@@ -403,6 +403,56 @@ class SupervisorTest {
     }
 
     @Test
+    void aKilledSupervisorsChildrenAreStoppedBeforeItsExitIsSeenWorkersWithKilledNestedOnesInOrder(Vertx vertx, VertxTestContext ctx) {
+      Journal journal = new Journal();
+      SupervisorSpec leaf = SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE), List.of(JournaledWorker.spec("x", journal)));
+      SupervisorSpec middle = SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE),
+        List.of(JournaledWorker.spec("w", journal), ChildSpec.supervisor("leaf", leaf)));
+      supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE), ChildSpec.supervisor("middle", middle))
+        .onComplete(ctx.succeeding(root -> childPid(vertx, root, "middle").onComplete(ctx.succeeding(middlePid -> {
+          Processes.monitor(vertx, middlePid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+            assertThat(down.reason()).isEqualTo(ExitReason.KILLED);
+            // As OTP links do: the workers ran terminate with killed, the nested supervisor stopped
+            // its own children with shutdown, and all of it before the supervisor's exit was seen.
+            assertThat(journal.entries()).contains("stop:w:killed", "stop:x:shutdown");
+            journal.await("start:w", 2).compose(e -> journal.await("start:x", 2)).compose(e -> Supervisor.whichChildren(vertx, root))
+              .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+                assertThat(children.get(0).status()).isEqualTo("running");
+                assertThat(journal.entries()).doesNotContain("failed:w", "failed:x");
+                ctx.completeNow();
+              })));
+          })));
+          Processes.kill(vertx, middlePid);
+        }))));
+    }
+
+    @Test
+    void aProcessThatExitsNormallyLeavesTheProcessesItStartedRunning(Vertx vertx, VertxTestContext ctx) {
+      Journal journal = new Journal();
+      SupervisorSpec leaf = SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE), List.of(JournaledWorker.spec("x", journal)));
+      // A normal exit signal does not travel along links: only a supervisor's own terminate stops children.
+      GenServer<Integer> starter = new GenServer<>() {
+        @Override
+        protected Future<InitResult<Integer>> init(io.vertx.core.json.JsonObject args) {
+          return GenServer.start(vertx, new Supervisor(leaf)).map(pid -> InitResult.ok(0));
+        }
+
+        @Override
+        protected CastResult<Integer> handleCast(Object message, Integer state) {
+          return CastResult.stop(ExitReason.NORMAL, state);
+        }
+      };
+      GenServer.start(vertx, starter).onComplete(ctx.succeeding(pid -> {
+        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(Registry.whereis(vertx, "worker.x")).isPresent();
+          assertThat(journal.entries()).containsExactly("start:x");
+          ctx.completeNow();
+        })));
+        GenServer.cast(vertx, pid, "stop");
+      }));
+    }
+
+    @Test
     void aTransientChildSupervisorThatGivesUpIsNotRestarted(Vertx vertx, VertxTestContext ctx) {
       Journal journal = new Journal();
       SupervisorSpec leaf = SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE).withIntensity(0, 5), List.of(JournaledWorker.spec("w", journal)));

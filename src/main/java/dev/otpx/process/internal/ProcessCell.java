@@ -5,9 +5,11 @@ import dev.otpx.process.Pid;
 import io.vertx.core.Future;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +25,7 @@ public abstract class ProcessCell {
   private final ContextInternal context;
   private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
   private final List<String> names = new ArrayList<>(1);
+  private final Set<ProcessCell> linked = new LinkedHashSet<>();
   private ExitReason exitReason;
 
   protected ProcessCell(Pid pid, Pid parent, ContextInternal context) {
@@ -99,6 +102,30 @@ public abstract class ProcessCell {
     return exitReason != null;
   }
 
+  /**
+   * Links a process this one started (Erlang's start_link): it is stopped when this one exits
+   * abnormally.
+   *
+   * @param child the new process
+   * @return false when this process has already exited: the child is then an orphan
+   */
+  synchronized boolean adopt(ProcessCell child) {
+    if (exitReason != null) {
+      return false;
+    }
+    linked.add(child);
+    return true;
+  }
+
+  synchronized void disown(ProcessCell child) {
+    linked.remove(child);
+  }
+
+  /** @return the live processes this one started and is linked to, oldest first */
+  public synchronized List<ProcessCell> linked() {
+    return List.copyOf(linked);
+  }
+
   synchronized boolean addName(String name) {
     if (exitReason != null) {
       return false;
@@ -127,11 +154,12 @@ public abstract class ProcessCell {
       return null;
     }
     exitReason = reason;
-    Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()));
+    Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()), List.copyOf(linked));
     names.clear();
     monitors.clear();
+    linked.clear();
     return exited;
   }
 
-  record Exited(List<String> names, List<Consumer<ExitReason>> monitors) { }
+  record Exited(List<String> names, List<Consumer<ExitReason>> monitors, List<ProcessCell> linked) { }
 }

@@ -88,6 +88,17 @@ public final class ProcessTable implements Shareable {
     return this; // the table itself is thread-safe; sharing it is the point
   }
 
+  /**
+   * The exit that a process's abnormal exit sends to the processes linked to it: the same reason,
+   * with {@code kill} turned into {@code killed} as Erlang does for exit signals.
+   *
+   * @param reason the exiting process's reason (not normal)
+   * @return the reason the linked processes stop with
+   */
+  public static ExitReason linkedExit(ExitReason reason) {
+    return reason instanceof ExitReason.Kill ? ExitReason.KILLED : reason;
+  }
+
   /** @return a context that belongs to no deployment, for {@link Placement} */
   ContextInternal neutralContext() {
     return neutral;
@@ -157,9 +168,21 @@ public final class ProcessTable implements Shareable {
     return refs.incrementAndGet();
   }
 
-  /** @param cell a process that has just been spawned */
+  /**
+   * Adds a process that has just been spawned, linked to the process that started it. A process
+   * whose starter has already exited is an orphan: it is told to stop (after its init, like any
+   * message) rather than left running unsupervised.
+   *
+   * @param cell the new process
+   */
   public void add(ProcessCell cell) {
     processes.put(cell.pid(), cell);
+    if (cell.parent() != null) {
+      ProcessCell parent = processes.get(cell.parent());
+      if (parent == null || !parent.adopt(cell)) {
+        cell.deliver(new Envelope.Stop(ExitReason.SHUTDOWN));
+      }
+    }
   }
 
   /**
@@ -236,6 +259,19 @@ public final class ProcessTable implements Shareable {
       names.remove(name, cell);
     }
     processes.remove(cell.pid(), cell);
+    if (cell.parent() != null) {
+      ProcessCell parent = processes.get(cell.parent());
+      if (parent != null) {
+        parent.disown(cell);
+      }
+    }
+    // The exiting process stopped its linked processes and waited for them (GenServer#finish);
+    // any started since then would be orphans: same signal, no waiting.
+    if (!(reason instanceof ExitReason.Normal)) {
+      for (ProcessCell orphan : exited.linked()) {
+        orphan.deliver(new Envelope.Stop(linkedExit(reason)));
+      }
+    }
     for (Consumer<ExitReason> monitor : exited.monitors()) {
       try {
         monitor.accept(reason);
