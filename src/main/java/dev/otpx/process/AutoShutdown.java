@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import java.util.Locale;
+import dev.otpx.process.internal.WireNames;
 
 /**
  * Whether a supervisor stops itself when significant children end (OTP 24's auto_shutdown). Only
@@ -17,7 +17,7 @@ public enum AutoShutdown {
 
   /** @return the snake_case name used in configuration */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /**
@@ -26,11 +26,6 @@ public enum AutoShutdown {
    * @throws IllegalArgumentException for anything else
    */
   public static AutoShutdown parse(String text) {
-    for (AutoShutdown value : values()) {
-      if (value.wireName().equals(text)) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException("expected never, any_significant or all_significant, got '" + text + "'");
+    return WireNames.parse(values(), text);
   }
 }

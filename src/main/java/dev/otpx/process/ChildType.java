@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import java.util.Locale;
+import dev.otpx.process.internal.WireNames;
 
 /** Whether a child is a worker or a supervisor; it sets the default shutdown. */
 public enum ChildType {
@@ -11,7 +11,7 @@ public enum ChildType {
 
   /** @return the lower-case name used in configuration */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /**
@@ -20,11 +20,6 @@ public enum ChildType {
    * @throws IllegalArgumentException for anything else
    */
   public static ChildType parse(String text) {
-    for (ChildType value : values()) {
-      if (value.wireName().equals(text)) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException("expected worker or supervisor, got '" + text + "'");
+    return WireNames.parse(values(), text);
   }
 }

@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import java.util.Locale;
+import dev.otpx.process.internal.WireNames;
 
 /** When a supervisor restarts a child, with Elixir's meanings. */
 public enum Restart {
@@ -13,7 +13,7 @@ public enum Restart {
 
   /** @return the lower-case name used in configuration */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /**
@@ -22,11 +22,6 @@ public enum Restart {
    * @throws IllegalArgumentException for anything else
    */
   public static Restart parse(String text) {
-    for (Restart value : values()) {
-      if (value.wireName().equals(text)) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException("expected permanent, transient or temporary, got '" + text + "'");
+    return WireNames.parse(values(), text);
   }
 }

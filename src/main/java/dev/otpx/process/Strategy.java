@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import java.util.Locale;
+import dev.otpx.process.internal.WireNames;
 
 /** Which children a supervisor restarts when one of them must be restarted. */
 public enum Strategy {
@@ -13,7 +13,7 @@ public enum Strategy {
 
   /** @return the snake_case name used in configuration */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return WireNames.of(this);
   }
 
   /**
@@ -22,11 +22,6 @@ public enum Strategy {
    * @throws IllegalArgumentException for anything else
    */
   public static Strategy parse(String text) {
-    for (Strategy value : values()) {
-      if (value.wireName().equals(text)) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException("expected one_for_one, one_for_all or rest_for_one, got '" + text + "'");
+    return WireNames.parse(values(), text);
   }
 }
