@@ -2,6 +2,8 @@ package dev.otpx.web;
 
 import dev.otpx.counter.Counter;
 import dev.otpx.counter.RawCounter;
+import dev.otpx.infosys.InfoSys;
+import dev.otpx.infosys.QueryOptions;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /api/counter/kill}: kills the GenServer counter (202 {@code {"killed": pid}}),
  *       the crash demo for its supervisor; 503 when no counter runs.</li>
  *   <li>The same three value routes under {@code /api/raw-counter} for the raw counter.</li>
+ *   <li>{@code GET /api/infosys?q=...&limit=&timeout_ms=&backends=}: InfoSys's answer; 400 naming
+ *       the parameter for a missing, empty or oversized {@code q} or a bad number.</li>
  * </ul>
  *
  * <p>Failures are JSON {@code {"error": code, "message": text}}: 503 when the GenServer counter is
@@ -78,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
         return new Reply(202, new JsonObject().put("killed", pid.toString()));
       })
       .orElseGet(() -> new Reply(503, error("noproc", "no process is registered as " + options.counter())))));
+    router.get("/api/infosys").handler(this::infosys);
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),
@@ -133,6 +138,56 @@ public final class HttpVerticle extends VerticleBase {
       decrement.run();
       answer(ctx, value.get());
     });
+  }
+
+  /**
+   * {@code GET /api/infosys?q=...&limit=&timeout_ms=&backends=a,b}: InfoSys's answer as JSON; a
+   * missing, empty or oversized {@code q} or a bad number is a 400 naming the parameter.
+   */
+  private void infosys(RoutingContext ctx) {
+    JsonObject request = new JsonObject();
+    try {
+      String query = ctx.request().getParam("q");
+      if (query == null || query.isBlank()) {
+        throw new IllegalArgumentException("q must be a non-empty query, e.g. /api/infosys?q=what+is+2%2B2");
+      }
+      request.put("query", query);
+      whole(ctx, "limit", request);
+      whole(ctx, "timeout_ms", request);
+      String backends = ctx.request().getParam("backends");
+      if (backends != null) {
+        request.put("backends", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(backends.split(",")).map(String::strip)
+          .filter(name -> !name.isEmpty()).toList()));
+      }
+    } catch (IllegalArgumentException bad) {
+      send(ctx, new Reply(400, error("bad_request", bad.getMessage())));
+      return;
+    }
+    QueryOptions options;
+    try {
+      options = QueryOptions.fromRequest(request);
+    } catch (IllegalArgumentException bad) {
+      send(ctx, new Reply(400, error("bad_request", bad.getMessage())));
+      return;
+    }
+    InfoSys.ask(vertx, request.getString("query"), options)
+      .map(answer -> new Reply(200, answer.toJson()))
+      .otherwise(err -> err instanceof OtpException otp && otp.failure() == OtpException.Failure.ERROR
+        ? new Reply(400, error(otp.code(), otp.getMessage()))
+        : failure(ctx, err))
+      .onSuccess(reply -> send(ctx, reply));
+  }
+
+  private static void whole(RoutingContext ctx, String name, JsonObject request) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return;
+    }
+    try {
+      request.put(name, Long.parseLong(raw.strip()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, got '" + raw + "'");
+    }
   }
 
   private static void answer(RoutingContext ctx, Future<Integer> value) {

@@ -1,0 +1,38 @@
+package dev.otpx.infosys;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * InfoSys's answer to one query.
+ *
+ * @param query the question
+ * @param results best first, at most the limit
+ * @param tookMs how long the answer took
+ * @param cached how many backends were answered from the cache
+ */
+public record Answer(String query, List<Result> results, long tookMs, int cached) {
+
+  public Answer {
+    results = List.copyOf(results);
+  }
+
+  /** @return {@code {"query", "results": [...], "took_ms", "cached"}} */
+  public JsonObject toJson() {
+    JsonArray list = new JsonArray();
+    results.forEach(r -> list.add(r.toJson()));
+    return new JsonObject().put("query", query).put("results", list).put("took_ms", tookMs).put("cached", cached);
+  }
+
+  /**
+   * @param json the JSON form
+   * @return the answer
+   */
+  public static Answer fromJson(JsonObject json) {
+    List<Result> results = new ArrayList<>();
+    json.getJsonArray("results").forEach(r -> results.add(Result.fromJson(r)));
+    return new Answer(json.getString("query"), results, json.getLong("took_ms"), json.getInteger("cached"));
+  }
+}

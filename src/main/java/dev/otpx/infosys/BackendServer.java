@@ -1,0 +1,148 @@
+package dev.otpx.infosys;
+
+import dev.otpx.process.CallResult;
+import dev.otpx.process.From;
+import dev.otpx.process.GenServer;
+import dev.otpx.process.InitResult;
+import dev.otpx.process.Registry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process that runs one {@link Backend}, registered as {@code infosys.backend.<name>}.
+ *
+ * <p>Args: {@code backend} (the class), the rest is the backend's own config. A backend that is
+ * unavailable here ({@link BackendUnavailableException}) makes init ignore: its supervisor keeps
+ * the spec without a process and the log says why.
+ *
+ * <p>Request (a call, JSON): {@code {"query", "limit", "timeout_ms"}}; reply: a JSON array of
+ * results. Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
+ * backend's work is cancelled ({@link Cancellation}) and its late answer dropped. A backend that
+ * throws or fails answers this query with the error {@code backend_failed} and keeps serving: one
+ * bad query does not take the backend down.
+ */
+public final class BackendServer extends GenServer<Void> {
+
+  /** The prefix of every backend process's registered name. */
+  public static final String PREFIX = "infosys.backend.";
+
+  private static final Logger log = LoggerFactory.getLogger(BackendServer.class);
+
+  private Backend backend;
+
+  @Override
+  protected Future<InitResult<Void>> init(JsonObject args) {
+    String type = args.getString("backend");
+    if (type == null) {
+      throw new IllegalArgumentException("infosys backend arg 'backend' (the class) is required");
+    }
+    backend = instantiate(type);
+    JsonObject config = args.copy();
+    config.remove("backend");
+    return backend.open(vertx, config)
+      .compose(v -> Registry.register(vertx, PREFIX + backend.name(), self()))
+      .map(v -> {
+        log.info("infosys backend {} ready as {}", backend.name(), self());
+        return InitResult.<Void>ok(null);
+      })
+      .recover(err -> {
+        if (err instanceof BackendUnavailableException unavailable) {
+          log.warn("infosys backend {} not deployed: {}", type, unavailable.getMessage());
+          return Future.succeededFuture(InitResult.ignore());
+        }
+        return Future.failedFuture(err);
+      });
+  }
+
+  @Override
+  protected CallResult<Void> handleCall(Object request, From from, Void state) {
+    String query;
+    int limit;
+    long timeoutMs;
+    try {
+      JsonObject json = (JsonObject) Objects.requireNonNull(request);
+      query = Objects.requireNonNull(json.getString("query"), "query");
+      limit = json.getInteger("limit", QueryOptions.DEFAULT_LIMIT);
+      timeoutMs = json.getLong("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
+    } catch (RuntimeException bad) {
+      return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request, state);
+    }
+    Deadline deadline = new Deadline();
+    long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> deadline.cancel());
+    Future<List<Result>> work;
+    try {
+      work = Objects.requireNonNull(backend.compute(query, new ComputeOptions(Math.max(1, limit), Duration.ofMillis(timeoutMs), deadline)),
+        "compute returned null");
+    } catch (RuntimeException bug) {
+      work = Future.failedFuture(bug);
+    }
+    work.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (deadline.cancelled()) {
+        return; // nobody waits any more
+      }
+      if (ar.failed()) {
+        log.warn("infosys backend {} failed on '{}': {}", backend.name(), query, ar.cause().toString());
+        from.replyError("backend_failed", backend.name() + ": " + ar.cause().getMessage());
+        return;
+      }
+      JsonArray results = new JsonArray();
+      for (Result result : ar.result() == null ? List.<Result>of() : ar.result()) {
+        results.add(result.toJson());
+      }
+      from.reply(results);
+    });
+    return CallResult.noReply(state);
+  }
+
+  private static Backend instantiate(String type) {
+    try {
+      Object made = Class.forName(type, true, Thread.currentThread().getContextClassLoader()).getConstructor().newInstance();
+      if (!(made instanceof Backend created)) {
+        throw new IllegalArgumentException("infosys backend arg 'backend': " + type + " is not a " + Backend.class.getName());
+      }
+      return created;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException("infosys backend arg 'backend': cannot create " + type + ": " + e, e);
+    }
+  }
+
+  /** Fired at the query's deadline, on this process's context; readable from any thread. */
+  private static final class Deadline implements Cancellation {
+    private final List<Runnable> actions = new ArrayList<>(1);
+    private volatile boolean cancelled;
+
+    synchronized void cancel() {
+      cancelled = true;
+      for (Runnable action : actions) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          log.warn("a cancellation action failed: {}", e.toString());
+        }
+      }
+      actions.clear();
+    }
+
+    @Override
+    public synchronized void onCancel(Runnable action) {
+      if (cancelled) {
+        action.run();
+      } else {
+        actions.add(action);
+      }
+    }
+
+    @Override
+    public boolean cancelled() {
+      return cancelled;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.otpx.infosys;
+
+import dev.otpx.process.CastResult;
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.GenServer;
+import dev.otpx.process.InitResult;
+import dev.otpx.process.Registry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * InfoSys's result cache: a Vert.x shared local map keyed by (backend, query, limit), owned by this
+ * process, as Rumbl's cache is an ETS table owned by a GenServer.
+ *
+ * <p>Readers and writers use the map directly ({@link #get}, {@link #put}), never through the
+ * process's mailbox. Each entry lives {@code ttl_ms} (default: the sweep interval); every
+ * {@code sweep_ms} (default 60 s) the process evicts what has expired; the map holds at most
+ * {@code max_entries} (default 10,000): when full, a put first evicts what has expired and is
+ * dropped if the map is still full, so the bound holds without scanning on every put.
+ *
+ * <p>The map dies with its owner, like an ETS table: while no cache process runs, every read is a
+ * miss and writes are dropped, and a restarted cache (its supervisor restarts it after a crash)
+ * starts empty.
+ */
+public final class ResultCache extends GenServer<Void> {
+
+  /** The cache process's registered name. */
+  public static final String NAME = "infosys.cache";
+  /** Default sweep interval, Rumbl's: 60 s. */
+  public static final long DEFAULT_SWEEP_MS = 60_000;
+  /** Default bound on entries. */
+  public static final int DEFAULT_MAX_ENTRIES = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(ResultCache.class);
+  private static final String MAP = "infosys.cache.entries";
+  private static final String SETTINGS = "infosys.cache.settings";
+
+  /** The sweep tick. */
+  private record Sweep() { }
+
+  private Duration sweep;
+
+  @Override
+  protected Future<InitResult<Void>> init(JsonObject args) {
+    long sweepMs = positive(args, "sweep_ms", DEFAULT_SWEEP_MS);
+    long ttlMs = positive(args, "ttl_ms", sweepMs);
+    long maxEntries = positive(args, "max_entries", DEFAULT_MAX_ENTRIES);
+    sweep = Duration.ofMillis(sweepMs);
+    // A new owner starts with an empty table, whatever its predecessor left behind.
+    entries(vertx).clear();
+    vertx.sharedData().<String, JsonObject>getLocalMap(SETTINGS)
+      .put("settings", new JsonObject().put("ttl_ms", ttlMs).put("max_entries", maxEntries));
+    sendAfter(new Sweep(), sweep);
+    log.info("infosys cache {} ready: ttl {} ms, sweep every {} ms, at most {} entries", self(), ttlMs, sweepMs, maxEntries);
+    return Future.succeededFuture(InitResult.ok(null));
+  }
+
+  @Override
+  protected CastResult<Void> handleInfo(Object message, Void state) {
+    if (!(message instanceof Sweep)) {
+      return super.handleInfo(message, state);
+    }
+    int evicted = evictExpired(vertx);
+    if (evicted > 0) {
+      log.debug("infosys cache swept {} expired entries", evicted);
+    }
+    sendAfter(new Sweep(), sweep);
+    return CastResult.noReply(null);
+  }
+
+  @Override
+  protected Future<Void> terminate(ExitReason reason, Void state) {
+    // Readers already miss (no owner); this only gives the memory back.
+    entries(vertx).clear();
+    return Future.succeededFuture();
+  }
+
+  /**
+   * The results cached for this key, if any and not expired.
+   *
+   * @param vertx the Vert.x instance
+   * @param backend the backend
+   * @param query the question
+   * @param limit the limit
+   * @return the results
+   */
+  public static Optional<List<Result>> get(Vertx vertx, String backend, String query, int limit) {
+    if (Registry.whereis(vertx, NAME).isEmpty()) {
+      return Optional.empty();
+    }
+    JsonObject entry = entries(vertx).get(key(backend, query, limit));
+    if (entry == null || entry.getLong("expires_at") <= now()) {
+      return Optional.empty();
+    }
+    List<Result> results = new ArrayList<>();
+    entry.getJsonArray("results").forEach(r -> results.add(Result.fromJson(r)));
+    return Optional.of(results);
+  }
+
+  /**
+   * Caches a backend's results for a query; one value per key, the later overwrites.
+   *
+   * @param vertx the Vert.x instance
+   * @param backend the backend
+   * @param query the question
+   * @param limit the limit
+   * @param results the results
+   * @return whether they were cached (false without a cache process, or when full)
+   */
+  public static boolean put(Vertx vertx, String backend, String query, int limit, List<Result> results) {
+    JsonObject settings = vertx.sharedData().<String, JsonObject>getLocalMap(SETTINGS).get("settings");
+    if (settings == null || Registry.whereis(vertx, NAME).isEmpty()) {
+      return false;
+    }
+    LocalMap<String, JsonObject> entries = entries(vertx);
+    String key = key(backend, query, limit);
+    if (!entries.containsKey(key) && entries.size() >= settings.getLong("max_entries")) {
+      evictExpired(vertx);
+      if (entries.size() >= settings.getLong("max_entries")) {
+        return false;
+      }
+    }
+    JsonArray list = new JsonArray();
+    results.forEach(r -> list.add(r.toJson()));
+    entries.put(key, new JsonObject().put("expires_at", now() + settings.getLong("ttl_ms")).put("results", list));
+    return true;
+  }
+
+  /**
+   * @param vertx the Vert.x instance
+   * @return how many entries the map holds now
+   */
+  public static int size(Vertx vertx) {
+    return entries(vertx).size();
+  }
+
+  private static int evictExpired(Vertx vertx) {
+    long now = now();
+    LocalMap<String, JsonObject> entries = entries(vertx);
+    int before = entries.size();
+    // Only the expired value seen here is removed: a fresh put in between stays.
+    entries.entrySet().stream()
+      .filter(e -> e.getValue().getLong("expires_at") <= now)
+      .toList()
+      .forEach(e -> entries.removeIfPresent(e.getKey(), e.getValue()));
+    return before - entries.size();
+  }
+
+  private static LocalMap<String, JsonObject> entries(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP);
+  }
+
+  private static String key(String backend, String query, int limit) {
+    // NUL cannot appear in a backend name; the limit goes before the free text.
+    return backend + '\0' + limit + '\0' + query;
+  }
+
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  private static long positive(JsonObject args, String key, long fallback) {
+    Object value = args.getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number number) || number.longValue() <= 0 || number.doubleValue() != number.longValue()) {
+      throw new IllegalArgumentException("infosys cache arg '" + key + "' must be a positive whole number, got " + value);
+    }
+    return number.longValue();
+  }
+}
