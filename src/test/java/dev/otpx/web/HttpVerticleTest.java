@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.otpx.counter.CounterServer;
 import dev.otpx.counter.RawCounterVerticle;
+import dev.otpx.infosys.Backend;
+import dev.otpx.infosys.BackendServer;
+import dev.otpx.infosys.ComputeOptions;
+import dev.otpx.infosys.InfoSysServer;
+import dev.otpx.infosys.Result;
 import dev.otpx.process.Down;
+import dev.otpx.process.GenServer;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +31,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -172,6 +180,93 @@ class HttpVerticleTest {
     }
   }
 
+  /** A backend for the endpoint tests: echoes the query. */
+  public static final class EchoBackend implements Backend {
+    @Override
+    public String name() {
+      return "echo";
+    }
+
+    @Override
+    public Future<List<Result>> compute(String query, ComputeOptions options) {
+      return Future.succeededFuture(List.of(new Result("echo", "echo: " + query, 50)));
+    }
+  }
+
+  @Nested
+  class InfoSysEndpoint {
+
+    @BeforeEach
+    void startInfoSysWithAnEchoBackend(Vertx vertx, VertxTestContext ctx) {
+      GenServer.start(vertx, new InfoSysServer(), new DeploymentOptions().setConfig(new JsonObject().put("max_query_length", 20)), InfoSysServer.NAME)
+        .compose(pid -> GenServer.start(vertx, new BackendServer(),
+          new DeploymentOptions().setConfig(new JsonObject().put("backend", EchoBackend.class.getName())), null))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void answersWithEveryBackendsResults(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/api/infosys?q=what+is+2%2B2&limit=3&timeout_ms=500").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        JsonObject body = r.bodyAsJsonObject();
+        assertEquals("what is 2+2", body.getString("query"));
+        assertEquals(new JsonObject().put("backend", "echo").put("text", "echo: what is 2+2").put("score", 50.0),
+          body.getJsonArray("results").getJsonObject(0));
+        assertEquals(0, body.getInteger("cached"));
+        assertTrue(body.getLong("took_ms") >= 0);
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aMissingQueryIs400(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, "/api/infosys"), ctx, 400, "bad_request");
+    }
+
+    @Test
+    void anEmptyQueryIs400(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, "/api/infosys?q=%20"), ctx, 400, "bad_request");
+    }
+
+    @Test
+    void anOversizedQueryIs400(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, "/api/infosys?q=" + "x".repeat(21)), ctx, 400, "bad_request");
+    }
+
+    @Test
+    void aNonNumericLimitIs400NamingIt(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/api/infosys?q=hi&limit=ten").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(400, r.statusCode());
+        assertTrue(r.bodyAsJsonObject().getString("message").contains("limit"), r.bodyAsString());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void anOutOfRangeLimitIs400(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, "/api/infosys?q=hi&limit=0"), ctx, 400, "bad_request");
+    }
+
+    @Test
+    void anOutOfRangeTimeoutIs400NamingIt(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/api/infosys?q=hi&timeout_ms=99999999999").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(400, r.statusCode());
+        assertTrue(r.bodyAsJsonObject().getString("message").contains("timeout_ms"), r.bodyAsString());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void backendsRestrictsTheBackendsAsked(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/api/infosys?q=hi&backends=nobody").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(200, r.statusCode());
+        assertTrue(r.bodyAsJsonObject().getJsonArray("results").isEmpty(), r.bodyAsString());
+        ctx.completeNow();
+      })));
+    }
+  }
+
   @Nested
   class Kill {
 
@@ -248,6 +343,11 @@ class HttpVerticleTest {
     @Test
     void decAnswers503Noproc(VertxTestContext ctx) {
       expectError(request(HttpMethod.POST, orphan.actualPort(), "/api/counter/dec"), ctx, 503, "noproc");
+    }
+
+    @Test
+    void infosysThatIsNotRunningAnswers503Noproc(VertxTestContext ctx) {
+      expectError(request(HttpMethod.GET, orphan.actualPort(), "/api/infosys?q=hi"), ctx, 503, "noproc");
     }
 
     @Test
