@@ -42,6 +42,8 @@ class JarIT {
     builder.environment().put("HTTP_PORT", String.valueOf(port));
     builder.environment().put("HTTP_HOST", "127.0.0.1");
     builder.environment().remove("OTPX_CONFIG");
+    // The jar must answer without a key: the Wolfram backend then stays out.
+    builder.environment().remove("WOLFRAM_APP_ID");
     service = builder.start();
     output = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
     awaitLine(line -> line.contains("http listening on"));
@@ -106,6 +108,17 @@ class JarIT {
   }
 
   @Test
+  void infosysAnswersArithmeticFromTheCalculatorAndARepeatFromTheCache() throws Exception {
+    start();
+    HttpResponse<String> first = send("GET", "/api/infosys?q=what+is+2%2B2");
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).contains("{\"backend\":\"calculator\",\"text\":\"4\",\"score\":90.0}").contains("\"cached\":0");
+    HttpResponse<String> again = send("GET", "/api/infosys?q=what+is+2%2B2");
+    assertThat(again.body()).contains("\"text\":\"4\"").doesNotContain("\"cached\":0");
+    assertThat(send("GET", "/api/infosys?limit=ten&q=hi").statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void sigtermStopsTheTreeChildrenFirstNewestFirst() throws Exception {
     start();
     // SIGTERM through the handle: Process.destroy() would also close the log stream we read.
@@ -116,6 +129,8 @@ class JarIT {
       .map(line -> line.replaceAll(".*process <[^>]+> ?\\(?([^)]*)\\)? exited.*", "$1")).toList();
     // countdowns (the unnamed supervisor) after its children medium, short, long; root last.
     assertThat(exits).containsSubsequence("counter.medium", "counter.short", "counter.long", "", "counter", "otpx.root");
+    // The infosys subtree, started last, stops first: its server before the cache.
+    assertThat(exits).containsSubsequence("infosys", "infosys.cache", "counter.medium");
     assertThat(log).anyMatch(line -> line.contains("stopped"));
   }
 }
