@@ -68,7 +68,10 @@ public final class BackendServer extends GenServer<Void> {
     long timeoutMs;
     try {
       JsonObject json = (JsonObject) Objects.requireNonNull(request);
-      query = Objects.requireNonNull(json.getString("query"), "query");
+      if (!(json.getValue("query") instanceof String text)) {
+        throw new IllegalArgumentException("query");
+      }
+      query = text;
       limit = json.getInteger("limit", QueryOptions.DEFAULT_LIMIT);
       timeoutMs = json.getLong("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
     } catch (RuntimeException bad) {

@@ -8,6 +8,7 @@ import dev.otpx.process.Registry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -124,7 +125,23 @@ public final class InfoSysServer extends GenServer<Void> {
       inFlight.put(key, shared);
       shared.onComplete(ar -> inFlight.remove(key));
     }
-    return shared.map(results -> new Part(backend, results, false)).otherwise(new Part(backend, List.of(), false));
+    // A query that joins a call started by an earlier one still answers by its own deadline.
+    return byDeadline(shared, options.timeout())
+      .map(results -> new Part(backend, results, false))
+      .otherwise(new Part(backend, List.of(), false));
+  }
+
+  private Future<List<Result>> byDeadline(Future<List<Result>> shared, Duration timeout) {
+    if (shared.isComplete()) {
+      return shared;
+    }
+    Promise<List<Result>> bounded = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> bounded.tryComplete(List.of()));
+    shared.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      bounded.tryComplete(ar.succeeded() ? ar.result() : List.of());
+    });
+    return bounded.future();
   }
 
   private Future<List<Result>> call(String backend, String query, QueryOptions options, CircuitBreaker breaker) {

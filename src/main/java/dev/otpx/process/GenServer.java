@@ -584,6 +584,7 @@ public abstract class GenServer<S> extends VerticleBase {
     }
     status = Status.DEAD;
     exitReason = reason;
+    cell.markDying();
     for (MessageConsumer<Object> consumer : consumers.values()) {
       consumer.unregister();
     }

@@ -69,7 +69,7 @@ public final class Processes {
    */
   public static boolean isAlive(Vertx vertx, Pid pid) {
     ProcessCell cell = ProcessTable.of(vertx).lookup(pid);
-    return cell != null && !cell.exited();
+    return cell != null && cell.alive();
   }
 
   /**

@@ -56,7 +56,7 @@ class AppConfigTest {
         assertEquals(Duration.ofMillis(5000), config.process().callTimeout());
         assertEquals(new AppConfig.CounterConfig("counter"), config.counter());
         assertEquals(new AppConfig.RawCounterConfig("counter.raw", 0), config.rawCounter());
-        assertEquals(List.of("counter", "countdowns"),
+        assertEquals(List.of("counter", "countdowns", "infosys"),
           config.supervisionSpec().children().stream().map(ChildSpec::id).toList());
         ctx.completeNow();
       })));

@@ -27,6 +27,7 @@ public abstract class ProcessCell {
   private final List<String> names = new ArrayList<>(1);
   private final Set<ProcessCell> linked = new LinkedHashSet<>();
   private ExitReason exitReason;
+  private volatile boolean dying;
 
   protected ProcessCell(Pid pid, Pid parent, ContextInternal context) {
     this.pid = pid;
@@ -100,6 +101,19 @@ public abstract class ProcessCell {
   /** @return whether the process has exited */
   public synchronized boolean exited() {
     return exitReason != null;
+  }
+
+  /**
+   * Marks the process as dying: it handles nothing more, though its names and monitors are only
+   * released once the processes linked to it have stopped.
+   */
+  public void markDying() {
+    dying = true;
+  }
+
+  /** @return false from the moment the process starts to die */
+  public boolean alive() {
+    return !dying && !exited();
   }
 
   /**
