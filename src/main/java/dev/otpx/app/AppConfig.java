@@ -1,5 +1,6 @@
 package dev.otpx.app;
 
+import dev.otpx.channels.BridgeLimits;
 import dev.otpx.process.SupervisorSpec;
 import dev.otpx.web.HttpOptions;
 import io.vertx.config.ConfigRetriever;
@@ -37,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * @param process the process runtime
  * @param counter the GenServer counter
  * @param rawCounter the hand-rolled raw counter
+ * @param channels the browsers' sessions and the event-bus bridge's limits
  * @param supervision the root supervision tree, in the format of {@link SupervisorSpec#fromJson}
  */
 public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter,
-                        JsonObject supervision) {
+                        ChannelsConfig channels, JsonObject supervision) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -68,7 +70,15 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     /** {@code raw_counter.name}: the raw counter's event-bus address. */
     RAW_COUNTER_NAME("raw_counter.name", "RAW_COUNTER_NAME", Kind.TEXT),
     /** {@code raw_counter.initial}: the raw counter's start value. */
-    RAW_COUNTER_INITIAL("raw_counter.initial", "RAW_COUNTER_INITIAL", Kind.INTEGER);
+    RAW_COUNTER_INITIAL("raw_counter.initial", "RAW_COUNTER_INITIAL", Kind.INTEGER),
+    /** {@code channels.token_max_age_s}: how long a session token is valid. */
+    TOKEN_MAX_AGE_S("channels.token_max_age_s", "CHANNELS_TOKEN_MAX_AGE_S", Kind.INTEGER),
+    /** {@code channels.posts_per_second}: posts a browser socket may make per second. */
+    POSTS_PER_SECOND("channels.posts_per_second", "CHANNELS_POSTS_PER_SECOND", Kind.INTEGER),
+    /** {@code channels.max_frame_bytes}: the largest frame a browser may send. */
+    MAX_FRAME_BYTES("channels.max_frame_bytes", "CHANNELS_MAX_FRAME_BYTES", Kind.INTEGER),
+    /** {@code channels.max_handlers_per_socket}: addresses one browser socket may register on. */
+    MAX_HANDLERS_PER_SOCKET("channels.max_handlers_per_socket", "CHANNELS_MAX_HANDLERS_PER_SOCKET", Kind.INTEGER);
 
     private final String path;
     private final String env;
@@ -150,12 +160,44 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     }
   }
 
+  /**
+   * The browsers' sessions and the bridge's per-socket limits.
+   *
+   * @param tokenMaxAge how long a session token is valid
+   * @param postsPerSecond posts per socket per second
+   * @param maxFrameBytes the largest frame
+   * @param maxHandlersPerSocket registrations per socket
+   */
+  public record ChannelsConfig(Duration tokenMaxAge, int postsPerSecond, int maxFrameBytes, int maxHandlersPerSocket) {
+    /** Checks every field; the error names the key at fault. */
+    public ChannelsConfig {
+      if (tokenMaxAge.isNegative() || tokenMaxAge.isZero()) {
+        throw invalid(Key.TOKEN_MAX_AGE_S, "must be positive, got " + tokenMaxAge.toSeconds());
+      }
+      if (postsPerSecond < 1) {
+        throw invalid(Key.POSTS_PER_SECOND, "must be at least 1, got " + postsPerSecond);
+      }
+      if (maxFrameBytes < 256) {
+        throw invalid(Key.MAX_FRAME_BYTES, "must be at least 256, got " + maxFrameBytes);
+      }
+      if (maxHandlersPerSocket < 1) {
+        throw invalid(Key.MAX_HANDLERS_PER_SOCKET, "must be at least 1, got " + maxHandlersPerSocket);
+      }
+    }
+
+    /** @return the bridge's limits */
+    public BridgeLimits bridgeLimits() {
+      return new BridgeLimits(postsPerSecond, maxFrameBytes, maxHandlersPerSocket);
+    }
+  }
+
   /** Checks every section; the error names the key at fault. */
   public AppConfig {
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(process, "process");
     Objects.requireNonNull(counter, "counter");
     Objects.requireNonNull(rawCounter, "raw_counter");
+    Objects.requireNonNull(channels, "channels");
     Objects.requireNonNull(supervision, "supervision");
     supervision = supervision.copy();
     // Checked now, so a bad tree fails start-up with the path of the field at fault.
@@ -236,6 +278,8 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       new ProcessConfig(Duration.ofMillis(integer(json, Key.CALL_TIMEOUT_MS))),
       new CounterConfig(text(json, Key.COUNTER_NAME)),
       new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)),
+      new ChannelsConfig(Duration.ofSeconds(integer(json, Key.TOKEN_MAX_AGE_S)), integer(json, Key.POSTS_PER_SECOND),
+        integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET)),
       tree(json));
   }
 
@@ -250,6 +294,9 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       .put("process", new JsonObject().put("call_timeout_ms", process.callTimeout().toMillis()))
       .put("counter", new JsonObject().put("name", counter.name()))
       .put("raw_counter", new JsonObject().put("name", rawCounter.name()).put("initial", rawCounter.initial()))
+      .put("channels", new JsonObject().put("token_max_age_s", channels.tokenMaxAge().toSeconds())
+        .put("posts_per_second", channels.postsPerSecond()).put("max_frame_bytes", channels.maxFrameBytes())
+        .put("max_handlers_per_socket", channels.maxHandlersPerSocket()))
       .put("supervision", supervision.copy());
   }
 

@@ -1,5 +1,6 @@
 package dev.otpx.app;
 
+import dev.otpx.channels.auth.Tokens;
 import dev.otpx.counter.RawCounterVerticle;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.GenServer;
@@ -49,7 +50,9 @@ public final class AppVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig config = AppConfig.fromJson(config());
     AppConfig.RawCounterConfig raw = config.rawCounter();
-    HttpVerticle front = new HttpVerticle(config.httpOptions());
+    // The secret comes from the environment only (OTPX_TOKEN_SECRET), never from a config file.
+    Tokens tokens = Tokens.fromEnvironment(System.getenv(), config.channels().tokenMaxAge());
+    HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits());
     return Supervisor.start(vertx, config.supervisionSpec(), ROOT)
       .onSuccess(this::watchRoot)
       .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(raw.name(), raw.initial())))

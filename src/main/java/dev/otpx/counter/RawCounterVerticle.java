@@ -52,7 +52,7 @@ public final class RawCounterVerticle extends VerticleBase {
       if (message.replyAddress() != null) {
         message.fail(400, "unknown_action: " + bad.getMessage());
       } else {
-        log.warn("raw counter {} ignored a message: {}", address, bad.getMessage());
+        log.debug("raw counter {} ignored a message: {}", address, bad.getMessage());
       }
       return;
     }

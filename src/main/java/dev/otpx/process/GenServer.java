@@ -657,7 +657,8 @@ public abstract class GenServer<S> extends VerticleBase {
   }
 
   private void undeployAfterExit() {
-    if (!undeploying) {
+    // While the node closes, Vert.x undeploys every deployment itself right after the close hook.
+    if (!undeploying && !table.closing()) {
       // On the next turn: a process that dies while its deployment is still completing is not in
       // deploymentIDs() yet, and one whose start failed is undeployed by Vert.x itself.
       home.runOnContext(v -> {

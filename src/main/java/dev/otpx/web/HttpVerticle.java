@@ -1,5 +1,8 @@
 package dev.otpx.web;
 
+import dev.otpx.channels.BridgeLimits;
+import dev.otpx.channels.ChannelsBridge;
+import dev.otpx.channels.auth.Tokens;
 import dev.otpx.counter.Counter;
 import dev.otpx.counter.RawCounter;
 import dev.otpx.infosys.InfoSys;
@@ -11,10 +14,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The same three value routes under {@code /api/raw-counter} for the raw counter.</li>
  *   <li>{@code GET /api/infosys?q=...&limit=&timeout_ms=&backends=}: InfoSys's answer; 400 naming
  *       the parameter for a missing, empty or oversized {@code q} or a bad number.</li>
+ *   <li>{@code POST /api/sessions}: a signed session token ({@link SessionRoutes}).</li>
+ *   <li>{@code /eventbus/*}: the SockJS event-bus bridge ({@link ChannelsBridge}).</li>
+ *   <li>{@code /}: the browser client, from {@code webroot} in the jar.</li>
  * </ul>
  *
  * <p>Failures are JSON {@code {"error": code, "message": text}}: 503 when the GenServer counter is
@@ -51,6 +59,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String JSON = "application/json";
 
   private final HttpOptions options;
+  private final Tokens tokens;
+  private final BridgeLimits limits;
   private HttpServer server;
 
   /** A status and a JSON body, the outcome of a request before it is written. */
@@ -58,9 +68,13 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * @param options where to listen and which counters to front
+   * @param tokens signs and verifies the browsers' session tokens
+   * @param limits the bridge's per-socket limits
    */
-  public HttpVerticle(HttpOptions options) {
+  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits) {
     this.options = Objects.requireNonNull(options, "options");
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   @Override
@@ -83,10 +97,18 @@ public final class HttpVerticle extends VerticleBase {
       })
       .orElseGet(() -> new Reply(503, error("noproc", "no process is registered as " + options.counter())))));
     router.get("/api/infosys").handler(this::infosys);
+    SessionRoutes.mount(router, tokens);
+    // The xhr transports post their frames: the body must be read before the SockJS router.
+    router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(limits));
+    router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, limits));
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),
       () -> RawCounter.decrement(vertx, options.rawCounter()));
+
+    // The browser client, and the client libraries the build packed next to it.
+    // GET only, and never under /api or /eventbus: those keep their own 404 and 405 answers.
+    router.getWithRegex("/(?!api/|eventbus/).*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
 
     router.errorHandler(404, ctx -> send(ctx, new Reply(404, error("not_found",
       "no route for " + ctx.request().method() + " " + ctx.request().path()))));
@@ -97,7 +119,12 @@ public final class HttpVerticle extends VerticleBase {
       send(ctx, new Reply(500, error("internal", "internal error")));
     });
 
-    return vertx.createHttpServer()
+    // Room above the bridge's own frame limit, so an oversize frame gets the hook's clear
+    // frame_too_large answer rather than a closed socket.
+    HttpServerOptions serverOptions = new HttpServerOptions()
+      .setMaxWebSocketFrameSize(4 * limits.maxFrameBytes())
+      .setMaxWebSocketMessageSize(4 * limits.maxFrameBytes());
+    return vertx.createHttpServer(serverOptions)
       .requestHandler(router)
       .listen(options.port(), options.host())
       // The bind error alone ("Address already in use") does not say which address.

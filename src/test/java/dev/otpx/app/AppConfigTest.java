@@ -56,7 +56,7 @@ class AppConfigTest {
         assertEquals(Duration.ofMillis(5000), config.process().callTimeout());
         assertEquals(new AppConfig.CounterConfig("counter"), config.counter());
         assertEquals(new AppConfig.RawCounterConfig("counter.raw", 0), config.rawCounter());
-        assertEquals(List.of("counter", "countdowns", "infosys"),
+        assertEquals(List.of("counter", "countdowns", "infosys", "channels"),
           config.supervisionSpec().children().stream().map(ChildSpec::id).toList());
         ctx.completeNow();
       })));
@@ -94,16 +94,18 @@ class AppConfigTest {
 
     @Test
     void everyDocumentedVariableSetsItsKey(Vertx vertx, VertxTestContext ctx) {
-      Map<String, String> env = Map.of(
-        "HTTP_HOST", "127.0.0.1", "HTTP_PORT", "0", "CALL_TIMEOUT_MS", "250",
-        "COUNTER_NAME", "c",
-        "RAW_COUNTER_NAME", "c.raw", "RAW_COUNTER_INITIAL", "7", "PATH", "/usr/bin");
+      Map<String, String> env = Map.ofEntries(
+        Map.entry("HTTP_HOST", "127.0.0.1"), Map.entry("HTTP_PORT", "0"), Map.entry("CALL_TIMEOUT_MS", "250"),
+        Map.entry("COUNTER_NAME", "c"), Map.entry("CHANNELS_TOKEN_MAX_AGE_S", "60"), Map.entry("CHANNELS_POSTS_PER_SECOND", "2"),
+        Map.entry("CHANNELS_MAX_FRAME_BYTES", "1024"), Map.entry("CHANNELS_MAX_HANDLERS_PER_SOCKET", "3"),
+        Map.entry("RAW_COUNTER_NAME", "c.raw"), Map.entry("RAW_COUNTER_INITIAL", "7"), Map.entry("PATH", "/usr/bin"));
       AppConfig.load(vertx, Optional.empty(), env).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
         assertEquals(new AppConfig(
           new AppConfig.HttpConfig("127.0.0.1", 0),
           new AppConfig.ProcessConfig(Duration.ofMillis(250)),
           new AppConfig.CounterConfig("c"),
           new AppConfig.RawCounterConfig("c.raw", 7),
+          new AppConfig.ChannelsConfig(Duration.ofSeconds(60), 2, 1024, 3),
           config.supervision()), config);
         ctx.completeNow();
       })));

@@ -129,7 +129,7 @@ class AppVerticleTest {
     @Test
     void runsTheWholeTreeOfConfJson(Vertx vertx, VertxTestContext ctx) {
       Supervisor.whichChildren(vertx, app.root()).onComplete(ctx.succeeding(children -> ctx.verify(() -> {
-        assertEquals(3, children.size());
+        assertEquals(4, children.size());
         for (String name : new String[] {"counter", "counter.long", "counter.short", "counter.medium"}) {
           assertTrue(Registry.whereis(vertx, name).isPresent(), name);
         }

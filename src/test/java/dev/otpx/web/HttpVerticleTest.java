@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.otpx.counter.CounterServer;
 import dev.otpx.counter.RawCounterVerticle;
+import dev.otpx.channels.BridgeLimits;
+import dev.otpx.channels.auth.Tokens;
 import dev.otpx.infosys.Backend;
 import dev.otpx.infosys.BackendServer;
 import dev.otpx.infosys.ComputeOptions;
@@ -43,6 +45,7 @@ class HttpVerticleTest {
   private static final String COUNTER = "test.counter";
   private static final String RAW_COUNTER = "test.counter.raw";
   private static final Duration TIMEOUT = Duration.ofMillis(300);
+  private static final Tokens TOKENS = new Tokens(new byte[Tokens.MIN_SECRET_BYTES], Duration.ofDays(14), java.time.Clock.systemUTC());
 
   private WebClient client;
   private HttpVerticle http;
@@ -50,7 +53,7 @@ class HttpVerticleTest {
   @BeforeEach
   void deployBothCountersAndTheFront(Vertx vertx, VertxTestContext ctx) {
     client = WebClient.create(vertx);
-    http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT));
+    http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
     CounterServer.start(vertx, COUNTER, 5, Duration.ZERO)
       .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(RAW_COUNTER, 0)))
       .compose(id -> vertx.deployVerticle(http))
@@ -109,7 +112,7 @@ class HttpVerticleTest {
       // A plain socket outside Vert.x: two Vert.x servers on one port would share it instead of failing.
       ServerSocket occupant = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
       int taken = occupant.getLocalPort();
-      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT)))
+      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS))
         .eventually(() -> vertx.executeBlocking(() -> {
           occupant.close();
           return null;
@@ -122,7 +125,7 @@ class HttpVerticleTest {
 
     @Test
     void actualPortBeforeStartIsRefused() {
-      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT));
+      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
       assertThrows(IllegalStateException.class, idle::actualPort);
     }
   }
@@ -142,7 +145,7 @@ class HttpVerticleTest {
 
     @Test
     void healthStaysUpWhileTheCounterIsNotRunning(Vertx vertx, VertxTestContext ctx) {
-      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT));
+      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
       vertx.deployVerticle(orphan)
         .compose(id -> request(HttpMethod.GET, orphan.actualPort(), "/health"))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -268,6 +271,38 @@ class HttpVerticleTest {
   }
 
   @Nested
+  class Browsers {
+
+    @Test
+    void theClientPageIsServedAtTheRoot(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(200, r.statusCode());
+        assertTrue(r.getHeader("content-type").startsWith("text/html"), r.getHeader("content-type"));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aSessionTokenIsIssuedThatTheBridgeAccepts(VertxTestContext ctx) {
+      client.post(http.actualPort(), "127.0.0.1", "/api/sessions").sendJsonObject(new JsonObject().put("username", "alice"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(201, r.statusCode(), r.bodyAsString());
+          assertEquals("alice", TOKENS.verify(r.bodyAsJsonObject().getString("token")));
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void theBridgeIsMountedAtEventbus(VertxTestContext ctx) {
+      request(HttpMethod.GET, "/eventbus/info").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertTrue(r.bodyAsJsonObject().getBoolean("websocket"), r.bodyAsString());
+        ctx.completeNow();
+      })));
+    }
+  }
+
+  @Nested
   class Kill {
 
     @Test
@@ -326,7 +361,7 @@ class HttpVerticleTest {
 
     @BeforeEach
     void deployAFrontForCountersThatDoNotExist(Vertx vertx, VertxTestContext ctx) {
-      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT));
+      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
       vertx.deployVerticle(orphan).onComplete(ctx.succeedingThenComplete());
     }
 
@@ -363,7 +398,7 @@ class HttpVerticleTest {
     @Test
     void counterThatCrashedAnswers503(Vertx vertx, VertxTestContext ctx) {
       // Initial 0 with a tick: the counter crashes with "boom" on its first tick.
-      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT));
+      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
       expectError(CounterServer.start(vertx, "doomed", 0, Duration.ofMillis(10))
         .compose(pid -> Processes.monitor(vertx, pid).down())
         .compose(down -> vertx.deployVerticle(front))

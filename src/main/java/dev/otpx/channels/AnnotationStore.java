@@ -1,0 +1,118 @@
+package dev.otpx.channels;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where a topic's annotations live, outside any process, so that a channel process can crash and
+ * restart without losing one.
+ *
+ * <p>Annotations are kept in the Vert.x shared-data {@link AsyncMap} {@value #MAP}, one JSON array
+ * per topic (the cluster's map when Vert.x is clustered), each annotation
+ * {@code {"id", "user": {"username"}, "body", "at"}}. Ids come from the shared counter
+ * {@code channels.ids.<topic>}, so they are unique and increasing per topic, across restarts of its
+ * process.
+ *
+ * <p><b>One writer per topic.</b> {@link #add} reads the topic's array, appends and writes it back.
+ * That is safe because only the topic's own process ({@link TopicChannel}) writes a topic, one add at
+ * a time: it waits for each add to complete before it handles its next message, InfoSys answers
+ * included. Two processes adding to one topic at once could lose an annotation (a killed process's
+ * last add still in flight while its successor adds is the one such window), but never reuse an id.
+ *
+ * <p>Safe to use from any context; the futures complete on the caller's context.
+ */
+public final class AnnotationStore {
+
+  /** The shared-data map of annotations: topic → JSON array. */
+  public static final String MAP = "channels.annotations";
+  /** Prefix of a topic's id counter. */
+  public static final String IDS_PREFIX = "channels.ids.";
+
+  /** History order: by {@code at}, then by {@code id}. */
+  private static final Comparator<JsonObject> ORDER =
+    Comparator.<JsonObject>comparingLong(a -> a.getLong("at")).thenComparingLong(a -> a.getLong("id"));
+
+  private final Vertx vertx;
+
+  /** @param vertx the Vert.x instance whose shared data holds the annotations */
+  public AnnotationStore(Vertx vertx) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+  }
+
+  /**
+   * Stores a new annotation with the topic's next id. Does not validate: the channel does.
+   *
+   * @param topic the topic
+   * @param username who wrote it
+   * @param body the text
+   * @param at where in the video, in ms
+   * @return the stored annotation {@code {"id", "user": {"username"}, "body", "at"}}
+   */
+  public Future<JsonObject> add(String topic, String username, String body, long at) {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(body, "body");
+    return vertx.sharedData().getCounter(IDS_PREFIX + topic)
+      .compose(counter -> counter.incrementAndGet())
+      .compose(id -> {
+        JsonObject annotation = new JsonObject()
+          .put("id", id)
+          .put("user", new JsonObject().put("username", username))
+          .put("body", body)
+          .put("at", at);
+        return map().compose(map -> map.get(topic)
+          .compose(stored -> map.put(topic, appended(stored, annotation))))
+          .map(v -> annotation.copy());
+      });
+  }
+
+  /**
+   * Reads what a client has not seen yet, Rumbl's rejoin rule.
+   *
+   * @param topic the topic
+   * @param lastSeenId the newest id the client has; 0 for everything
+   * @param limit the most annotations to return
+   * @return the annotations with id greater than {@code lastSeenId}, ordered by {@code at} then
+   *     {@code id}, at most {@code limit} (the first ones in that order)
+   */
+  public Future<JsonArray> history(String topic, long lastSeenId, int limit) {
+    Objects.requireNonNull(topic, "topic");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+    }
+    return map().compose(map -> map.get(topic)).map(stored -> {
+      List<JsonObject> newer = new ArrayList<>();
+      if (stored != null) {
+        for (Object item : stored) {
+          JsonObject annotation = (JsonObject) item;
+          if (annotation.getLong("id") > lastSeenId) {
+            newer.add(annotation);
+          }
+        }
+      }
+      newer.sort(ORDER);
+      JsonArray result = new JsonArray();
+      for (JsonObject annotation : newer.subList(0, Math.min(limit, newer.size()))) {
+        result.add(annotation.copy());
+      }
+      return result;
+    });
+  }
+
+  private Future<AsyncMap<String, JsonArray>> map() {
+    return vertx.sharedData().getAsyncMap(MAP);
+  }
+
+  /** A new array (the stored one is never changed in place): the old annotations plus one. */
+  private static JsonArray appended(JsonArray stored, JsonObject annotation) {
+    JsonArray next = stored == null ? new JsonArray() : stored.copy();
+    return next.add(annotation);
+  }
+}

@@ -1,0 +1,292 @@
+package dev.otpx.channels;
+
+import dev.otpx.channels.TopicChannelMsg.Join;
+import dev.otpx.channels.TopicChannelMsg.Leave;
+import dev.otpx.channels.TopicChannelMsg.Push;
+import dev.otpx.channels.TopicChannelMsg.SocketClosed;
+import dev.otpx.process.CallResult;
+import dev.otpx.process.CastResult;
+import dev.otpx.process.Down;
+import dev.otpx.process.DynamicSupervisor;
+import dev.otpx.process.From;
+import dev.otpx.process.GenServer;
+import dev.otpx.process.InitResult;
+import dev.otpx.process.OtpException;
+import dev.otpx.process.Pid;
+import dev.otpx.process.Processes;
+import dev.otpx.process.Registry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front door of the channels: takes the browsers' joins, posts and leaves from the event bus,
+ * starts or finds the topic's {@link TopicChannel} and forwards to it, and remembers which socket
+ * joined which topic so that a closed socket leaves them all.
+ *
+ * <p>Registered as {@code channels.join} (its child spec's name); its init registers
+ * {@code channels.push}, {@code channels.leave} and {@code channels.socket_closed} too, so all four
+ * names come and go with it. Bodies arrive without their address: see {@link TopicChannelMsg} for
+ * how a request is told apart (a join carries {@code last_seen_id}). Args: the
+ * {@link ChannelOptions} keys, handed on as the topic processes' args.
+ *
+ * <p><b>Requests</b> (with a reply address): a {@code bad_request} naming the field is answered at
+ * once. A join starts the topic's process under {@code channels.topics} when none runs (two joins
+ * racing to start one topic share the start, and one that lost a race to another starter uses the
+ * holder), then forwards. A push or leave from a socket that has not joined the topic is answered
+ * {@code not_joined} without disturbing the topic. The router never waits: it answers each request
+ * when its topic does, relaying the topic's reply or error ({@code bad_request},
+ * {@code not_joined}, ...) as it came; a topic that exited or did not answer in time gives
+ * {@code exit}, {@code noproc} or {@code timeout}, and no {@code channels.topics} gives
+ * {@code unavailable}. A topic process that stopped (idle) just as a request reached it is started
+ * again once for that request.
+ *
+ * <p><b>Sends</b> (no reply address): {@code {"socket_id"}}, the bridge's notice that a socket
+ * closed; every topic that socket joined is told (a cast), which untracks its presence. A send
+ * that names a topic (a browser's request sent without a reply address) is ignored.
+ *
+ * <p><b>Restarts.</b> Topic processes are temporary. When one crashes while sockets are in its
+ * topic, the router starts it again and casts it a join for each of them, so presence comes back and
+ * their posts keep working; any topic process it meets that has not heard of its sockets yet (say,
+ * after {@code channels.topics} restarted) is told the same way before the request is forwarded.
+ * The annotations themselves live in the {@link AnnotationStore} and survive all this.
+ */
+public final class ChannelRouter extends GenServer<Void> {
+
+  private static final Logger log = LoggerFactory.getLogger(ChannelRouter.class);
+
+  private ChannelOptions options;
+  /** socket id → topic → username: who joined what, through which socket. */
+  private final Map<String, Map<String, String>> sockets = new HashMap<>();
+  /** topic → socket id → username: the same, by topic. */
+  private final Map<String, Map<String, String>> members = new HashMap<>();
+  /** topic → the process that has been told about every member (and is monitored). */
+  private final Map<String, Pid> synced = new HashMap<>();
+  /** monitor ref → topic. */
+  private final Map<Long, String> monitors = new HashMap<>();
+  /** topic → its process's start in flight, shared by every request that needs it. */
+  private final Map<String, Future<Pid>> starting = new HashMap<>();
+
+  @Override
+  protected Future<InitResult<Void>> init(JsonObject args) {
+    options = ChannelOptions.fromJson(args);
+    return Registry.register(vertx, ChannelAddresses.PUSH, self())
+      .compose(v -> Registry.register(vertx, ChannelAddresses.LEAVE, self()))
+      .compose(v -> Registry.register(vertx, ChannelAddresses.SOCKET_CLOSED, self()))
+      .map(v -> InitResult.ok(null));
+  }
+
+  @Override
+  protected CallResult<Void> handleCall(Object request, From from, Void state) {
+    TopicChannelMsg msg;
+    try {
+      msg = TopicChannelMsg.fromRequest(request, options);
+    } catch (IllegalArgumentException bad) {
+      return CallResult.error("bad_request", bad.getMessage(), null);
+    }
+    if (msg instanceof Join join) {
+      // Remembered now, not on success: a socket_closed overtaking the reply must still reach the topic.
+      remember(join.socketId(), join.topic(), join.username());
+      forward(join.topic(), join, join.socketId(), true).onComplete(ar -> {
+        if (ar.failed() && forget(join.socketId(), join.topic(), join.username())) {
+          // A restart may have replayed this join before it failed: undo it there too.
+          Registry.whereis(vertx, TopicChannel.name(join.topic()))
+            .ifPresent(pid -> GenServer.cast(vertx, pid, new Leave(join.topic(), join.username(), join.socketId())));
+        }
+        relay(from, ar.succeeded() ? ar.result() : null, ar.cause());
+      });
+    } else if (msg instanceof Push push) {
+      if (!isMember(push.socketId(), push.topic(), push.username())) {
+        return notJoined(push.socketId(), push.topic());
+      }
+      forward(push.topic(), push, null, true).onComplete(ar -> relay(from, ar.succeeded() ? ar.result() : null, ar.cause()));
+    } else if (msg instanceof Leave leave) {
+      if (!isMember(leave.socketId(), leave.topic(), leave.username())) {
+        return notJoined(leave.socketId(), leave.topic());
+      }
+      forget(leave.socketId(), leave.topic(), leave.username());
+      Optional<Pid> running = Registry.whereis(vertx, TopicChannel.name(leave.topic()));
+      if (running.isEmpty() || !running.get().equals(synced.get(leave.topic()))) {
+        // No process, or one that never heard of this socket (it restarted): nothing to undo there.
+        running.ifPresent(pid -> sync(leave.topic(), pid, null));
+        return CallResult.reply(new JsonObject().put("status", "ok"), null);
+      }
+      GenServer.<Object>call(vertx, running.get(), leave).onComplete(ar -> relay(from, ar.succeeded() ? ar.result() : null, ar.cause()));
+    } else {
+      socketClosed(((SocketClosed) msg).socketId());
+      return CallResult.reply(new JsonObject().put("status", "ok"), null);
+    }
+    return CallResult.noReply(null);
+  }
+
+  @Override
+  protected CastResult<Void> handleCast(Object message, Void state) {
+    if (message instanceof JsonObject json && json.containsKey("topic")) {
+      // A browser's join, post or leave sent without a reply address: there is no one to answer.
+      log.debug("channel router ignored a request sent without a reply address: {}", json.getValue("topic"));
+      return CastResult.noReply(null);
+    }
+    try {
+      socketClosed(TopicChannelMsg.fromSend(message).socketId());
+    } catch (IllegalArgumentException bad) {
+      log.warn("channel router ignored a send without a reply address ({}): {}", bad.getMessage(), message);
+    }
+    return CastResult.noReply(null);
+  }
+
+  @Override
+  protected CastResult<Void> handleInfo(Object message, Void state) {
+    if (message instanceof Down down && monitors.containsKey(down.ref())) {
+      String topic = monitors.remove(down.ref());
+      if (down.pid().equals(synced.get(topic))) {
+        synced.remove(topic);
+      }
+      if (!down.reason().isNormal() && members.containsKey(topic)) {
+        log.warn("channel {} exited with {} while {} socket(s) were in it: starting it again",
+          topic, down.reason(), members.get(topic).size());
+        ensure(topic, null).onFailure(err -> log.warn("channel {} could not be started again: {}", topic, err.toString()));
+      }
+      return CastResult.noReply(null);
+    }
+    return super.handleInfo(message, state);
+  }
+
+  // ---------------------------------------------------------------- forwarding
+
+  /**
+   * Calls the topic's process (started if needed). A process that exited normally or vanished just
+   * before the call (an idle stop racing the request) is started again once.
+   */
+  private Future<Object> forward(String topic, TopicChannelMsg msg, String joiningSocket, boolean retry) {
+    return ensure(topic, joiningSocket).compose(pid -> GenServer.call(vertx, pid, msg).recover(err -> {
+      if (retry && err instanceof OtpException otp
+        && (otp.failure() == OtpException.Failure.NOPROC
+          || otp.failure() == OtpException.Failure.EXIT && otp.reason() != null && otp.reason().isNormal())) {
+        // Its callers are failed before its name is freed: wait for the DOWN, which comes after.
+        return Processes.monitor(vertx, pid).down().compose(down -> forward(topic, msg, joiningSocket, false));
+      }
+      return Future.failedFuture(err);
+    }));
+  }
+
+  /**
+   * The topic's process, running and told about every member (but {@code joiningSocket}, whose
+   * join is on its way).
+   */
+  private Future<Pid> ensure(String topic, String joiningSocket) {
+    Optional<Pid> running = Registry.whereis(vertx, TopicChannel.name(topic));
+    Future<Pid> pid = running.isPresent() ? Future.succeededFuture(running.get()) : start(topic);
+    return onOwnContext(pid).map(p -> {
+      sync(topic, p, joiningSocket);
+      return p;
+    });
+  }
+
+  private Future<Pid> start(String topic) {
+    Future<Pid> inFlight = starting.get(topic);
+    if (inFlight != null) {
+      return inFlight;
+    }
+    Optional<Pid> supervisor = Registry.whereis(vertx, ChannelAddresses.TOPICS);
+    if (supervisor.isEmpty()) {
+      return Future.failedFuture(OtpException.error("unavailable", ChannelAddresses.TOPICS + " is not running"));
+    }
+    Future<Pid> started = onOwnContext(DynamicSupervisor.startChild(vertx, supervisor.get(), TopicChannel.childSpec(topic, options))
+      .recover(err -> {
+        if (err instanceof OtpException otp && otp.failure() == OtpException.Failure.ALREADY_STARTED && otp.pid() != null) {
+          return Future.succeededFuture(otp.pid());
+        }
+        return Future.failedFuture(err);
+      }))
+      .andThen(ar -> starting.remove(topic));
+    starting.put(topic, started);
+    return started;
+  }
+
+  /** Tells a process it has not met yet who is in its topic, and watches it. */
+  private void sync(String topic, Pid pid, String joiningSocket) {
+    if (pid.equals(synced.get(topic))) {
+      return;
+    }
+    synced.put(topic, pid);
+    monitors.put(monitor(pid), topic);
+    Map<String, String> present = members.getOrDefault(topic, Map.of());
+    present.forEach((socketId, username) -> {
+      if (!socketId.equals(joiningSocket)) {
+        GenServer.cast(vertx, pid, new Join(topic, username, socketId, 0));
+      }
+    });
+  }
+
+  private void socketClosed(String socketId) {
+    Map<String, String> topics = sockets.remove(socketId);
+    if (topics == null) {
+      return;
+    }
+    topics.forEach((topic, username) -> {
+      removeMember(topic, socketId);
+      Registry.whereis(vertx, TopicChannel.name(topic))
+        .ifPresent(pid -> GenServer.cast(vertx, pid, new Leave(topic, username, socketId)));
+    });
+  }
+
+  /** Answers the browser with the topic's reply, or its failure as it came. */
+  private static void relay(From from, Object reply, Throwable failure) {
+    if (failure == null) {
+      from.reply(reply);
+    } else if (failure instanceof OtpException otp) {
+      String prefix = otp.code() + ": ";
+      String text = otp.getMessage() != null && otp.getMessage().startsWith(prefix)
+        ? otp.getMessage().substring(prefix.length())
+        : String.valueOf(otp.getMessage());
+      from.replyError(otp.code(), text);
+    } else {
+      log.warn("channel router relays an unexpected failure: {}", failure.toString());
+      from.replyError("internal", failure.toString());
+    }
+  }
+
+  private CallResult<Void> notJoined(String socketId, String topic) {
+    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic, null);
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  private boolean isMember(String socketId, String topic, String username) {
+    return username.equals(sockets.getOrDefault(socketId, Map.of()).get(topic));
+  }
+
+  private void remember(String socketId, String topic, String username) {
+    sockets.computeIfAbsent(socketId, s -> new LinkedHashMap<>()).put(topic, username);
+    members.computeIfAbsent(topic, t -> new LinkedHashMap<>()).put(socketId, username);
+  }
+
+  /** Forgets a membership, unless it has changed hands since (a later join on the same socket). */
+  private boolean forget(String socketId, String topic, String username) {
+    Map<String, String> topics = sockets.get(socketId);
+    if (topics == null || !username.equals(topics.get(topic))) {
+      return false;
+    }
+    topics.remove(topic);
+    if (topics.isEmpty()) {
+      sockets.remove(socketId);
+    }
+    removeMember(topic, socketId);
+    return true;
+  }
+
+  private void removeMember(String topic, String socketId) {
+    Map<String, String> present = members.get(topic);
+    if (present != null) {
+      present.remove(socketId);
+      if (present.isEmpty()) {
+        members.remove(topic);
+      }
+    }
+  }
+}

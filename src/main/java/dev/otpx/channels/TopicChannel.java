@@ -1,0 +1,378 @@
+package dev.otpx.channels;
+
+import dev.otpx.channels.TopicChannelMsg.Join;
+import dev.otpx.channels.TopicChannelMsg.Leave;
+import dev.otpx.channels.TopicChannelMsg.Push;
+import dev.otpx.channels.TopicChannelMsg.SocketClosed;
+import dev.otpx.infosys.InfoSys;
+import dev.otpx.infosys.QueryOptions;
+import dev.otpx.infosys.Result;
+import dev.otpx.process.CallResult;
+import dev.otpx.process.CastResult;
+import dev.otpx.process.ChildDefaults;
+import dev.otpx.process.ChildSpec;
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.From;
+import dev.otpx.process.GenServer;
+import dev.otpx.process.InitResult;
+import dev.otpx.process.Processes;
+import dev.otpx.process.Restart;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One video topic's channel, Rumbl's video channel as a process: it answers joins with the history
+ * a client missed, stores and broadcasts annotations, posts InfoSys's answers back into the topic,
+ * and tracks who is present.
+ *
+ * <p>Registered as {@code channels.channel.<topic>} ({@link #name}), started on the first join by
+ * {@link ChannelRouter} under the {@code channels.topics} dynamic supervisor, and temporary, as
+ * Phoenix's channel processes are: a crashed one is started again by the router, which tells it
+ * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys.
+ *
+ * <p><b>Calls</b> (the {@link TopicChannelMsg} records, or their JSON): a {@link Join} replies
+ * {@code {"annotations": [...], "presence_state": {...}}}, the annotations with an id above
+ * {@code last_seen_id} ordered by {@code at} then {@code id}, at most {@code history_limit}; the
+ * presence state already includes the joiner. A {@link Push} from a socket that has joined stores
+ * the annotation, publishes {@code {"event": "new_annotation", "payload": annotation}} on
+ * {@code channels.topic.<topic>} and replies {@code {"status": "ok", "id": n}}; a {@link Leave}
+ * replies {@code {"status": "ok"}}. Errors: {@code bad_request} naming the field, {@code not_joined}
+ * for a push or leave from a socket that has not joined, {@code store_failed} when shared data
+ * fails. Each call is answered only once its store operation is done, and the channel handles
+ * nothing else meanwhile, so ids and broadcasts keep one order per topic.
+ *
+ * <p><b>Casts</b> (from the router): a {@link Join} only tracks presence (a restarted channel
+ * learning who is there), a {@link Leave} or {@link SocketClosed} (or its JSON
+ * {@code {"socket_id"}}) untracks without a reply; {@link SocketClosed} is also accepted as info.
+ *
+ * <p><b>Presence</b>, as Phoenix has it: per username, one meta per socket,
+ * {@code {"socket_id", "online_at"}} ({@code online_at} in epoch ms). Every change is published as
+ * {@code {"event": "presence_diff", "payload": {"joins": {...}, "leaves": {...}}}}, each side
+ * holding only the metas that changed.
+ *
+ * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
+ * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
+ * user {@code result.backend()} at the post's {@code at}. The poster's reply never waits for it, and
+ * a failure is logged once at WARN and changes nothing else.
+ *
+ * <p><b>Idle stop.</b> With nobody present for {@code idle_stop_ms} (and no InfoSys answer pending)
+ * the channel stops with reason normal; a join cancels the countdown. The annotations stay in the
+ * {@link AnnotationStore}.
+ */
+@ChildDefaults(restart = Restart.TEMPORARY)
+public final class TopicChannel extends GenServer<Void> {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicChannel.class);
+
+  /** The idle countdown's tick; only the latest generation counts. */
+  private record IdleCheck(long generation) { }
+
+  /** InfoSys has answered (or failed: no results) for a post at {@code at}. */
+  private record Answered(long at, List<Result> results) { }
+
+  private String topic;
+  private String address;
+  private ChannelOptions options;
+  private AnnotationStore store;
+  /** username → socket id → meta, in join order. */
+  private final Map<String, Map<String, JsonObject>> presence = new LinkedHashMap<>();
+  /** socket id → username. */
+  private final Map<String, String> owners = new LinkedHashMap<>();
+  private long idleTimer = -1;
+  private long idleGeneration;
+  private int pendingAnswers;
+
+  /**
+   * The registered name of a topic's process.
+   *
+   * @param topic the topic
+   * @return {@code channels.channel.<topic>}
+   */
+  public static String name(String topic) {
+    return ChannelAddresses.CHANNEL_PREFIX + topic;
+  }
+
+  /**
+   * The init args of a topic's process.
+   *
+   * @param topic the topic
+   * @param options the options
+   * @return {@code {"topic", ...options}}
+   */
+  public static JsonObject args(String topic, ChannelOptions options) {
+    return options.toJson().put("topic", topic);
+  }
+
+  /**
+   * The child spec that starts a topic's process under the topics' dynamic supervisor: temporary,
+   * registered as {@link #name}.
+   *
+   * @param topic the topic
+   * @param options the options
+   * @return the spec
+   */
+  public static ChildSpec childSpec(String topic, ChannelOptions options) {
+    return ChildSpec.of(name(topic), TopicChannel.class, args(topic, options)).withName(name(topic));
+  }
+
+  @Override
+  protected Future<InitResult<Void>> init(JsonObject args) {
+    topic = args.getString("topic");
+    if (!ChannelAddresses.validTopic(topic)) {
+      throw new IllegalArgumentException("topic channel arg 'topic' must be videos:<digits>, got " + args.getValue("topic"));
+    }
+    options = ChannelOptions.fromJson(args);
+    address = ChannelAddresses.topicAddress(topic);
+    store = new AnnotationStore(vertx);
+    // Started by a join that is on its way; should it never come, the topic stops anyway.
+    scheduleIdleStop();
+    return Future.succeededFuture(InitResult.ok(null));
+  }
+
+  @Override
+  protected CallResult<Void> handleCall(Object request, From from, Void state) {
+    TopicChannelMsg msg;
+    try {
+      msg = request instanceof TopicChannelMsg typed ? typed : TopicChannelMsg.fromRequest(request, options);
+    } catch (IllegalArgumentException bad) {
+      return CallResult.error("bad_request", bad.getMessage(), null);
+    }
+    if (msg.topic() != null && !msg.topic().equals(topic)) {
+      return CallResult.error("bad_request", "topic " + msg.topic() + " is not served by the channel of " + topic, null);
+    }
+    if (msg instanceof Join join) {
+      return join(join);
+    } else if (msg instanceof Push push) {
+      return push(push);
+    } else if (msg instanceof Leave leave) {
+      return untrack(leave.socketId(), leave.username())
+        ? CallResult.reply(new JsonObject().put("status", "ok"), null)
+        : notJoined(leave.socketId(), leave.username());
+    }
+    untrack(((SocketClosed) msg).socketId(), null);
+    return CallResult.reply(new JsonObject().put("status", "ok"), null);
+  }
+
+  @Override
+  protected CastResult<Void> handleCast(Object message, Void state) {
+    try {
+      Object msg = message instanceof JsonObject json ? TopicChannelMsg.fromSend(json) : message;
+      if (msg instanceof TopicChannelMsg typed && typed.topic() != null && !typed.topic().equals(topic)) {
+        log.warn("channel {} ignored a cast for topic {}: {}", topic, typed.topic(), typed);
+      } else if (msg instanceof Join join) {
+        track(join.username(), join.socketId());
+      } else if (msg instanceof Leave leave) {
+        untrack(leave.socketId(), leave.username());
+      } else if (msg instanceof SocketClosed closed) {
+        untrack(closed.socketId(), null);
+      } else {
+        log.warn("channel {} ignored an unexpected cast: {}", topic, message);
+      }
+    } catch (IllegalArgumentException bad) {
+      log.warn("channel {} ignored a bad cast ({}): {}", topic, bad.getMessage(), message);
+    }
+    return CastResult.noReply(null);
+  }
+
+  @Override
+  protected CastResult<Void> handleInfo(Object message, Void state) {
+    if (message instanceof IdleCheck check) {
+      return idleCheck(check);
+    } else if (message instanceof Answered answered) {
+      return storeAnswers(answered);
+    } else if (message instanceof SocketClosed closed) {
+      untrack(closed.socketId(), null);
+      return CastResult.noReply(null);
+    }
+    return super.handleInfo(message, state);
+  }
+
+  // ---------------------------------------------------------------- join, push
+
+  private CallResult<Void> join(Join join) {
+    // Presence changes once the history is read, so a failed read leaves nothing half done.
+    return CallResult.await(onOwnContext(store.history(topic, join.lastSeenId(), options.historyLimit()))
+      .map(history -> {
+        track(join.username(), join.socketId());
+        JsonObject reply = new JsonObject().put("annotations", history).put("presence_state", presenceState());
+        return CallResult.<Void>reply(reply, null);
+      })
+      .recover(err -> storeFailed("history for a join", err)));
+  }
+
+  private CallResult<Void> push(Push push) {
+    if (!joined(push.socketId(), push.username())) {
+      return notJoined(push.socketId(), push.username());
+    }
+    try {
+      push.checkLength(options.maxBodyLength());
+    } catch (IllegalArgumentException bad) {
+      return CallResult.error("bad_request", bad.getMessage(), null);
+    }
+    return CallResult.await(onOwnContext(store.add(topic, push.username(), push.body(), push.at()))
+      .map(annotation -> {
+        publishAnnotation(annotation);
+        askInfoSys(push.body(), push.at());
+        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.getLong("id")), null);
+      })
+      .recover(err -> storeFailed("a new annotation", err)));
+  }
+
+  private Future<CallResult<Void>> storeFailed(String what, Throwable err) {
+    log.warn("channel {} could not store or read {}: {}", topic, what, err.toString());
+    return Future.succeededFuture(CallResult.error("store_failed", "the annotations of " + topic + " are unavailable", null));
+  }
+
+  private CallResult<Void> notJoined(String socketId, String username) {
+    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic + " as " + username, null);
+  }
+
+  private void publishAnnotation(JsonObject annotation) {
+    vertx.eventBus().publish(address, new JsonObject().put("event", TopicChannelMsg.NEW_ANNOTATION).put("payload", annotation));
+  }
+
+  // ---------------------------------------------------------------- InfoSys
+
+  /** Asks in the background; the answer comes back through the mailbox, so this process stays the only writer. */
+  private void askInfoSys(String body, long at) {
+    pendingAnswers++;
+    Future<List<Result>> answer;
+    try {
+      answer = InfoSys.compute(vertx, body, QueryOptions.defaults().withLimit(1).withTimeout(options.infosysTimeout()));
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    answer.onComplete(ar -> {
+      if (ar.failed()) {
+        log.warn("channel {} got no InfoSys answer for a post at {}: {}", topic, at, ar.cause().toString());
+      }
+      Processes.send(vertx, self(), new Answered(at, ar.succeeded() ? List.copyOf(ar.result()) : List.of()));
+    });
+  }
+
+  private CastResult<Void> storeAnswers(Answered answered) {
+    pendingAnswers--;
+    if (answered.results().isEmpty()) {
+      return CastResult.noReply(null);
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (Result result : answered.results()) {
+      chain = chain.compose(v -> store.add(topic, result.backend(), result.text(), answered.at()))
+        .map(annotation -> {
+          publishAnnotation(annotation);
+          return null;
+        });
+    }
+    return CastResult.await(onOwnContext(chain)
+      .<CastResult<Void>>map(v -> CastResult.noReply(null))
+      .recover(err -> {
+        log.warn("channel {} could not store an InfoSys answer: {}", topic, err.toString());
+        return Future.succeededFuture(CastResult.noReply(null));
+      }));
+  }
+
+  // ---------------------------------------------------------------- presence
+
+  private boolean joined(String socketId, String username) {
+    return username.equals(owners.get(socketId));
+  }
+
+  /** Tracks a socket under a username; a socket that was there under another name moves. */
+  private void track(String username, String socketId) {
+    String owner = owners.get(socketId);
+    if (username.equals(owner)) {
+      return;
+    }
+    JsonObject leaves = new JsonObject();
+    if (owner != null) {
+      leaves.put(owner, metas(removeMeta(owner, socketId)));
+    }
+    JsonObject meta = new JsonObject().put("socket_id", socketId).put("online_at", System.currentTimeMillis());
+    presence.computeIfAbsent(username, u -> new LinkedHashMap<>()).put(socketId, meta);
+    owners.put(socketId, username);
+    cancelIdleStop();
+    publishDiff(new JsonObject().put(username, metas(meta)), leaves);
+  }
+
+  /** Untracks a socket (only under {@code username} unless null); false when it was not there. */
+  private boolean untrack(String socketId, String username) {
+    String owner = owners.get(socketId);
+    if (owner == null || username != null && !username.equals(owner)) {
+      return false;
+    }
+    owners.remove(socketId);
+    publishDiff(new JsonObject(), new JsonObject().put(owner, metas(removeMeta(owner, socketId))));
+    if (presence.isEmpty()) {
+      scheduleIdleStop();
+    }
+    return true;
+  }
+
+  private JsonObject removeMeta(String username, String socketId) {
+    Map<String, JsonObject> sockets = presence.get(username);
+    JsonObject meta = sockets.remove(socketId);
+    if (sockets.isEmpty()) {
+      presence.remove(username);
+    }
+    return meta;
+  }
+
+  private JsonObject presenceState() {
+    JsonObject state = new JsonObject();
+    presence.forEach((username, sockets) -> state.put(username, metas(sockets.values().toArray(JsonObject[]::new))));
+    return state;
+  }
+
+  private static JsonObject metas(JsonObject... metas) {
+    JsonArray list = new JsonArray();
+    for (JsonObject meta : metas) {
+      list.add(meta.copy());
+    }
+    return new JsonObject().put("metas", list);
+  }
+
+  private void publishDiff(JsonObject joins, JsonObject leaves) {
+    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff")
+      .put("payload", new JsonObject().put("joins", joins).put("leaves", leaves)));
+  }
+
+  // ---------------------------------------------------------------- idle stop
+
+  private void scheduleIdleStop() {
+    if (idleTimer == -1) {
+      idleTimer = sendAfter(new IdleCheck(++idleGeneration), options.idleStop());
+    }
+  }
+
+  private void cancelIdleStop() {
+    if (idleTimer != -1) {
+      cancelTimer(idleTimer);
+      idleTimer = -1;
+      // A tick already in the mailbox is now stale.
+      idleGeneration++;
+    }
+  }
+
+  private CastResult<Void> idleCheck(IdleCheck check) {
+    if (check.generation() != idleGeneration) {
+      return CastResult.noReply(null);
+    }
+    idleTimer = -1;
+    if (!presence.isEmpty()) {
+      return CastResult.noReply(null);
+    }
+    if (pendingAnswers > 0) {
+      // An InfoSys answer on its way still belongs in the topic; wait for it.
+      scheduleIdleStop();
+      return CastResult.noReply(null);
+    }
+    log.debug("channel {} has been empty for {} ms: stopping", topic, options.idleStop().toMillis());
+    return CastResult.stop(ExitReason.NORMAL, null);
+  }
+}

@@ -1,0 +1,236 @@
+package dev.otpx.channels;
+
+import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
+import java.util.Objects;
+
+/**
+ * The channel protocol in typed form: what browsers send through the bridge (JSON on the wire, see
+ * the README) and what {@link ChannelRouter} forwards to a {@link TopicChannel}.
+ *
+ * <p><b>Which message a JSON body is.</b> Processes receive bodies without the address they were
+ * sent to, so a request is told apart by its fields: one with {@code event} (or {@code payload}) is
+ * a {@link Push}, one with {@code last_seen_id} a {@link Join} (a join must carry it, 0 the first
+ * time), any other a {@link Leave}. A body sent without a reply address is a {@link SocketClosed}.
+ *
+ * <p><b>Identity.</b> {@code user.username} and {@code socket_id} are trusted as they come: the
+ * bridge's hook sets them from the verified token and the SockJS socket, overwriting whatever a
+ * client put there.
+ *
+ * <p>Every error is an {@link IllegalArgumentException} whose message starts with the field at
+ * fault ({@code topic}, {@code event}, {@code payload}, {@code body}, {@code at},
+ * {@code last_seen_id}, {@code user.username}, {@code socket_id}); the channels answer it as
+ * {@code bad_request}.
+ */
+public sealed interface TopicChannelMsg {
+
+  /** The only event a browser pushes. */
+  String NEW_ANNOTATION = "new_annotation";
+
+  /**
+   * Join a topic: answered with the history the client has not seen and who is present; also
+   * tracks the socket's presence. Cast by the router to a restarted topic process, it only tracks.
+   *
+   * @param topic the topic, {@code videos:<digits>}
+   * @param username who joins
+   * @param socketId the SockJS socket joining
+   * @param lastSeenId the newest annotation id the client has, 0 for all
+   */
+  record Join(String topic, String username, String socketId, long lastSeenId) implements TopicChannelMsg {
+    public Join {
+      checkTopic(topic);
+      checkIdentity(username, socketId);
+      if (lastSeenId < 0) {
+        throw new IllegalArgumentException("last_seen_id must be a non-negative integer, got " + lastSeenId);
+      }
+    }
+  }
+
+  /**
+   * Post a new annotation to a topic the socket has joined.
+   *
+   * @param topic the topic
+   * @param username who posts
+   * @param socketId the SockJS socket posting
+   * @param event the event, {@value #NEW_ANNOTATION}
+   * @param body the text, not blank (its length is checked against the channel's options)
+   * @param at where in the video, ms, non-negative
+   */
+  record Push(String topic, String username, String socketId, String event, String body, long at) implements TopicChannelMsg {
+    public Push {
+      checkTopic(topic);
+      checkIdentity(username, socketId);
+      if (!NEW_ANNOTATION.equals(event)) {
+        throw new IllegalArgumentException("event must be \"" + NEW_ANNOTATION + "\", got " + describe(event));
+      }
+      if (body == null || body.isBlank()) {
+        throw new IllegalArgumentException("body must be a non-empty string");
+      }
+      if (at < 0) {
+        throw new IllegalArgumentException("at must be a non-negative integer, got " + at);
+      }
+    }
+
+    /**
+     * Checks the body's length.
+     *
+     * @param maxBodyLength the longest body, in characters (code points)
+     * @throws IllegalArgumentException naming {@code body} when it is longer
+     */
+    public void checkLength(int maxBodyLength) {
+      int length = body.codePointCount(0, body.length());
+      if (length > maxBodyLength) {
+        throw new IllegalArgumentException("body must be at most " + maxBodyLength + " characters, got " + length);
+      }
+    }
+  }
+
+  /**
+   * Leave a topic: presence leave for the socket.
+   *
+   * @param topic the topic
+   * @param username who leaves
+   * @param socketId the SockJS socket leaving
+   */
+  record Leave(String topic, String username, String socketId) implements TopicChannelMsg {
+    public Leave {
+      checkTopic(topic);
+      checkIdentity(username, socketId);
+    }
+  }
+
+  /**
+   * A SockJS socket closed: it leaves every topic it had joined.
+   *
+   * @param socketId the socket
+   */
+  record SocketClosed(String socketId) implements TopicChannelMsg {
+    public SocketClosed {
+      if (socketId == null || socketId.isBlank()) {
+        throw new IllegalArgumentException("socket_id is required");
+      }
+    }
+  }
+
+  /** @return the topic the message is for, or null for {@link SocketClosed} */
+  default String topic() {
+    return null;
+  }
+
+  /**
+   * Reads a request (a message with a reply address): join, push or leave, told apart by their
+   * fields (see the type's doc).
+   *
+   * @param body the event-bus body
+   * @param options the channel options (the longest body)
+   * @return the message
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  static TopicChannelMsg fromRequest(Object body, ChannelOptions options) {
+    Objects.requireNonNull(options, "options");
+    if (!(body instanceof JsonObject json)) {
+      throw new IllegalArgumentException("request must be a JSON object, got " + describe(body));
+    }
+    String username = username(json);
+    String socketId = socketId(json);
+    Object topic = json.getValue("topic");
+    if (!(topic instanceof String text) || !ChannelAddresses.validTopic(text)) {
+      throw new IllegalArgumentException("topic must be videos:<digits>, got " + describe(topic));
+    }
+    if (json.containsKey("event") || json.containsKey("payload")) {
+      Object event = json.getValue("event");
+      if (!NEW_ANNOTATION.equals(event)) {
+        throw new IllegalArgumentException("event must be \"" + NEW_ANNOTATION + "\", got " + describe(event));
+      }
+      if (!(json.getValue("payload") instanceof JsonObject payload)) {
+        throw new IllegalArgumentException("payload must be an object {\"body\", \"at\"}, got " + describe(json.getValue("payload")));
+      }
+      if (!(payload.getValue("body") instanceof String postBody) || postBody.isBlank()) {
+        throw new IllegalArgumentException("body must be a non-empty string, got " + describe(payload.getValue("body")));
+      }
+      Long at = nonNegativeInteger(payload.getValue("at"));
+      if (at == null) {
+        throw new IllegalArgumentException("at must be a non-negative integer (ms into the video), got " + describe(payload.getValue("at")));
+      }
+      Push push = new Push(text, username, socketId, (String) event, postBody, at);
+      push.checkLength(options.maxBodyLength());
+      return push;
+    }
+    if (json.containsKey("last_seen_id")) {
+      Object value = json.getValue("last_seen_id");
+      Long lastSeenId = value == null ? Long.valueOf(0) : nonNegativeInteger(value);
+      if (lastSeenId == null) {
+        throw new IllegalArgumentException("last_seen_id must be a non-negative integer, got " + describe(value));
+      }
+      return new Join(text, username, socketId, lastSeenId);
+    }
+    return new Leave(text, username, socketId);
+  }
+
+  /**
+   * Reads a message sent without a reply address: the bridge's {@code {"socket_id"}} on
+   * {@code channels.socket_closed}.
+   *
+   * @param body the event-bus body
+   * @return the message
+   * @throws IllegalArgumentException naming {@code socket_id} when it is missing
+   */
+  static SocketClosed fromSend(Object body) {
+    if (!(body instanceof JsonObject json)) {
+      throw new IllegalArgumentException("socket_id is required in a JSON object, got " + describe(body));
+    }
+    return new SocketClosed(socketId(json));
+  }
+
+  private static String username(JsonObject json) {
+    Object user = json.getValue("user");
+    Object username = user instanceof JsonObject object ? object.getValue("username") : null;
+    if (!(username instanceof String text) || text.isBlank()) {
+      throw new IllegalArgumentException("user.username is required");
+    }
+    return text;
+  }
+
+  private static String socketId(JsonObject json) {
+    if (!(json.getValue("socket_id") instanceof String text) || text.isBlank()) {
+      throw new IllegalArgumentException("socket_id is required");
+    }
+    return text;
+  }
+
+  private static void checkTopic(String topic) {
+    if (!ChannelAddresses.validTopic(topic)) {
+      throw new IllegalArgumentException("topic must be videos:<digits>, got " + describe(topic));
+    }
+  }
+
+  private static void checkIdentity(String username, String socketId) {
+    if (username == null || username.isBlank()) {
+      throw new IllegalArgumentException("user.username is required");
+    }
+    if (socketId == null || socketId.isBlank()) {
+      throw new IllegalArgumentException("socket_id is required");
+    }
+  }
+
+  /** A JSON whole number that fits a long and is not negative; null for anything else. */
+  private static Long nonNegativeInteger(Object value) {
+    long number;
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+      number = ((Number) value).longValue();
+    } else if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
+      number = big.longValue();
+    } else {
+      return null;
+    }
+    return number < 0 ? null : number;
+  }
+
+  private static String describe(Object value) {
+    if (value == null) {
+      return "nothing";
+    }
+    String text = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+  }
+}

@@ -1,0 +1,542 @@
+package dev.otpx.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.otpx.channels.auth.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class ChannelsBridgeTest {
+
+  private static final byte[] SECRET = "a test secret that is long enough!".getBytes(StandardCharsets.UTF_8);
+  private static final Duration MAX_AGE = Duration.ofHours(1);
+  private static final BridgeLimits LIMITS = new BridgeLimits(2, 2048, 3);
+  private static final String TOPIC = ChannelAddresses.topicAddress("videos:42");
+
+  private final Tokens tokens = new Tokens(SECRET, MAX_AGE, Clock.systemUTC());
+  private final String alice = tokens.sign("alice");
+  private final AtomicLong nanos = new AtomicLong();
+  private final List<Message<Object>> joins = new CopyOnWriteArrayList<>();
+  private final List<Message<Object>> pushes = new CopyOnWriteArrayList<>();
+  private final List<Object> counts = new CopyOnWriteArrayList<>();
+  private int port;
+
+  /** The bridge on an HTTP server, with echoing stand-ins for the channels and the counter. */
+  private final class BridgeServer extends VerticleBase {
+    private HttpServer server;
+
+    @Override
+    public Future<?> start() {
+      Router router = Router.router(vertx);
+      router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(LIMITS));
+      router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, LIMITS, nanos::get));
+      return Future.all(
+          echo(ChannelAddresses.JOIN, joins),
+          echo(ChannelAddresses.PUSH, pushes),
+          vertx.eventBus().consumer(ChannelsBridge.COUNTER, msg -> {
+            counts.add(msg.body());
+            if (msg.replyAddress() != null) {
+              msg.reply(new JsonObject().put("value", counts.size()));
+            }
+          }).completion())
+        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(0, "localhost"))
+        .onSuccess(s -> server = s);
+    }
+
+    private Future<Void> echo(String address, List<Message<Object>> received) {
+      return vertx.eventBus().<Object>consumer(address, msg -> {
+        received.add(msg);
+        msg.reply(msg.body());
+      }).completion();
+    }
+  }
+
+  @BeforeEach
+  void deployTheBridge(Vertx vertx, VertxTestContext ctx) {
+    BridgeServer bridge = new BridgeServer();
+    vertx.deployVerticle(bridge)
+      .onSuccess(id -> port = bridge.server.actualPort())
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private Future<BridgeTestClient> connect(Vertx vertx) {
+    return BridgeTestClient.connect(vertx, port);
+  }
+
+  private static JsonObject joinBody() {
+    return new JsonObject().put("topic", "videos:42").put("last_seen_id", 0);
+  }
+
+  private static JsonObject pushBody(String text) {
+    return new JsonObject().put("topic", "videos:42").put("event", "new_annotation")
+      .put("payload", new JsonObject().put("body", text).put("at", 0));
+  }
+
+  /** The error frame a refused message gets, checked for its code and detail. */
+  private static void assertRefused(JsonObject err, String code, String detail) {
+    assertThat(err.getString("type")).isEqualTo("err");
+    assertThat(err.getString("body")).isEqualTo(code);
+    assertThat(err.getString("message")).startsWith(code + ": ").contains(detail);
+  }
+
+  /**
+   * Proves that a refused message delivered nothing: a join sent after it on the same socket is
+   * the first and only message the join stand-in gets.
+   */
+  private Future<Void> assertNothingDelivered(BridgeTestClient client) {
+    return client.request(ChannelAddresses.JOIN, joinBody().put("marker", true), alice).map(reply -> {
+      assertThat(reply.getString("type")).isEqualTo("rec");
+      assertThat(joins).hasSize(1);
+      assertThat(((JsonObject) joins.get(0).body()).getBoolean("marker")).isTrue();
+      return null;
+    });
+  }
+
+  private Future<Void> refusedWithNothingDelivered(Vertx vertx, String token, String detail) {
+    return connect(vertx).compose(client -> {
+      Future<JsonObject> err = client.nextError();
+      return client.send(ChannelAddresses.JOIN, joinBody(), token)
+        .compose(v -> err)
+        .map(frame -> {
+          assertRefused(frame, "access_denied", detail);
+          return null;
+        })
+        .compose(v -> assertNothingDelivered(client));
+    });
+  }
+
+  @Nested
+  class Identity {
+
+    @Test
+    void sendWithAValidTokenReachesTheChannelAsTheVerifiedUserWhateverTheClientClaims(Vertx vertx,
+                                                                                   VertxTestContext ctx) {
+      JsonObject impersonation = joinBody()
+        .put("user", new JsonObject().put("username", "mallory").put("admin", true))
+        .put("socket_id", "someone-elses-socket");
+      connect(vertx)
+        .compose(client -> client.request(ChannelAddresses.JOIN, impersonation, alice))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.getString("type")).isEqualTo("rec");
+          JsonObject delivered = reply.getJsonObject("body");
+          assertThat(delivered.getJsonObject("user")).isEqualTo(new JsonObject().put("username", "alice"));
+          assertThat(delivered.getString("socket_id")).isNotBlank().isNotEqualTo("someone-elses-socket");
+          assertThat(delivered.getString("topic")).isEqualTo("videos:42");
+          assertThat(joins).hasSize(1);
+          assertThat(joins.get(0).headers().contains("token")).as("token header forwarded").isFalse();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void sendWithoutATokenIsDeniedAndDeliversNothing(Vertx vertx, VertxTestContext ctx) {
+      refusedWithNothingDelivered(vertx, null, "missing token").onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void sendWithAForgedTokenIsDeniedAndDeliversNothing(Vertx vertx, VertxTestContext ctx) {
+      byte[] otherSecret = "another secret, just as long as ours".getBytes(StandardCharsets.UTF_8);
+      String forged = new Tokens(otherSecret, MAX_AGE, Clock.systemUTC()).sign("alice");
+      refusedWithNothingDelivered(vertx, forged, "forged token").onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void sendWithAnExpiredTokenIsDeniedAndDeliversNothing(Vertx vertx, VertxTestContext ctx) {
+      Clock twoHoursAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
+      String expired = new Tokens(SECRET, MAX_AGE, twoHoursAgo).sign("alice");
+      refusedWithNothingDelivered(vertx, expired, "expired token").onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void sendWithAGarbledTokenIsDeniedAndDeliversNothing(Vertx vertx, VertxTestContext ctx) {
+      refusedWithNothingDelivered(vertx, "not-a-token", "malformed token").onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aRefusedRequestAlsoFailsItsReplySoTheCallerDoesNotHang(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx)
+        .compose(client -> client.request(ChannelAddresses.PUSH, pushBody("hi"), null))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.getString("type")).isEqualTo("err");
+          assertThat(reply.getInteger("failureCode")).isEqualTo(403);
+          assertThat(reply.getString("failureType")).isEqualTo("RECIPIENT_FAILURE");
+          assertThat(reply.getString("message")).isEqualTo("access_denied: missing token: sign in again");
+          assertThat(pushes).isEmpty();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void eachSocketHasItsOwnId(Vertx vertx, VertxTestContext ctx) {
+      Future<String> first = connect(vertx).compose(c -> c.request(ChannelAddresses.JOIN, joinBody(), alice))
+        .map(reply -> reply.getJsonObject("body").getString("socket_id"));
+      Future<String> second = connect(vertx).compose(c -> c.request(ChannelAddresses.JOIN, joinBody(), alice))
+        .map(reply -> reply.getJsonObject("body").getString("socket_id"));
+      Future.all(first, second).onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+        assertThat(first.result()).isNotEqualTo(second.result());
+        ctx.completeNow();
+      })));
+    }
+  }
+
+  @Nested
+  class Addresses {
+
+    private void denied(Vertx vertx, VertxTestContext ctx, String address) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.send(address, new JsonObject().put("socket_id", "x"), alice).compose(v -> err);
+      }).onComplete(ctx.succeeding(err -> ctx.verify(() -> {
+        assertThat(err.getString("body")).isEqualTo("access_denied");
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void sendToTheInternalSocketClosedAddressIsDenied(Vertx vertx, VertxTestContext ctx) {
+      denied(vertx, ctx, ChannelAddresses.SOCKET_CLOSED);
+    }
+
+    @Test
+    void sendToAnAddressNotPermittedIsDenied(Vertx vertx, VertxTestContext ctx) {
+      denied(vertx, ctx, "otpx.root");
+    }
+
+    @Test
+    void sendToAnOverlongAddressIsDenied(Vertx vertx, VertxTestContext ctx) {
+      denied(vertx, ctx, "channels.join" + "x".repeat(1000));
+    }
+
+    @Test
+    void publishIsDeniedEvenToAPermittedAddress(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.write(new JsonObject().put("type", "publish").put("address", ChannelAddresses.JOIN)
+            .put("body", joinBody()).put("headers", new JsonObject().put("token", alice)))
+          .compose(v -> err)
+          .map(frame -> {
+            assertRefused(frame, "access_denied", "may not publish");
+            return null;
+          })
+          .compose(v -> assertNothingDelivered(client));
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aBodyThatIsNotAJsonObjectToAChannelIsABadRequest(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx)
+        .compose(client -> client.request(ChannelAddresses.JOIN, new JsonArray().add("videos:42"), alice)
+          .compose(reply -> {
+            assertThat(reply.getString("type")).isEqualTo("err");
+            assertThat(reply.getInteger("failureCode")).isEqualTo(400);
+            assertThat(reply.getString("message")).startsWith("bad_request: ").contains("JSON object");
+            return assertNothingDelivered(client);
+          }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aChannelRequestWithoutAReplyAddressIsABadRequest(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.send(ChannelAddresses.JOIN, joinBody(), alice)
+          .compose(v -> err)
+          .map(frame -> {
+            assertRefused(frame, "bad_request", "requests only");
+            return null;
+          })
+          .compose(v -> assertNothingDelivered(client));
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aHeaderThatIsNotAStringIsABadRequest(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.write(new JsonObject().put("type", "send").put("address", ChannelAddresses.JOIN)
+            .put("body", joinBody()).put("replyAddress", "r.x")
+            .put("headers", new JsonObject().put("token", alice).put("n", (Object) null)))
+          .compose(v -> err)
+          .map(frame -> {
+            assertRefused(frame, "bad_request", "header 'n' must be a string");
+            return null;
+          })
+          .compose(v -> assertNothingDelivered(client));
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void theCounterTakesSendsAndRequestsWithAToken(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx)
+        .compose(client -> client.send(ChannelsBridge.COUNTER, "inc", alice)
+          .compose(v -> client.request(ChannelsBridge.COUNTER, "val", alice)))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.getJsonObject("body").getInteger("value")).isEqualTo(2);
+          assertThat(counts).containsExactly("inc", "val");
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Register {
+
+    private Future<JsonObject> publishUntilDelivered(Vertx vertx, BridgeTestClient client, String address) {
+      // The register has taken effect once a request sent after it on the same socket is answered.
+      return client.request(ChannelAddresses.JOIN, joinBody(), alice).compose(ready -> {
+        Future<JsonObject> delivered = client.nextOn(address);
+        vertx.eventBus().publish(address, new JsonObject().put("event", "new_annotation"));
+        return delivered;
+      });
+    }
+
+    @Test
+    void registerOnATopicWithATokenReceivesWhatIsPublishedThere(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx)
+        .compose(client -> client.register(TOPIC, alice).compose(v -> publishUntilDelivered(vertx, client, TOPIC)))
+        .onComplete(ctx.succeeding(frame -> ctx.verify(() -> {
+          assertThat(frame.getJsonObject("body")).isEqualTo(new JsonObject().put("event", "new_annotation"));
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void registerWithoutATokenIsDeniedAndRegistersNothing(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.register(TOPIC, null)
+          .compose(v -> err)
+          .map(frame -> {
+            assertRefused(frame, "access_denied", "missing token");
+            return null;
+          })
+          // Had the first register worked, this one would get address_already_registered.
+          .compose(v -> client.register(TOPIC, alice))
+          .compose(v -> publishUntilDelivered(vertx, client, TOPIC));
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void registerOnSomethingOtherThanAVideoTopicIsDenied(Vertx vertx, VertxTestContext ctx) {
+      List<String> bad = List.of(ChannelAddresses.topicAddress("videos:abc"),
+        ChannelAddresses.topicAddress("rooms:1"), ChannelAddresses.topicAddress("videos:1234567890123456789"),
+        ChannelAddresses.JOIN, ChannelAddresses.SOCKET_CLOSED, "otpx.root");
+      connect(vertx).compose(client -> {
+        Future<Void> chain = Future.succeededFuture();
+        for (String address : bad) {
+          chain = chain.compose(v -> {
+            Future<JsonObject> err = client.nextError();
+            return client.register(address, alice).compose(w -> err).map(frame -> {
+              assertRefused(frame, "access_denied", "register only on channels.topic.videos:<digits>");
+              return null;
+            });
+          });
+        }
+        return chain;
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class Limits {
+
+    @Test
+    void postsBeyondTheRateAreRefusedAndTheSocketStaysUsable(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> client.request(ChannelAddresses.PUSH, pushBody("1"), alice)
+        .compose(r -> client.request(ChannelAddresses.PUSH, pushBody("2"), alice))
+        .compose(r -> client.request(ChannelAddresses.PUSH, pushBody("3"), alice))
+        .map(third -> {
+          assertThat(third.getString("type")).isEqualTo("err");
+          assertThat(third.getInteger("failureCode")).isEqualTo(429);
+          assertThat(third.getString("failureType")).isEqualTo("RECIPIENT_FAILURE");
+          assertThat(third.getString("message")).isEqualTo(
+            "rate_limited: more than 2 posts per second from this socket");
+          assertThat(pushes).hasSize(2);
+          return null;
+        })
+        // Still usable: other requests go through, and posts again once time has passed.
+        .compose(v -> client.request(ChannelAddresses.JOIN, joinBody(), alice))
+        .compose(join -> {
+          assertThat(join.getString("type")).isEqualTo("rec");
+          nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+          return client.request(ChannelAddresses.PUSH, pushBody("4"), alice);
+        })
+        .map(fourth -> {
+          assertThat(fourth.getString("type")).isEqualTo("rec");
+          assertThat(pushes).hasSize(3);
+          return null;
+        })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void theRateLimitIsPerSocket(Vertx vertx, VertxTestContext ctx) {
+      Future<BridgeTestClient> first = connect(vertx);
+      first.compose(client -> client.request(ChannelAddresses.PUSH, pushBody("1"), alice)
+          .compose(r -> client.request(ChannelAddresses.PUSH, pushBody("2"), alice))
+          .compose(r -> client.request(ChannelAddresses.PUSH, pushBody("3"), alice)))
+        .compose(limited -> {
+          assertThat(limited.getInteger("failureCode")).isEqualTo(429);
+          return connect(vertx);
+        })
+        .compose(other -> other.request(ChannelAddresses.PUSH, pushBody("4"), alice))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.getString("type")).isEqualTo("rec");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void anOversizeFrameIsRefusedWithAClearErrorAndTheSocketStaysUsable(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> client.request(ChannelAddresses.PUSH, pushBody("x".repeat(4000)), alice)
+        .compose(reply -> {
+          assertThat(reply.getString("type")).isEqualTo("err");
+          assertThat(reply.getInteger("failureCode")).isEqualTo(413);
+          assertThat(reply.getString("message")).startsWith("frame_too_large: message of ")
+            .endsWith("bytes is over the limit of 2048 bytes");
+          assertThat(pushes).isEmpty();
+          return client.nextError();
+        })
+        .compose(err -> {
+          assertRefused(err, "frame_too_large", "2048 bytes");
+          return assertNothingDelivered(client);
+        })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void handlersBeyondTheLimitAreRefused(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.register(ChannelAddresses.topicAddress("videos:1"), alice)
+          .compose(v -> client.register(ChannelAddresses.topicAddress("videos:2"), alice))
+          .compose(v -> client.register(ChannelAddresses.topicAddress("videos:3"), alice))
+          .compose(v -> client.register(ChannelAddresses.topicAddress("videos:4"), alice))
+          .compose(v -> err);
+      }).onComplete(ctx.succeeding(err -> ctx.verify(() -> {
+        assertThat(err.getString("body")).isEqualTo("max_handlers_reached");
+        ctx.completeNow();
+      })));
+    }
+  }
+
+  @Nested
+  class BadInput {
+
+    @Test
+    void malformedJsonGetsAnErrorAndTheServerKeepsServingEveryone(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(bad -> {
+        Future<JsonObject> err = bad.nextError();
+        return bad.write("{\"type\": \"send\", \"address\": ").compose(v -> err)
+          .map(frame -> {
+            assertThat(frame.getString("body")).isEqualTo("invalid_json");
+            return null;
+          })
+          .compose(v -> connect(vertx))
+          .compose(other -> other.request(ChannelAddresses.JOIN, joinBody(), alice))
+          .compose(reply -> {
+            assertThat(reply.getString("type")).isEqualTo("rec");
+            return bad.request(ChannelAddresses.JOIN, joinBody(), alice);
+          })
+          .map(reply -> {
+            assertThat(reply.getString("type")).as("the bad client's socket still works").isEqualTo("rec");
+            return null;
+          });
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aFrameWithoutTypeOrAddressGetsAnError(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> first = client.nextError();
+        return client.write(new JsonObject().put("address", ChannelAddresses.JOIN))
+          .compose(v -> first)
+          .compose(err -> {
+            assertThat(err.getString("body")).isEqualTo("missing_type");
+            Future<JsonObject> second = client.nextError();
+            return client.write(new JsonObject().put("type", "send")).compose(v -> second);
+          })
+          .map(err -> {
+            assertThat(err.getString("body")).isEqualTo("missing_address");
+            return null;
+          });
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class Transports {
+
+    @Test
+    void theXhrPollingTransportCarriesTheSameProtocolThroughTheBodyHandler(Vertx vertx, VertxTestContext ctx) {
+      WebClient web = WebClient.create(vertx);
+      String session = "/eventbus/000/" + UUID.randomUUID().toString().replace("-", "") + "/";
+      JsonObject request = new JsonObject().put("type", "send").put("address", ChannelAddresses.JOIN)
+        .put("body", joinBody().put("user", "mallory")).put("replyAddress", "r.1")
+        .put("headers", new JsonObject().put("token", alice));
+      web.post(port, "localhost", session + "xhr").send()
+        .compose(open -> {
+          assertThat(open.bodyAsString()).isEqualTo("o\n");
+          return web.post(port, "localhost", session + "xhr_send")
+            .sendBuffer(Buffer.buffer(new JsonArray().add(request.encode()).encode()));
+        })
+        .compose(sent -> {
+          assertThat(sent.statusCode()).isEqualTo(204);
+          return web.post(port, "localhost", session + "xhr").send();
+        })
+        .onComplete(ctx.succeeding(poll -> ctx.verify(() -> {
+          String frames = poll.bodyAsString();
+          assertThat(frames).startsWith("a[");
+          JsonObject reply = new JsonObject(new JsonArray(frames.substring(1).strip()).getString(0));
+          assertThat(reply.getString("address")).isEqualTo("r.1");
+          assertThat(reply.getJsonObject("body").getJsonObject("user"))
+            .isEqualTo(new JsonObject().put("username", "alice"));
+          assertThat(reply.getJsonObject("body").getString("socket_id")).isNotBlank();
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Sockets {
+
+    @Test
+    void closingASocketReportsItsIdOnSocketClosed(Vertx vertx, VertxTestContext ctx) {
+      Promise<JsonObject> reported = Promise.promise();
+      vertx.eventBus().<JsonObject>consumer(ChannelAddresses.SOCKET_CLOSED, msg -> reported.tryComplete(msg.body()))
+        .completion()
+        .compose(v -> connect(vertx))
+        .compose(client -> client.request(ChannelAddresses.JOIN, joinBody(), alice)
+          .compose(reply -> client.close().compose(v -> reported.future())
+            .map(closed -> {
+              assertThat(closed).isEqualTo(new JsonObject()
+                .put("socket_id", reply.getJsonObject("body").getString("socket_id")));
+              return null;
+            })))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.otpx.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.otpx.channels.TopicChannelMsg.Join;
+import dev.otpx.channels.TopicChannelMsg.Leave;
+import dev.otpx.channels.TopicChannelMsg.Push;
+import dev.otpx.channels.TopicChannelMsg.SocketClosed;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TopicChannelMsgTest {
+
+  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(10);
+
+  /** What the bridge's hook puts in every body. */
+  private static JsonObject from(String username, String socketId) {
+    return new JsonObject().put("user", new JsonObject().put("username", username)).put("socket_id", socketId);
+  }
+
+  private static JsonObject push(Object body, Object at) {
+    return from("alice", "s1").put("topic", "videos:1").put("event", "new_annotation")
+      .put("payload", new JsonObject().put("body", body).put("at", at));
+  }
+
+  private static TopicChannelMsg read(JsonObject json) {
+    return TopicChannelMsg.fromRequest(json, OPTIONS);
+  }
+
+  @Nested
+  class TellingRequestsApart {
+
+    @Test
+    void aBodyWithLastSeenIdIsAJoin() {
+      assertThat(read(from("alice", "s1").put("topic", "videos:42").put("last_seen_id", 7)))
+        .isEqualTo(new Join("videos:42", "alice", "s1", 7));
+    }
+
+    @Test
+    void aNullLastSeenIdIsAJoinFromTheStart() {
+      assertThat(read(from("alice", "s1").put("topic", "videos:42").putNull("last_seen_id")))
+        .isEqualTo(new Join("videos:42", "alice", "s1", 0));
+    }
+
+    @Test
+    void aBodyWithEventIsAPush() {
+      assertThat(read(push("hello", 1234))).isEqualTo(new Push("videos:1", "alice", "s1", "new_annotation", "hello", 1234));
+    }
+
+    @Test
+    void aBodyWithOnlyATopicIsALeave() {
+      assertThat(read(from("bob", "s2").put("topic", "videos:3"))).isEqualTo(new Leave("videos:3", "bob", "s2"));
+    }
+
+    @Test
+    void aSendWithASocketIdIsASocketClosed() {
+      assertThat(TopicChannelMsg.fromSend(new JsonObject().put("socket_id", "s9"))).isEqualTo(new SocketClosed("s9"));
+    }
+
+    @Test
+    void aLargeAtThatFitsALongIsAccepted() {
+      assertThat(((Push) read(push("x", BigInteger.valueOf(Long.MAX_VALUE)))).at()).isEqualTo(Long.MAX_VALUE);
+      assertThat(((Push) read(push("x", 0))).at()).isZero();
+    }
+
+    @Test
+    void theBodyLimitCountsCharactersNotUtf16Units() {
+      String tenEmoji = "😀".repeat(10);
+
+      assertThat(((Push) read(push(tenEmoji, 0))).body()).isEqualTo(tenEmoji);
+    }
+
+    @Test
+    void eachMessageKnowsItsTopicButASocketClosedHasNone() {
+      assertThat(new Leave("videos:3", "bob", "s2").topic()).isEqualTo("videos:3");
+      assertThat(new SocketClosed("s9").topic()).isNull();
+    }
+  }
+
+  @Nested
+  class Refusals {
+
+    static Stream<Arguments> badRequests() {
+      return Stream.of(
+        Arguments.of("not an object", "request", new JsonArray()),
+        Arguments.of("no user", "user.username", new JsonObject().put("socket_id", "s1").put("topic", "videos:1")),
+        Arguments.of("blank username", "user.username", from(" ", "s1").put("topic", "videos:1")),
+        Arguments.of("no socket", "socket_id", new JsonObject().put("user", new JsonObject().put("username", "a")).put("topic", "videos:1")),
+        Arguments.of("no topic", "topic", from("alice", "s1").put("last_seen_id", 0)),
+        Arguments.of("other topic kind", "topic", from("alice", "s1").put("topic", "rooms:1").put("last_seen_id", 0)),
+        Arguments.of("topic not digits", "topic", from("alice", "s1").put("topic", "videos:abc").put("last_seen_id", 0)),
+        Arguments.of("topic too long", "topic", from("alice", "s1").put("topic", "videos:1234567890123456789").put("last_seen_id", 0)),
+        Arguments.of("topic not a string", "topic", from("alice", "s1").put("topic", 42).put("last_seen_id", 0)),
+        Arguments.of("negative last_seen_id", "last_seen_id", from("alice", "s1").put("topic", "videos:1").put("last_seen_id", -1)),
+        Arguments.of("text last_seen_id", "last_seen_id", from("alice", "s1").put("topic", "videos:1").put("last_seen_id", "3")),
+        Arguments.of("unknown event", "event", push("hi", 1).put("event", "delete_annotation")),
+        Arguments.of("payload without event", "event", push("hi", 1).putNull("event")),
+        Arguments.of("no payload", "payload", push("hi", 1).putNull("payload")),
+        Arguments.of("payload not an object", "payload", push("hi", 1).put("payload", "hi")),
+        Arguments.of("empty body", "body", push("", 1)),
+        Arguments.of("blank body", "body", push("   ", 1)),
+        Arguments.of("body not a string", "body", push(5, 1)),
+        Arguments.of("overlong body", "body", push("x".repeat(11), 1)),
+        Arguments.of("negative at", "at", push("hi", -1)),
+        Arguments.of("fractional at", "at", push("hi", 1.5)),
+        Arguments.of("text at", "at", push("hi", "12")),
+        Arguments.of("missing at", "at", push("hi", null)),
+        Arguments.of("at beyond a long", "at", push("hi", BigInteger.TWO.pow(70))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void aBadRequestIsRefusedNamingTheField(String what, String field, Object body) {
+      assertThatThrownBy(() -> TopicChannelMsg.fromRequest(body, OPTIONS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(field);
+    }
+
+    @Test
+    void aSendWithoutASocketIdIsRefusedNamingIt() {
+      assertThatThrownBy(() -> TopicChannelMsg.fromSend(new JsonObject())).hasMessageStartingWith("socket_id");
+      assertThatThrownBy(() -> TopicChannelMsg.fromSend("s1")).hasMessageStartingWith("socket_id");
+    }
+
+    @Test
+    void recordsBuiltInJavaAreCheckedTheSameWay() {
+      assertThatThrownBy(() -> new Join("rooms:1", "alice", "s1", 0)).hasMessageStartingWith("topic");
+      assertThatThrownBy(() -> new Join("videos:1", "alice", "s1", -1)).hasMessageStartingWith("last_seen_id");
+      assertThatThrownBy(() -> new Push("videos:1", "alice", "s1", "other", "hi", 0)).hasMessageStartingWith("event");
+      assertThatThrownBy(() -> new Push("videos:1", "alice", "s1", "new_annotation", "", 0)).hasMessageStartingWith("body");
+      assertThatThrownBy(() -> new Push("videos:1", "alice", "s1", "new_annotation", "hi", -5)).hasMessageStartingWith("at");
+      assertThatThrownBy(() -> new Leave("videos:1", null, "s1")).hasMessageStartingWith("user.username");
+      assertThatThrownBy(() -> new Leave("videos:1", "alice", "")).hasMessageStartingWith("socket_id");
+      assertThatThrownBy(() -> new SocketClosed(null)).hasMessageStartingWith("socket_id");
+    }
+
+    @Test
+    void theLengthCheckOfAPushRecordNamesTheBody() {
+      Push push = new Push("videos:1", "alice", "s1", "new_annotation", "twelve chars", 0);
+
+      assertThatThrownBy(() -> push.checkLength(11)).hasMessageStartingWith("body").hasMessageContaining("11");
+      push.checkLength(12);
+    }
+  }
+}
