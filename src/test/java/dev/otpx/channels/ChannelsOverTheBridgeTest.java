@@ -1,0 +1,173 @@
+package dev.otpx.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.otpx.channels.auth.Tokens;
+import dev.otpx.process.Pid;
+import dev.otpx.process.Processes;
+import dev.otpx.process.Registry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole channel stack as a browser meets it: a real websocket client speaking the bridge
+ * protocol, the real bridge hook, router, topic processes and InfoSys (with a fake backend).
+ */
+@ExtendWith(VertxExtension.class)
+class ChannelsOverTheBridgeTest {
+
+  private static final String TOPIC = "videos:7";
+  private static final String ADDRESS = ChannelAddresses.topicAddress(TOPIC);
+
+  private final Tokens tokens = new Tokens(new byte[Tokens.MIN_SECRET_BYTES], Duration.ofDays(14), Clock.systemUTC());
+  private int port;
+
+  @BeforeEach
+  void startTheStack(Vertx vertx, VertxTestContext ctx) {
+    Router router = Router.router(vertx);
+    router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(BridgeLimits.DEFAULTS));
+    router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, BridgeLimits.DEFAULTS));
+    ChannelFixtures.startInfoSys(vertx, new JsonObject())
+      .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults()))
+      .compose(pid -> vertx.createHttpServer().requestHandler(router).listen(0))
+      .onComplete(ctx.succeeding(server -> {
+        port = server.actualPort();
+        ctx.completeNow();
+      }));
+  }
+
+  private Future<BridgeTestClient> joined(Vertx vertx, String user, long lastSeenId, JsonObject[] reply) {
+    String token = tokens.sign(user);
+    return BridgeTestClient.connect(vertx, port).compose(client -> client
+      .request(ChannelAddresses.JOIN, new JsonObject().put("topic", TOPIC).put("last_seen_id", lastSeenId), token)
+      .compose(answer -> {
+        reply[0] = answer;
+        return client.register(ADDRESS, token);
+      })
+      // A request answered after the register is proof the register was handled first.
+      .compose(v -> client.request(ChannelAddresses.JOIN, new JsonObject().put("topic", TOPIC).put("last_seen_id", Long.MAX_VALUE), token))
+      .map(client));
+  }
+
+  private Future<JsonObject> post(BridgeTestClient client, String user, String body, long at) {
+    return client.request(ChannelAddresses.PUSH, new JsonObject().put("topic", TOPIC).put("event", "new_annotation")
+      .put("payload", new JsonObject().put("body", body).put("at", at))
+      // An impersonation attempt: the hook must replace this with the token's user.
+      .put("user", new JsonObject().put("username", "mallory")), tokens.sign(user));
+  }
+
+  @Test
+  void postsAreBroadcastToEverySubscriberUnderTheVerifiedName(Vertx vertx, VertxTestContext ctx) {
+    JsonObject[] reply = new JsonObject[1];
+    joined(vertx, "alice", 0, reply).compose(alice -> joined(vertx, "bob", 0, reply).compose(bob -> {
+      Future<JsonObject> atAlice = alice.next(f -> "rec".equals(f.getString("type")) && ADDRESS.equals(f.getString("address"))
+        && "new_annotation".equals(f.getJsonObject("body").getString("event")));
+      Future<JsonObject> atBob = bob.next(f -> "rec".equals(f.getString("type")) && ADDRESS.equals(f.getString("address"))
+        && "new_annotation".equals(f.getJsonObject("body").getString("event")));
+      return post(alice, "alice", "hello", 12).compose(ok -> Future.all(atAlice, atBob).map(all -> new JsonObject[] {ok, atAlice.result(), atBob.result()}));
+    })).onComplete(ctx.succeeding(frames -> ctx.verify(() -> {
+      assertThat(frames[0].getJsonObject("body").getString("status")).isEqualTo("ok");
+      for (JsonObject delivered : new JsonObject[] {frames[1], frames[2]}) {
+        JsonObject payload = delivered.getJsonObject("body").getJsonObject("payload");
+        assertThat(payload.getJsonObject("user").getString("username")).isEqualTo("alice");
+        assertThat(payload.getString("body")).isEqualTo("hello");
+        assertThat(payload.getLong("at")).isEqualTo(12);
+      }
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void aRejoinWithLastSeenIdGetsOnlyWhatItMissedAndPresenceIncludesEveryone(Vertx vertx, VertxTestContext ctx) {
+    JsonObject[] first = new JsonObject[1];
+    JsonObject[] second = new JsonObject[1];
+    joined(vertx, "alice", 0, first)
+      .compose(alice -> post(alice, "alice", "one", 1).compose(one -> post(alice, "alice", "two", 2).map(two -> one)))
+      .compose(one -> joined(vertx, "bob", one.getJsonObject("body").getLong("id"), second))
+      .onComplete(ctx.succeeding(bob -> ctx.verify(() -> {
+        JsonArray annotations = second[0].getJsonObject("body").getJsonArray("annotations");
+        assertThat(ChannelFixtures.bodies(annotations)).containsExactly("two");
+        assertThat(second[0].getJsonObject("body").getJsonObject("presence_state").fieldNames()).contains("alice", "bob");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void presenceDiffsFollowJoinsAndClosedSockets(Vertx vertx, VertxTestContext ctx) {
+    JsonObject[] reply = new JsonObject[1];
+    joined(vertx, "alice", 0, reply).onComplete(ctx.succeeding(alice -> {
+      Future<JsonObject> bobJoins = alice.next(f -> diff(f, "joins", "bob"));
+      Future<JsonObject> bobLeaves = alice.next(f -> diff(f, "leaves", "bob"));
+      joined(vertx, "bob", 0, reply)
+        .compose(bob -> bobJoins.compose(j -> bob.close()))
+        .compose(v -> bobLeaves)
+        .onComplete(ctx.succeeding(left -> ctx.completeNow()));
+    }));
+  }
+
+  private static boolean diff(JsonObject frame, String kind, String user) {
+    if (!"rec".equals(frame.getString("type")) || !(frame.getValue("body") instanceof JsonObject body)) {
+      return false;
+    }
+    return "presence_diff".equals(body.getString("event")) && body.getJsonObject("payload").getJsonObject(kind).containsKey(user);
+  }
+
+  @Test
+  void anInfoSysAnswerArrivesAsAnAnnotationByTheBackendsUser(Vertx vertx, VertxTestContext ctx) {
+    JsonObject[] reply = new JsonObject[1];
+    joined(vertx, "alice", 0, reply).onComplete(ctx.succeeding(alice -> {
+      Future<JsonObject> answer = alice.next(f -> "rec".equals(f.getString("type")) && f.getValue("body") instanceof JsonObject b
+        && "new_annotation".equals(b.getString("event"))
+        && "calculator".equals(b.getJsonObject("payload").getJsonObject("user").getString("username")));
+      post(alice, "alice", "result", 30).compose(ok -> answer).onComplete(ctx.succeeding(frame -> ctx.verify(() -> {
+        JsonObject payload = frame.getJsonObject("body").getJsonObject("payload");
+        assertThat(payload.getString("body")).contains("calculator");
+        assertThat(payload.getLong("at")).isEqualTo(30);
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  @Test
+  void aCrashedTopicProcessLosesNothing(Vertx vertx, VertxTestContext ctx) {
+    JsonObject[] reply = new JsonObject[1];
+    JsonObject[] again = new JsonObject[1];
+    joined(vertx, "alice", 0, reply)
+      .compose(alice -> post(alice, "alice", "before the crash", 5).map(alice))
+      .compose(alice -> {
+        Pid topic = Registry.whereis(vertx, ChannelAddresses.CHANNEL_PREFIX + TOPIC).orElseThrow();
+        Future<?> down = Processes.monitor(vertx, topic).down();
+        Processes.kill(vertx, topic);
+        return down.compose(d -> joined(vertx, "carol", 0, again))
+          .compose(carol -> post(carol, "carol", "after the crash", 6));
+      })
+      .onComplete(ctx.succeeding(ok -> ctx.verify(() -> {
+        assertThat(ChannelFixtures.bodies(again[0].getJsonObject("body").getJsonArray("annotations"))).contains("before the crash");
+        long lastBefore = ChannelFixtures.ids(again[0].getJsonObject("body").getJsonArray("annotations")).stream().mapToLong(Long::longValue).max().orElse(0);
+        assertThat(ok.getJsonObject("body").getLong("id")).isGreaterThan(lastBefore);
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void aJoinWithoutATokenIsRefusedAndNothingIsJoined(Vertx vertx, VertxTestContext ctx) {
+    BridgeTestClient.connect(vertx, port)
+      .compose(client -> client.request(ChannelAddresses.JOIN, new JsonObject().put("topic", TOPIC).put("last_seen_id", 0), null))
+      .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+        assertThat(answer.getString("type")).isEqualTo("err");
+        assertThat(answer.getString("message")).startsWith("access_denied");
+        assertThat(Registry.whereis(vertx, ChannelAddresses.CHANNEL_PREFIX + TOPIC)).isEmpty();
+        ctx.completeNow();
+      })));
+  }
+}
