@@ -160,6 +160,19 @@ class ChannelsOverTheBridgeTest {
   }
 
   @Test
+  void infosysAnswersABrowsersRequestWithAToken(Vertx vertx, VertxTestContext ctx) {
+    BridgeTestClient.connect(vertx, port)
+      .compose(client -> client.request(ChannelsBridge.INFOSYS, new JsonObject().put("query", "result").put("timeout_ms", 2000),
+        tokens.sign("alice")))
+      .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+        JsonArray results = answer.getJsonObject("body").getJsonArray("results");
+        assertThat(results).hasSize(1);
+        assertThat(results.getJsonObject(0).getString("backend")).isEqualTo("calculator");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
   void aJoinWithoutATokenIsRefusedAndNothingIsJoined(Vertx vertx, VertxTestContext ctx) {
     BridgeTestClient.connect(vertx, port)
       .compose(client -> client.request(ChannelAddresses.JOIN, new JsonObject().put("topic", TOPIC).put("last_seen_id", 0), null))
