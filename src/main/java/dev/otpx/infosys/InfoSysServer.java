@@ -113,7 +113,7 @@ public final class InfoSysServer extends GenServer<Void> {
     if (hit.isPresent()) {
       return Future.succeededFuture(new Part(backend, hit.get(), true));
     }
-    String key = backend + '\0' + options.limit() + '\0' + query;
+    String key = ResultCache.key(backend, query, options.limit());
     Future<List<Result>> shared = inFlight.get(key);
     if (shared == null) {
       CircuitBreaker breaker = breaker(backend);

@@ -159,7 +159,8 @@ public final class ResultCache extends GenServer<Void> {
     return vertx.sharedData().getLocalMap(MAP);
   }
 
-  private static String key(String backend, String query, int limit) {
+  /** The one key format for (backend, query, limit): the cache's and single flight's. */
+  static String key(String backend, String query, int limit) {
     // NUL cannot appear in a backend name; the limit goes before the free text.
     return backend + '\0' + limit + '\0' + query;
   }
