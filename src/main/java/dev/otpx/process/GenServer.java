@@ -8,6 +8,7 @@ import dev.otpx.process.internal.Messages;
 import dev.otpx.process.internal.Placement;
 import dev.otpx.process.internal.ProcessCell;
 import dev.otpx.process.internal.ProcessTable;
+import io.netty.channel.EventLoop;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -74,6 +75,7 @@ public abstract class GenServer<S> extends VerticleBase {
   private Status status = Status.NEW;
   private String requestedName;
   private Pid parent;
+  private EventLoop loop; // where Placement wants this process, or null for wherever Vert.x deployed it
   private ProcessTable table;
   private ContextInternal home;
   private Cell cell;
@@ -278,8 +280,10 @@ public abstract class GenServer<S> extends VerticleBase {
     ProcessTable table = ProcessTable.of(vertx);
     server.requestedName = name;
     server.parent = currentProcess(table);
+    DeploymentOptions deployment = new DeploymentOptions(options).setInstances(1);
+    server.loop = server.parent == null ? null : Placement.loopFor(ContextInternal.current(), deployment);
     server.status = Status.STARTING;
-    return Placement.deploy(vertx, table, server, new DeploymentOptions(options).setInstances(1)).map(id -> server.self());
+    return Placement.deploy(vertx, table, server, deployment).map(id -> server.self());
   }
 
   /** The process whose callback is running on this thread, if any. */
@@ -452,7 +456,17 @@ public abstract class GenServer<S> extends VerticleBase {
       }
       status = Status.STARTING;
     }
-    home = (ContextInternal) context;
+    home = Placement.home((ContextInternal) context, loop);
+    if (home != context) {
+      context = home; // config() and deploymentID() read the same deployment through it
+      Promise<Object> started = Promise.promise();
+      home.runOnContext(v -> begin().onComplete(started));
+      return started.future();
+    }
+    return begin();
+  }
+
+  private Future<?> begin() {
     table = ProcessTable.of(vertx);
     cell = new Cell(table.newPid(), parent, home);
     table.add(cell);
@@ -517,6 +531,19 @@ public abstract class GenServer<S> extends VerticleBase {
 
   @Override
   public final Future<?> stop() {
+    if (home != null && !home.isRunningOnContext()) {
+      if (exited.future().isComplete()) {
+        return Future.succeededFuture(); // the usual undeploy after an exit: nothing left to stop
+      }
+      // Vert.x undeploys on the deployment's context; this process may live on another (Placement).
+      Promise<Object> stopped = Promise.promise();
+      home.runOnContext(v -> stopOnHome().onComplete(stopped));
+      return stopped.future();
+    }
+    return stopOnHome();
+  }
+
+  private Future<?> stopOnHome() {
     undeploying = true;
     if (status == Status.DEAD || status == Status.NEW) {
       return Future.succeededFuture();
@@ -662,8 +689,9 @@ public abstract class GenServer<S> extends VerticleBase {
       // On the next turn: a process that dies while its deployment is still completing is not in
       // deploymentIDs() yet, and one whose start failed is undeployed by Vert.x itself.
       home.runOnContext(v -> {
-        if (vertx.deploymentIDs().contains(deploymentID())) {
-          vertx.undeploy(deploymentID()).onFailure(err -> log.debug("undeploy of {} after its exit: {}", cell.pid(), err.toString()));
+        Future<Void> undeploy = vertx.deploymentIDs().contains(deploymentID()) ? table.undeployAfterExit(deploymentID()) : null;
+        if (undeploy != null) {
+          undeploy.onFailure(err -> log.debug("undeploy of {} after its exit: {}", cell.pid(), err.toString()));
         }
       });
     }

@@ -4,6 +4,7 @@ import dev.otpx.process.Down;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,13 +49,15 @@ public final class ProcessTable implements Shareable {
   private final ConcurrentHashMap<Pid, ProcessCell> processes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ProcessCell> names = new ConcurrentHashMap<>();
   private final ContextInternal neutral;
+  private final ConcurrentHashMap<EventLoop, ContextInternal> neutralByLoop = new ConcurrentHashMap<>();
   private volatile boolean closing;
+  private final java.util.Set<Future<Void>> undeploys = ConcurrentHashMap.newKeySet();
 
   private ProcessTable(Vertx vertx) {
     this.vertx = vertx;
     // Short and random: unique enough among the nodes of one cluster, readable in a pid.
     this.node = UUID.randomUUID().toString().substring(0, 8);
-    this.neutral = Placement.newNeutralContext(vertx);
+    this.neutral = Placement.newNeutralContext(vertx, null);
     // Close hooks run before Vert.x undeploys everything at once: stop the trees in order first.
     ((VertxInternal) vertx).addCloseHook(this::shutdownNode);
   }
@@ -104,6 +107,11 @@ public final class ProcessTable implements Shareable {
     return neutral;
   }
 
+  /** @return a context that belongs to no deployment, on the given event loop, for {@link Placement} */
+  ContextInternal neutralContext(EventLoop loop) {
+    return neutralByLoop.computeIfAbsent(loop, l -> Placement.newNeutralContext(vertx, l));
+  }
+
   /** @return whether the node is shutting down: supervisors then restart nothing */
   public boolean closing() {
     return closing;
@@ -115,8 +123,34 @@ public final class ProcessTable implements Shareable {
    * among them stops its children in reverse order. Anything still alive after
    * {@link #SHUTDOWN_LIMIT} is killed; what is left then is Vert.x's to undeploy.
    */
+  /**
+   * Undeploys a process's deployment after its own exit, unless the node is closing (Vert.x then
+   * undeploys everything itself). The node's close waits for such undeploys: Vert.x's undeploy-all
+   * fails, and logs an error, on a deployment that is halfway undeployed.
+   *
+   * @param deploymentID the exited process's deployment
+   * @return the undeploy, or null when the node is closing
+   */
+  public synchronized Future<Void> undeployAfterExit(String deploymentID) {
+    if (closing) {
+      return null;
+    }
+    Future<Void> undeploy = vertx.undeploy(deploymentID);
+    undeploys.add(undeploy);
+    undeploy.onComplete(ar -> undeploys.remove(undeploy));
+    return undeploy;
+  }
+
   private void shutdownNode(Completable<Void> completion) {
-    closing = true;
+    List<Future<?>> undeploysUnderWay;
+    synchronized (this) {
+      closing = true;
+      undeploysUnderWay = List.copyOf(undeploys);
+    }
+    if (!undeploysUnderWay.isEmpty()) {
+      Future.join(undeploysUnderWay).onComplete(ar -> shutdownNode(completion));
+      return;
+    }
     List<Future<Down>> downs = new ArrayList<>();
     for (ProcessCell cell : processes.values()) {
       Pid parent = cell.parent();
