@@ -3,6 +3,7 @@ package dev.otpx.infosys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -24,6 +25,19 @@ public record Answer(String query, List<Result> results, long tookMs, int cached
     JsonArray list = new JsonArray();
     results.forEach(r -> list.add(r.toJson()));
     return new JsonObject().put("query", query).put("results", list).put("took_ms", tookMs).put("cached", cached);
+  }
+
+  /**
+   * The best results: sorted by score, highest first, stable (equal scores keep the backends'
+   * order), then cut to the limit.
+   *
+   * @param results all results kept, in backend order (sorted in place)
+   * @param limit how many to keep
+   * @return the best ones
+   */
+  static List<Result> best(List<Result> results, int limit) {
+    results.sort(Comparator.comparingDouble(Result::score).reversed());
+    return results.size() > limit ? List.copyOf(results.subList(0, limit)) : results;
   }
 
   /**

@@ -9,11 +9,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +87,7 @@ public final class InfoSysServer extends GenServer<Void> {
       return CallResult.error("bad_request", bad.getMessage(), state);
     }
     List<Future<Part>> parts = new ArrayList<>();
-    for (String backend : backends(options)) {
+    for (String backend : backends(vertx, options)) {
       parts.add(ask(backend, query, options));
     }
     Future.join(parts).onComplete(ar -> {
@@ -99,9 +99,7 @@ public final class InfoSysServer extends GenServer<Void> {
           cached += part.result().cached() ? 1 : 0;
         }
       }
-      // Stable: equal scores keep the backends' order.
-      results.sort(Comparator.comparingDouble(Result::score).reversed());
-      List<Result> best = results.size() > options.limit() ? results.subList(0, options.limit()) : results;
+      List<Result> best = Answer.best(results, options.limit());
       long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       from.reply(new Answer(query, best, took, cached).toJson());
     });
@@ -174,7 +172,8 @@ public final class InfoSysServer extends GenServer<Void> {
     return results;
   }
 
-  private List<String> backends(QueryOptions options) {
+  /** The backends a query goes to: those asked for (or all) that are running now. */
+  static List<String> backends(Vertx vertx, QueryOptions options) {
     List<String> running = Registry.registered(vertx).keySet().stream()
       .filter(name -> name.startsWith(BackendServer.PREFIX))
       .map(name -> name.substring(BackendServer.PREFIX.length()))

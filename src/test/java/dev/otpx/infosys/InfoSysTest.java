@@ -8,6 +8,8 @@ import static dev.otpx.infosys.InfoSysFixtures.startInfoSys;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.GenServer;
 import dev.otpx.process.OtpException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -82,6 +84,40 @@ class InfoSysTest {
           assertThat(first.tookMs()).isNotNegative();
           assertThat(second.cached()).isEqualTo(2);
           assertThat(second.results()).isEqualTo(first.results()).hasSize(2);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aFullCacheHitIsReadInTheCallerWithoutTheInfoSysProcess(Vertx vertx, VertxTestContext ctx) {
+      startCache(vertx, new JsonObject().put("sweep_ms", 60_000))
+        .compose(pid -> startFakes(vertx, "fast1", "fast2"))
+        .compose(pids -> startInfoSys(vertx))
+        .compose(infosys -> InfoSys.ask(vertx, "result", QueryOptions.defaults().withLimit(1))
+          .compose(first -> GenServer.stop(vertx, infosys, ExitReason.NORMAL)
+            .compose(v -> InfoSys.ask(vertx, "result", QueryOptions.defaults().withLimit(1)))
+            .map(second -> List.of(first, second))))
+        .onComplete(ctx.succeeding(answers -> ctx.verify(() -> {
+          // Like Rumbl's compute reading ETS: the process is gone, the cached answer is not.
+          assertThat(answers.get(1).cached()).isEqualTo(2);
+          assertThat(answers.get(1).results()).isEqualTo(answers.get(0).results()).hasSize(1);
+          assertThat(FakeBackend.calls(vertx, "fast1", "result")).isEqualTo(1);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aPartialCacheHitGoesToInfoSysWhichAsksOnlyTheMissingBackend(Vertx vertx, VertxTestContext ctx) {
+      startCache(vertx, new JsonObject().put("sweep_ms", 60_000))
+        .compose(pid -> startFakes(vertx, "fast1", "fast2"))
+        .compose(pids -> startInfoSys(vertx))
+        .compose(pid -> InfoSys.ask(vertx, "result", QueryOptions.defaults().withBackends(List.of("fast1"))))
+        .compose(first -> InfoSys.ask(vertx, "result", QueryOptions.defaults()))
+        .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+          assertThat(answer.cached()).isEqualTo(1);
+          assertThat(answer.results()).extracting(Result::backend).containsExactly("fast1", "fast2");
+          assertThat(FakeBackend.calls(vertx, "fast1", "result")).isEqualTo(1);
+          assertThat(FakeBackend.calls(vertx, "fast2", "result")).isEqualTo(1);
           ctx.completeNow();
         })));
     }
