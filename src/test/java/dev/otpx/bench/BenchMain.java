@@ -47,7 +47,8 @@ import java.util.function.UnaryOperator;
  * <p>Load is driven from event loops (driver verticles chaining futures); the main thread only
  * waits on {@link CompletableFuture}s. System properties: {@code bench.roundMillis} (default 300),
  * {@code bench.warmup} (rounds, default 2), {@code bench.rounds} (default 5),
- * {@code bench.restarts} (restarts per latency round, default 1000), {@code bench.out},
+ * {@code bench.restarts} (restarts per latency round, default 1000), {@code bench.only} (groups:
+ * runtime, infosys, channels), {@code bench.out},
  * {@code bench.log} (keep otpx's logs on; off by default).
  */
 public final class BenchMain {
@@ -56,6 +57,8 @@ public final class BenchMain {
   static final int WARMUP = Integer.getInteger("bench.warmup", 2);
   static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   static final int RESTARTS = Integer.getInteger("bench.restarts", 1000);
+  /** Comma-separated groups to run: runtime, infosys, channels (default: all). */
+  static final String ONLY = System.getProperty("bench.only", "runtime,infosys,channels");
 
   /** One benchmark line: otpx and raw medians (with spread) and the target. */
   record Result(String name, String unit, boolean higherIsBetter, double[] otpx, double[] raw, String target, String note) {
@@ -87,21 +90,30 @@ public final class BenchMain {
       int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
       System.out.printf("otpx bench: %d cores, default event-loop pool %d, round %d ms, warm-up %d, rounds %d%n",
           Runtime.getRuntime().availableProcessors(), loops, TimeUnit.NANOSECONDS.toMillis(ROUND_NANOS), WARMUP, ROUNDS);
-      sequentialCall(multi, "default pool (round robin)");
-      sequentialCall(single, "one event loop");
-      processToProcess(multi, "default pool (round robin)");
-      processToProcess(single, "one event loop");
-      inFlight(multi);
-      cast(multi);
-      agent(multi);
-      restart(multi, "default pool (round robin)");
-      restart(single, "one event loop");
+      if (selected("runtime")) {
+        sequentialCall(multi, "default pool (round robin)");
+        sequentialCall(single, "one event loop");
+        processToProcess(multi, "default pool (round robin)");
+        processToProcess(single, "one event loop");
+        inFlight(multi);
+        cast(multi);
+        agent(multi);
+        restart(multi, "default pool (round robin)");
+        restart(single, "one event loop");
+      }
+      if (selected("infosys")) {
+        new InfoSysBench(this, multi).run();
+      }
     } finally {
       await(multi.close());
       await(single.close());
     }
     System.out.printf("%ntotal %.1f s%n", (System.nanoTime() - t0) / 1e9);
     write(out);
+  }
+
+  private static boolean selected(String group) {
+    return Arrays.asList(ONLY.split(",")).contains(group);
   }
 
   // ---- benchmarks ----------------------------------------------------------------------------
@@ -122,6 +134,10 @@ public final class BenchMain {
     await(vertx.undeploy(raw.deploymentID()));
   }
 
+  /**
+   * Two processes calling each other sequentially, as two independent roots (each placed by Vert.x,
+   * round robin) and as two children of one supervisor (placed on the supervisor's loop).
+   */
   private void processToProcess(Vertx vertx, String placement) throws Exception {
     String tag = placement.startsWith("one") ? "1" : "n";
     Echo echo = new Echo();
@@ -131,15 +147,28 @@ public final class BenchMain {
     // raw counterpart: one verticle requesting from another consumer verticle, sequentially
     Driver driver = deploy(vertx, new Driver());
     EchoVerticle raw = deploy(vertx, new EchoVerticle("bench.p2p.raw." + tag));
-    String where = "client process on " + client.thread + ", server process on " + echo.thread
+    String where = "two root processes: client on " + client.thread + ", server on " + echo.thread
         + "; raw: requester on " + driver.thread + ", consumer on " + raw.thread;
     double[] o = rounds(() -> GenServer.<Double>call(vertx, "bench.p2p.client." + tag, ROUND_NANOS)
         .toCompletionStage().toCompletableFuture());
     double[] r = rounds(() -> driver.sequential(() -> vertx.eventBus().request("bench.p2p.raw." + tag, 1L)));
-    add(new Result("call between two otpx processes — " + placement, "calls/s", true, o, r,
+    add(new Result("call between two root processes — " + placement, "calls/s", true, o, r,
         "≥ Erlang gen_server:call 848k/s", where));
     await(GenServer.stop(vertx, "bench.p2p.client." + tag, dev.otpx.process.ExitReason.NORMAL));
     await(GenServer.stop(vertx, "bench.p2p.echo." + tag, dev.otpx.process.ExitReason.NORMAL));
+
+    Echo treeEcho = new Echo();
+    Client treeClient = new Client("bench.tree.echo." + tag);
+    Pid sup = await(Supervisor.start(vertx, SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE), List.of(
+        ChildSpec.worker("echo", () -> treeEcho).withName("bench.tree.echo." + tag),
+        ChildSpec.worker("client", () -> treeClient).withName("bench.tree.client." + tag))), null));
+    String treeWhere = "one supervisor's children: client on " + treeClient.thread + ", server on " + treeEcho.thread
+        + "; raw: requester on " + driver.thread + ", consumer on " + raw.thread;
+    double[] t = rounds(() -> GenServer.<Double>call(vertx, "bench.tree.client." + tag, ROUND_NANOS)
+        .toCompletionStage().toCompletableFuture());
+    add(new Result("call between two processes of one tree — " + placement, "calls/s", true, t, r,
+        "≥ Erlang gen_server:call 848k/s", treeWhere));
+    await(GenServer.stop(vertx, sup, dev.otpx.process.ExitReason.SHUTDOWN));
     await(vertx.undeploy(driver.deploymentID()));
     await(vertx.undeploy(raw.deploymentID()));
   }
@@ -204,12 +233,17 @@ public final class BenchMain {
     Driver driver = deploy(vertx, new Driver());
     rawRestartId = null;
     SupervisorFlags flags = SupervisorFlags.of(Strategy.ONE_FOR_ONE).withIntensity(Integer.MAX_VALUE, 1);
+    // The new instance says "up" from its init; the driver then calls it by name. Waiting on that
+    // event rather than retrying in a loop keeps the driver from spinning a core the restart needs.
+    RestartWatch watch = new RestartWatch();
+    await(driver.onContext(() -> vertx.eventBus().<Object>consumer(READY, m -> watch.up()).completion()));
     Pid sup = await(Supervisor.start(vertx, SupervisorSpec.of(flags,
-        List.of(ChildSpec.worker("echo", Echo::new).withName("bench.restart.echo"))), "bench.restart.sup"));
-    double[][] otpx = latencyRounds(() -> driver.restarts(RESTARTS, () -> killAndAnswer(vertx, driver)));
-    double[][] raw = latencyRounds(() -> driver.restarts(RESTARTS, () -> redeployAndAnswer(vertx)));
-    String where = "supervisor one_for_one, Processes.kill then GenServer.call by name retried until a new pid answers;"
-        + " raw: undeploy + deployVerticle + first request; " + RESTARTS + " restarts per round"
+        List.of(ChildSpec.worker("echo", Echo::new).withName("bench.restart.echo")
+            .withArgs(new JsonObject().put("ready", READY)))), "bench.restart.sup"));
+    double[][] otpx = latencyRounds(() -> driver.timed(RESTARTS, () -> watch.killAndAnswer(vertx)));
+    double[][] raw = latencyRounds(() -> driver.timed(RESTARTS, () -> redeployAndAnswer(vertx)));
+    String where = "supervisor one_for_one, Processes.kill, then the new instance's init signals and a GenServer.call"
+        + " by name must answer from a new pid; raw: undeploy + deployVerticle + first request; " + RESTARTS + " restarts per round"
         + String.format(Locale.ROOT, "; p90 otpx %.0f µs raw %.0f µs; max otpx %.0f µs raw %.0f µs (medians over rounds)",
             median(otpx[2]), median(raw[2]), median(otpx[3]), median(raw[3]));
     add(new Result("restart latency, median — " + placement, "µs", false, otpx[0], raw[0], "≤ 100 µs (Erlang 9 µs; raw ref 80–105 µs)", where));
@@ -221,24 +255,35 @@ public final class BenchMain {
     await(vertx.undeploy(driver.deploymentID()));
   }
 
-  private static Future<Void> killAndAnswer(Vertx vertx, Driver driver) {
-    Pid old = Registry.whereis(vertx, "bench.restart.echo").orElse(null);
-    if (old != null) {
-      Processes.kill(vertx, old);
-    }
-    Promise<Void> answered = Promise.promise();
-    retryUntilNew(vertx, driver.context(), old, answered);
-    return answered.future();
-  }
+  static final String READY = "bench.restart.ready";
 
-  private static void retryUntilNew(Vertx vertx, Context ctx, Pid old, Promise<Void> answered) {
-    GenServer.<Object>call(vertx, "bench.restart.echo", "who").onComplete(ar -> {
-      if (ar.succeeded() && !ar.result().equals(old)) {
-        answered.complete();
-      } else {
-        ctx.runOnContext(v -> retryUntilNew(vertx, ctx, old, answered));
+  /** Kills the named echo and completes once a new instance has said "up" and answered a call. */
+  static final class RestartWatch {
+    private Vertx vertx;
+    private Pid old;
+    private Promise<Void> answered;
+
+    Future<Void> killAndAnswer(Vertx vertx) {
+      this.vertx = vertx;
+      old = Registry.whereis(vertx, "bench.restart.echo").orElseThrow();
+      answered = Promise.promise();
+      Processes.kill(vertx, old);
+      return answered.future();
+    }
+
+    void up() {
+      if (answered == null) {
+        return; // the first start, before any kill
       }
-    });
+      Promise<Void> waiting = answered;
+      GenServer.<Object>call(vertx, "bench.restart.echo", "who").onComplete(ar -> {
+        if (ar.succeeded() && !ar.result().equals(old)) {
+          waiting.tryComplete();
+        } else if (ar.failed()) {
+          waiting.tryFail(ar.cause());
+        }
+      });
+    }
   }
 
   private static String rawRestartId;
@@ -255,7 +300,7 @@ public final class BenchMain {
 
   // ---- harness -------------------------------------------------------------------------------
 
-  private static double[] rounds(Supplier<CompletableFuture<Double>> round) throws Exception {
+  static double[] rounds(Supplier<CompletableFuture<Double>> round) throws Exception {
     for (int i = 0; i < WARMUP; i++) {
       round.get().get(60, TimeUnit.SECONDS);
     }
@@ -269,8 +314,30 @@ public final class BenchMain {
     return out;
   }
 
+  /**
+   * Rounds of two benchmarks taken in turn (a, b, a, b, ...) after warming both up for
+   * {@code warmupNanos} each, so neither profits from the other's JIT warm-up.
+   *
+   * @return [a's rounds, b's rounds]
+   */
+  static double[][] alternatingRounds(Supplier<CompletableFuture<Double>> a, Supplier<CompletableFuture<Double>> b,
+      long warmupNanos) throws Exception {
+    for (Supplier<CompletableFuture<Double>> each : List.of(a, b)) {
+      long until = System.nanoTime() + warmupNanos;
+      while (System.nanoTime() < until) {
+        each.get().get(60, TimeUnit.SECONDS);
+      }
+    }
+    double[][] out = new double[2][ROUNDS];
+    for (int i = 0; i < ROUNDS; i++) {
+      out[0][i] = a.get().get(60, TimeUnit.SECONDS);
+      out[1][i] = b.get().get(60, TimeUnit.SECONDS);
+    }
+    return out;
+  }
+
   /** @return [medians, p99s, p90s, maxima] per round, in µs */
-  private static double[][] latencyRounds(Supplier<CompletableFuture<long[]>> round) throws Exception {
+  static double[][] latencyRounds(Supplier<CompletableFuture<long[]>> round) throws Exception {
     for (int i = 0; i < WARMUP; i++) {
       round.get().get(120, TimeUnit.SECONDS);
     }
@@ -306,7 +373,7 @@ public final class BenchMain {
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
-  private static <T extends VerticleBase> T deploy(Vertx vertx, T verticle) throws Exception {
+  static <T extends VerticleBase> T deploy(Vertx vertx, T verticle) throws Exception {
     await(vertx.deployVerticle(verticle));
     return verticle;
   }
@@ -317,7 +384,7 @@ public final class BenchMain {
 
   // ---- output --------------------------------------------------------------------------------
 
-  private void add(Result r) {
+  void add(Result r) {
     results.add(r);
     System.out.printf(Locale.ROOT, "%-62s %14s %14s %7s  target %s%n", r.name() + " (" + r.unit() + ")",
         fmt(r.otpxMedian()), fmt(r.rawMedian()), String.format(Locale.ROOT, "%.2f", r.ratio()), r.target());
@@ -386,8 +453,10 @@ public final class BenchMain {
       return Future.succeededFuture();
     }
 
-    Context context() {
-      return context;
+    <T> Future<T> onContext(Supplier<Future<T>> action) {
+      Promise<T> done = Promise.promise();
+      context.runOnContext(v -> action.get().onComplete(done));
+      return done.future();
     }
 
     /** Sequential operations for one round: @return ops/s. */
@@ -465,8 +534,8 @@ public final class BenchMain {
       });
     }
 
-    /** {@code n} sequential restarts: @return each one's latency in nanos. */
-    CompletableFuture<long[]> restarts(int n, Supplier<Future<Void>> restart) {
+    /** {@code n} sequential operations (restarts, queries): @return each one's latency in nanos. */
+    CompletableFuture<long[]> timed(int n, Supplier<Future<Void>> restart) {
       CompletableFuture<long[]> done = new CompletableFuture<>();
       long[] nanos = new long[n];
       context.runOnContext(v -> nextRestart(0, nanos, restart, done));
@@ -497,6 +566,10 @@ public final class BenchMain {
     @Override
     protected Future<InitResult<Long>> init(JsonObject args) {
       thread = Thread.currentThread().getName();
+      String ready = args.getString("ready");
+      if (ready != null) {
+        vertx.runOnContext(v -> vertx.eventBus().send(ready, "up")); // once init has returned
+      }
       return Future.succeededFuture(InitResult.ok(0L));
     }
 
