@@ -75,7 +75,6 @@ public abstract class GenServer<S> extends VerticleBase {
   private Status status = Status.NEW;
   private String requestedName;
   private Pid parent;
-  private EventLoop loop; // where Placement wants this process, or null for wherever Vert.x deployed it
   private ProcessTable table;
   private ContextInternal home;
   private Cell cell;
@@ -281,9 +280,9 @@ public abstract class GenServer<S> extends VerticleBase {
     server.requestedName = name;
     server.parent = currentProcess(table);
     DeploymentOptions deployment = new DeploymentOptions(options).setInstances(1);
-    server.loop = server.parent == null ? null : Placement.loopFor(ContextInternal.current(), deployment);
+    EventLoop loop = server.parent == null ? null : Placement.loopFor(ContextInternal.current(), deployment);
     server.status = Status.STARTING;
-    return Placement.deploy(vertx, table, server, deployment).map(id -> server.self());
+    return Placement.deploy(vertx, table, server, deployment, loop).map(id -> server.self());
   }
 
   /** The process whose callback is running on this thread, if any. */
@@ -456,17 +455,7 @@ public abstract class GenServer<S> extends VerticleBase {
       }
       status = Status.STARTING;
     }
-    home = Placement.home((ContextInternal) context, loop);
-    if (home != context) {
-      context = home; // config() and deploymentID() read the same deployment through it
-      Promise<Object> started = Promise.promise();
-      home.runOnContext(v -> begin().onComplete(started));
-      return started.future();
-    }
-    return begin();
-  }
-
-  private Future<?> begin() {
+    home = (ContextInternal) context;
     table = ProcessTable.of(vertx);
     cell = new Cell(table.newPid(), parent, home);
     table.add(cell);
@@ -531,19 +520,6 @@ public abstract class GenServer<S> extends VerticleBase {
 
   @Override
   public final Future<?> stop() {
-    if (home != null && !home.isRunningOnContext()) {
-      if (exited.future().isComplete()) {
-        return Future.succeededFuture(); // the usual undeploy after an exit: nothing left to stop
-      }
-      // Vert.x undeploys on the deployment's context; this process may live on another (Placement).
-      Promise<Object> stopped = Promise.promise();
-      home.runOnContext(v -> stopOnHome().onComplete(stopped));
-      return stopped.future();
-    }
-    return stopOnHome();
-  }
-
-  private Future<?> stopOnHome() {
     undeploying = true;
     if (status == Status.DEAD || status == Status.NEW) {
       return Future.succeededFuture();

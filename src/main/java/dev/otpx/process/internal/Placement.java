@@ -6,10 +6,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextBuilderImpl;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.deployment.DeploymentContext;
 
 /**
  * Where a new process runs: the one seam of the runtime that deploys processes and picks their
@@ -29,11 +29,11 @@ import io.vertx.core.internal.VertxInternal;
  * <p><b>Top-level deployments.</b> Each process is a top-level Vert.x deployment. Vert.x undeploys
  * a deployment's children before the deployment itself, all at once, which would bypass a
  * supervisor's ordered, reverse shutdown; so a process started from inside another deployment is
- * deployed from a neutral context (one per event loop, on the starter's loop), and otpx, not Vert.x's
- * parent/child cascade, owns its lifetime. Vert.x gives each deployment a context on an event loop
- * of its own choosing; when that is not the loop picked above, the process moves at start to a
- * context on the right loop that belongs to the same deployment (same deployment id, config and
- * close future, so Vert.x still cleans up after it).
+ * deployed without a parent, and otpx, not Vert.x's parent/child cascade, owns its lifetime.
+ * Vert.x's own deployVerticle gives each deployment the next event loop round robin and cannot be
+ * told another; a process placed on its starter's loop is deployed through {@link ProcessDeployment},
+ * the same lifecycle on the loop given, so its start wakes no other thread. Roots go through
+ * deployVerticle, from a neutral context (one per loop) when started inside another deployment.
  */
 public final class Placement {
 
@@ -47,10 +47,18 @@ public final class Placement {
    * @param table its process table, which owns the neutral contexts
    * @param process the verticle
    * @param options the deployment options
+   * @param loop the event loop to run on ({@link #loopFor}), or null for Vert.x's choice
    * @return the deployment id, completed on the caller's context
    */
-  public static Future<String> deploy(Vertx vertx, ProcessTable table, Deployable process, DeploymentOptions options) {
+  public static Future<String> deploy(Vertx vertx, ProcessTable table, Deployable process, DeploymentOptions options,
+      EventLoop loop) {
     ContextInternal caller = ContextInternal.current();
+    if (loop != null) {
+      // A top-level deployment (no parent) whose context is on the starter's loop from the start.
+      VertxInternal vx = (VertxInternal) vertx;
+      return vx.deploymentManager().deploy(null, caller, new ProcessDeployment(vx, process, options, loop))
+          .map(DeploymentContext::id);
+    }
     if (caller == null || caller.deployment() == null) {
       return vertx.deployVerticle(process, options);
     }
@@ -73,28 +81,6 @@ public final class Placement {
       return null;
     }
     return starter.nettyEventLoop();
-  }
-
-  /**
-   * The context a process runs on: the one Vert.x deployed it on when that is on {@code loop} (or
-   * no loop is asked for), else a new context of the same deployment on {@code loop}.
-   *
-   * @param deployed the deployment's context
-   * @param loop the chosen loop, or null
-   * @return the process's home context
-   */
-  public static ContextInternal home(ContextInternal deployed, EventLoop loop) {
-    if (loop == null || deployed.nettyEventLoop() == loop || !deployed.isEventLoopContext()) {
-      return deployed;
-    }
-    // ContextBuilder's public face cannot name a deployment; its implementation can.
-    return ((ContextBuilderImpl) deployed.owner().contextBuilder())
-        .withEventLoop(loop)
-        .withDeploymentContext(deployed.deployment())
-        .withCloseFuture(deployed.closeFuture())
-        .withClassLoader(deployed.classLoader())
-        .withWorkerPool(deployed.workerPool())
-        .build();
   }
 
   static ContextInternal newNeutralContext(Vertx vertx, EventLoop loop) {
