@@ -125,8 +125,10 @@ public final class BenchMain {
     await(GenServer.start(vertx, echo, "bench.echo." + tag));
     EchoVerticle raw = deploy(vertx, new EchoVerticle("bench.raw.echo." + tag));
     String where = "driver on " + driver.thread + ", server on " + echo.thread + ", raw consumer on " + raw.thread;
-    double[] o = rounds(() -> driver.sequential(() -> GenServer.call(vertx, "bench.echo." + tag, 1L)));
-    double[] r = rounds(() -> driver.sequential(() -> vertx.eventBus().request("bench.raw.echo." + tag, 1L)));
+    double[][] paired = paired(() -> driver.sequential(() -> GenServer.call(vertx, "bench.echo." + tag, 1L)),
+        () -> driver.sequential(() -> vertx.eventBus().request("bench.raw.echo." + tag, 1L)));
+    double[] o = paired[0];
+    double[] r = paired[1];
     add(new Result("GenServer.call, 1 client sequential — " + placement, "calls/s", true, o, r,
         "≥ 0.9× raw (Erlang 848k; raw ref: 19k cross-loop, 1.03M same loop)", where));
     await(GenServer.stop(vertx, "bench.echo." + tag, dev.otpx.process.ExitReason.NORMAL));
@@ -149,9 +151,11 @@ public final class BenchMain {
     EchoVerticle raw = deploy(vertx, new EchoVerticle("bench.p2p.raw." + tag));
     String where = "two root processes: client on " + client.thread + ", server on " + echo.thread
         + "; raw: requester on " + driver.thread + ", consumer on " + raw.thread;
-    double[] o = rounds(() -> GenServer.<Double>call(vertx, "bench.p2p.client." + tag, ROUND_NANOS)
-        .toCompletionStage().toCompletableFuture());
-    double[] r = rounds(() -> driver.sequential(() -> vertx.eventBus().request("bench.p2p.raw." + tag, 1L)));
+    double[][] paired = paired(() -> GenServer.<Double>call(vertx, "bench.p2p.client." + tag, ROUND_NANOS)
+        .toCompletionStage().toCompletableFuture(),
+        () -> driver.sequential(() -> vertx.eventBus().request("bench.p2p.raw." + tag, 1L)));
+    double[] o = paired[0];
+    double[] r = paired[1];
     add(new Result("call between two root processes — " + placement, "calls/s", true, o, r,
         "≥ Erlang gen_server:call 848k/s", where));
     await(GenServer.stop(vertx, "bench.p2p.client." + tag, dev.otpx.process.ExitReason.NORMAL));
@@ -183,8 +187,10 @@ public final class BenchMain {
     }
     String where = "8 drivers on " + drivers.stream().map(d -> d.thread).distinct().sorted().toList()
         + ", server on " + echo.thread + ", raw consumer on " + raw.thread;
-    double[] o = rounds(() -> parallel(drivers, d -> d.inFlight(8, () -> GenServer.call(vertx, "bench.inflight.echo", 1L))));
-    double[] r = rounds(() -> parallel(drivers, d -> d.inFlight(8, () -> vertx.eventBus().request("bench.inflight.raw", 1L))));
+    double[][] paired = paired(() -> parallel(drivers, d -> d.inFlight(8, () -> GenServer.call(vertx, "bench.inflight.echo", 1L))),
+        () -> parallel(drivers, d -> d.inFlight(8, () -> vertx.eventBus().request("bench.inflight.raw", 1L))));
+    double[] o = paired[0];
+    double[] r = paired[1];
     add(new Result("GenServer.call, 8 clients × 8 in flight", "calls/s", true, o, r,
         "≥ 0.9× raw (Erlang 1.84M; raw ref 604k)", where));
     await(GenServer.stop(vertx, "bench.inflight.echo", dev.otpx.process.ExitReason.NORMAL));
@@ -201,11 +207,13 @@ public final class BenchMain {
     EchoVerticle raw = deploy(vertx, new EchoVerticle("bench.cast.raw"));
     String where = "sender on " + driver.thread + ", server on " + sink.thread + ", raw consumer on " + raw.thread
         + "; batches of 10,000 then a call/request to sync";
-    double[] o = rounds(() -> driver.batches(10_000, () -> GenServer.cast(vertx, "bench.cast.sink", 1L),
-        () -> GenServer.call(vertx, "bench.cast.sink", 0L)));
     EventBus eb = vertx.eventBus();
-    double[] r = rounds(() -> driver.batches(10_000, () -> eb.send("bench.cast.raw", 1L),
+    double[][] paired = paired(() -> driver.batches(10_000, () -> GenServer.cast(vertx, "bench.cast.sink", 1L),
+        () -> GenServer.call(vertx, "bench.cast.sink", 0L)),
+        () -> driver.batches(10_000, () -> eb.send("bench.cast.raw", 1L),
         () -> eb.request("bench.cast.raw", 0L)));
+    double[] o = paired[0];
+    double[] r = paired[1];
     add(new Result("cast processed", "msgs/s", true, o, r, "≥ 0.9× raw send (Erlang 8.4M; raw ref 6.6M)", where));
     await(GenServer.stop(vertx, "bench.cast.sink", dev.otpx.process.ExitReason.NORMAL));
     await(vertx.undeploy(driver.deploymentID()));
@@ -219,10 +227,12 @@ public final class BenchMain {
     String where = "client on " + driver.thread + ", raw state verticle on " + raw.thread
         + "; alternating update(s -> s + 1) and get(s -> s)";
     boolean[] flip = new boolean[1];
-    double[] o = rounds(() -> driver.sequential(() -> (flip[0] = !flip[0]) ? agent.update(s -> s + 1) : agent.get(s -> s)));
     EventBus eb = vertx.eventBus();
-    double[] r = rounds(() -> driver.sequential(() -> (flip[0] = !flip[0])
+    double[][] paired = paired(() -> driver.sequential(() -> (flip[0] = !flip[0]) ? agent.update(s -> s + 1) : agent.get(s -> s)),
+        () -> driver.sequential(() -> (flip[0] = !flip[0])
         ? eb.request("bench.agent.raw", new Fn(s -> s + 1, true)) : eb.request("bench.agent.raw", new Fn(s -> s, false))));
+    double[] o = paired[0];
+    double[] r = paired[1];
     add(new Result("Agent get/update, 1 client sequential", "ops/s", true, o, r, "≥ 0.9× raw (issue: no figure)", where));
     await(agent.stop());
     await(vertx.undeploy(driver.deploymentID()));
@@ -233,17 +243,19 @@ public final class BenchMain {
     Driver driver = deploy(vertx, new Driver());
     rawRestartId = null;
     SupervisorFlags flags = SupervisorFlags.of(Strategy.ONE_FOR_ONE).withIntensity(Integer.MAX_VALUE, 1);
-    // The new instance says "up" from its init; the driver then calls it by name. Waiting on that
-    // event rather than retrying in a loop keeps the driver from spinning a core the restart needs.
-    RestartWatch watch = new RestartWatch();
-    await(driver.onContext(() -> vertx.eventBus().<Object>consumer(READY, m -> watch.up()).completion()));
-    Pid sup = await(Supervisor.start(vertx, SupervisorSpec.of(flags,
-        List.of(ChildSpec.worker("echo", Echo::new).withName("bench.restart.echo")
-            .withArgs(new JsonObject().put("ready", READY)))), "bench.restart.sup"));
-    double[][] otpx = latencyRounds(() -> driver.timed(RESTARTS, () -> watch.killAndAnswer(vertx)));
+    // The timer is the echo's sibling, so on the tree's loop like any client in the tree. The new
+    // echo casts "up" from its init; the timer then calls it by name, which must answer from a new
+    // pid. Waiting on that event rather than retrying in a loop keeps the timer from spinning.
+    Pid sup = await(Supervisor.start(vertx, SupervisorSpec.of(flags, List.of(
+        ChildSpec.worker("echo", Echo::new).withName("bench.restart.echo")
+            .withArgs(new JsonObject().put("ready", RestartTimer.NAME)),
+        ChildSpec.worker("timer", RestartTimer::new).withName(RestartTimer.NAME))), "bench.restart.sup"));
+    double[][] otpx = latencyRounds(() -> GenServer.<long[]>call(vertx, RestartTimer.NAME, RESTARTS, java.time.Duration.ofMinutes(2))
+        .toCompletionStage().toCompletableFuture());
     double[][] raw = latencyRounds(() -> driver.timed(RESTARTS, () -> redeployAndAnswer(vertx)));
-    String where = "supervisor one_for_one, Processes.kill, then the new instance's init signals and a GenServer.call"
-        + " by name must answer from a new pid; raw: undeploy + deployVerticle + first request; " + RESTARTS + " restarts per round"
+    String where = "supervisor one_for_one; a sibling process kills the child, the new instance's init casts \"up\","
+        + " and a GenServer.call by name must answer from a new pid; raw: a verticle doing undeploy + deployVerticle"
+        + " + first request; " + RESTARTS + " restarts per round"
         + String.format(Locale.ROOT, "; p90 otpx %.0f µs raw %.0f µs; max otpx %.0f µs raw %.0f µs (medians over rounds)",
             median(otpx[2]), median(raw[2]), median(otpx[3]), median(raw[3]));
     add(new Result("restart latency, median — " + placement, "µs", false, otpx[0], raw[0], "≤ 100 µs (Erlang 9 µs; raw ref 80–105 µs)", where));
@@ -255,34 +267,55 @@ public final class BenchMain {
     await(vertx.undeploy(driver.deploymentID()));
   }
 
-  static final String READY = "bench.restart.ready";
-
-  /** Kills the named echo and completes once a new instance has said "up" and answered a call. */
-  static final class RestartWatch {
-    private Vertx vertx;
+  /** Asked for n restarts of its sibling echo, replies each one's latency in nanos, kill to answer. */
+  static final class RestartTimer extends GenServer<Void> {
+    static final String NAME = "bench.restart.timer";
+    private long[] nanos;
+    private int next;
+    private long began;
     private Pid old;
-    private Promise<Void> answered;
+    private From asker;
 
-    Future<Void> killAndAnswer(Vertx vertx) {
-      this.vertx = vertx;
-      old = Registry.whereis(vertx, "bench.restart.echo").orElseThrow();
-      answered = Promise.promise();
-      Processes.kill(vertx, old);
-      return answered.future();
+    @Override
+    protected Future<InitResult<Void>> init(JsonObject args) {
+      return Future.succeededFuture(InitResult.ok(null));
     }
 
-    void up() {
-      if (answered == null) {
-        return; // the first start, before any kill
+    @Override
+    protected CallResult<Void> handleCall(Object request, From from, Void state) {
+      nanos = new long[(Integer) request];
+      next = 0;
+      asker = from;
+      killNext();
+      return CallResult.noReply(state);
+    }
+
+    @Override
+    protected CastResult<Void> handleCast(Object message, Void state) {
+      if (asker == null) {
+        return CastResult.noReply(state); // the first start's "up"
       }
-      Promise<Void> waiting = answered;
       GenServer.<Object>call(vertx, "bench.restart.echo", "who").onComplete(ar -> {
-        if (ar.succeeded() && !ar.result().equals(old)) {
-          waiting.tryComplete();
-        } else if (ar.failed()) {
-          waiting.tryFail(ar.cause());
+        if (ar.failed()) {
+          asker.replyError("restart_failed", ar.cause().toString());
+          asker = null;
+        } else if (!ar.result().equals(old)) {
+          nanos[next++] = System.nanoTime() - began;
+          if (next == nanos.length) {
+            asker.reply(nanos);
+            asker = null;
+          } else {
+            killNext();
+          }
         }
       });
+      return CastResult.noReply(state);
+    }
+
+    private void killNext() {
+      old = Registry.whereis(vertx, "bench.restart.echo").orElseThrow();
+      began = System.nanoTime();
+      Processes.kill(vertx, old);
     }
   }
 
@@ -315,23 +348,24 @@ public final class BenchMain {
   }
 
   /**
-   * Rounds of two benchmarks taken in turn (a, b, a, b, ...) after warming both up for
-   * {@code warmupNanos} each, so neither profits from the other's JIT warm-up.
+   * Rounds of otpx's benchmark and raw Vert.x's taken in turn (warm-up rounds of both, then o, r,
+   * o, r, ...), so neither profits from running second (a warmer JIT) or suffers from a slow
+   * stretch of the machine that the other missed.
    *
-   * @return [a's rounds, b's rounds]
+   * @return [otpx's rounds, raw's rounds]
    */
-  static double[][] alternatingRounds(Supplier<CompletableFuture<Double>> a, Supplier<CompletableFuture<Double>> b,
-      long warmupNanos) throws Exception {
-    for (Supplier<CompletableFuture<Double>> each : List.of(a, b)) {
-      long until = System.nanoTime() + warmupNanos;
-      while (System.nanoTime() < until) {
-        each.get().get(60, TimeUnit.SECONDS);
-      }
+  static double[][] paired(Supplier<CompletableFuture<Double>> otpx, Supplier<CompletableFuture<Double>> raw) throws Exception {
+    for (int i = 0; i < WARMUP; i++) {
+      otpx.get().get(60, TimeUnit.SECONDS);
+      raw.get().get(60, TimeUnit.SECONDS);
     }
     double[][] out = new double[2][ROUNDS];
     for (int i = 0; i < ROUNDS; i++) {
-      out[0][i] = a.get().get(60, TimeUnit.SECONDS);
-      out[1][i] = b.get().get(60, TimeUnit.SECONDS);
+      out[0][i] = otpx.get().get(60, TimeUnit.SECONDS);
+      out[1][i] = raw.get().get(60, TimeUnit.SECONDS);
+      if (out[0][i] < 0 || out[1][i] < 0) {
+        throw new IllegalStateException("a call failed during the round");
+      }
     }
     return out;
   }
@@ -568,7 +602,7 @@ public final class BenchMain {
       thread = Thread.currentThread().getName();
       String ready = args.getString("ready");
       if (ready != null) {
-        vertx.runOnContext(v -> vertx.eventBus().send(ready, "up")); // once init has returned
+        vertx.runOnContext(v -> GenServer.cast(vertx, ready, "up")); // once init has returned
       }
       return Future.succeededFuture(InitResult.ok(0L));
     }
