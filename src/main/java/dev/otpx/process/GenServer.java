@@ -826,6 +826,11 @@ public abstract class GenServer<S> extends VerticleBase {
     }
   }
 
+  /** @return how many callers this process holds to answer later or fail at its exit (for tests) */
+  final int callersHeld() {
+    return unanswered.size();
+  }
+
   private void remember(Caller caller) {
     if (caller.isDone()) {
       return;
@@ -858,7 +863,7 @@ public abstract class GenServer<S> extends VerticleBase {
     status = Status.SUSPENDED;
     if (caller != null) {
       // Should the process die while suspended, finish() fails this caller at once.
-      unanswered.add(caller);
+      remember(caller);
     }
     next.onComplete(ar -> onHome(() -> {
       if (status != Status.SUSPENDED) {
@@ -870,6 +875,10 @@ public abstract class GenServer<S> extends VerticleBase {
           throw ar.cause();
         }
         andThen.accept(Objects.requireNonNull(ar.result(), "an awaited decision was null"));
+        if (caller != null && caller.isDone()) {
+          // Answered: forget it, or every awaited call would stay reachable with its reply.
+          unanswered.remove(caller);
+        }
       } catch (Throwable t) {
         exit(ExitReason.error(t), true);
         return;

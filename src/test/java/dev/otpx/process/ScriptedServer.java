@@ -59,6 +59,7 @@ class ScriptedServer extends GenServer<List<Object>> {
     }
     return switch (String.valueOf(request)) {
       case "ping" -> CallResult.reply("pong", state);
+      case "held" -> CallResult.reply(callersHeld(), state);
       case "state" -> CallResult.reply(List.copyOf(state), state);
       case "keep" -> {
         kept = from;

@@ -120,15 +120,15 @@ class PlacementTest {
   }
 
   @Test
-  void undeployingAMovedProcessRunsTerminateOnItsOwnEventLoop(Vertx vertx, VertxTestContext ctx) {
+  void undeployingAPlacedProcessRunsTerminateOnItsOwnEventLoop(Vertx vertx, VertxTestContext ctx) {
     Probe probe = new Probe();
     Supervisor.start(vertx, SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE),
-        List.of(ChildSpec.worker("moved", () -> probe).withArgs(new JsonObject().put("tag", "moved"))
+        List.of(ChildSpec.worker("placed", () -> probe).withArgs(new JsonObject().put("tag", "placed"))
           .withRestart(Restart.TEMPORARY))), null)
       .compose(sup -> GenServer.<String>call(vertx, probe.self(), "thread"))
       .compose(home -> vertx.undeploy(probe.deploymentID()).map(home))
       .onComplete(ctx.succeeding(home -> ctx.verify(() -> {
-        assertThat(Probe.TERMINATED_ON.get("moved")).isEqualTo(home);
+        assertThat(Probe.TERMINATED_ON.get("placed")).isEqualTo(home);
         assertThat(Processes.isAlive(vertx, probe.self())).isFalse();
         ctx.completeNow();
       })));
