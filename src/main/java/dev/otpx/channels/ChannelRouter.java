@@ -202,9 +202,13 @@ public final class ChannelRouter extends GenServer<Void> {
           return Future.succeededFuture(otp.pid());
         }
         return Future.failedFuture(err);
-      }))
-      .andThen(ar -> starting.remove(topic));
-    starting.put(topic, started);
+      }));
+    // Only a start still under way is shared: one that completed at once (its removal would have
+    // run before the put) must not be left behind, or every later start would get its dead pid.
+    if (!started.isComplete()) {
+      starting.put(topic, started);
+      started.onComplete(ar -> starting.remove(topic, started));
+    }
     return started;
   }
 

@@ -285,6 +285,11 @@ public final class ProcessTable implements Shareable {
    * @param reason its exit reason
    */
   public void remove(ProcessCell cell, ExitReason reason) {
+    // Names go first: once the exit can be seen (a DOWN, or a new monitor refused as noproc), a
+    // lookup must not find the dead process, or a caller that waited for its DOWN would call it again.
+    for (String name : cell.names()) {
+      names.remove(name, cell);
+    }
     ProcessCell.Exited exited = cell.markExited(reason);
     if (exited == null) {
       return;
