@@ -123,6 +123,10 @@ final class BridgeHook implements Handler<BridgeEvent> {
     posts.remove(socket);
     String socketId = socket.writeHandlerID();
     log.debug("bridge socket {} closed", socketId);
+    // On the raw /websocket transport the bridge's close handler replaces the one that would
+    // unregister the socket's write handler, which then keeps the closed connection reachable
+    // forever (vert.x-web #1676). end() only unregisters it; on other transports it is a no-op.
+    socket.end();
     if (socketId != null) {
       vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId));
     }

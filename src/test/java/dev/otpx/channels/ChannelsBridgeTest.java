@@ -7,9 +7,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -540,6 +542,23 @@ class ChannelsBridgeTest {
               return null;
             })))
         .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aClosedSocketsWriteHandlerIsUnregisteredSoTheConnectionCanBeFreed(Vertx vertx, VertxTestContext ctx) {
+      Promise<String> reported = Promise.promise();
+      vertx.eventBus().<JsonObject>consumer(ChannelAddresses.SOCKET_CLOSED, msg -> reported.tryComplete(msg.body().getString("socket_id")))
+        .completion()
+        .compose(v -> connect(vertx))
+        .compose(client -> client.request(ChannelAddresses.JOIN, joinBody(), alice).compose(reply -> client.close()))
+        .compose(v -> reported.future())
+        // The write handler held the socket and its connection: nobody must be listening there now.
+        .compose(socketId -> vertx.eventBus().request(socketId, Buffer.buffer("hello?")))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(ReplyException.class);
+          assertThat(((ReplyException) err).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+          ctx.completeNow();
+        })));
     }
   }
 }
