@@ -14,13 +14,15 @@ import java.util.Objects;
  * Where a topic's annotations live, outside any process, so that a channel process can crash and
  * restart without losing one.
  *
- * <p>Annotations are kept in the Vert.x shared-data {@link AsyncMap} {@value #MAP}, one JSON array
- * per topic (the cluster's map when Vert.x is clustered), each annotation
- * {@code {"id", "user": {"username"}, "body", "at"}}. Ids come from the shared counter
- * {@code channels.ids.<topic>}, so they are unique and increasing per topic, across restarts of its
- * process.
+ * <p>Annotations are kept in the Vert.x shared-data {@link AsyncMap} {@value #MAP} (the cluster's
+ * map when Vert.x is clustered), each annotation {@code {"id", "user": {"username"}, "body", "at"}}.
+ * Ids come from the shared counter {@code channels.ids.<topic>}, so they are unique and increasing
+ * per topic, across restarts of its process. A topic's annotations are stored in chunks of
+ * {@value #CHUNK} by id, under the key {@code <topic>#<chunk>} (chunk = (id - 1) / {@value #CHUNK}):
+ * the shared map copies a value on every read and write, so one array per topic made each post copy
+ * the topic's whole history three times.
  *
- * <p><b>One writer per topic.</b> {@link #add} reads the topic's array, appends and writes it back.
+ * <p><b>One writer per topic.</b> {@link #add} reads the id's chunk, appends and writes it back.
  * That is safe because only the topic's own process ({@link TopicChannel}) writes a topic, one add at
  * a time: it waits for each add to complete before it handles its next message, InfoSys answers
  * included. Two processes adding to one topic at once could lose an annotation (a killed process's
@@ -30,8 +32,10 @@ import java.util.Objects;
  */
 public final class AnnotationStore {
 
-  /** The shared-data map of annotations: topic → JSON array. */
+  /** The shared-data map of annotations: {@code <topic>#<chunk>} → JSON array. */
   public static final String MAP = "channels.annotations";
+  /** Annotations per stored chunk. */
+  static final int CHUNK = 64;
   /** Prefix of a topic's id counter. */
   public static final String IDS_PREFIX = "channels.ids.";
 
@@ -67,8 +71,9 @@ public final class AnnotationStore {
           .put("user", new JsonObject().put("username", username))
           .put("body", body)
           .put("at", at);
-        return map().compose(map -> map.get(topic)
-          .compose(stored -> map.put(topic, appended(stored, annotation))))
+        String key = chunkKey(topic, chunk(id));
+        return map().compose(map -> map.get(key)
+          .compose(stored -> map.put(key, appended(stored, annotation))))
           .map(v -> annotation.copy());
       });
   }
@@ -87,8 +92,22 @@ public final class AnnotationStore {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must be >= 0, got " + limit);
     }
-    return map().compose(map -> map.get(topic)).map(stored -> {
-      List<JsonObject> newer = new ArrayList<>();
+    return vertx.sharedData().getCounter(IDS_PREFIX + topic).compose(counter -> counter.get())
+      .compose(newest -> map().compose(map -> {
+        // Only the chunks that can hold an id above lastSeenId.
+        List<Future<JsonArray>> chunks = new ArrayList<>();
+        for (long chunk = chunk(Math.max(1, lastSeenId + 1)); newest > lastSeenId && chunk <= chunk(newest); chunk++) {
+          chunks.add(map.get(chunkKey(topic, chunk)));
+        }
+        return Future.all(chunks).map(all -> chunks);
+      }))
+      .map(chunks -> newest(chunks, lastSeenId, limit));
+  }
+
+  private static JsonArray newest(List<Future<JsonArray>> chunks, long lastSeenId, int limit) {
+    List<JsonObject> newer = new ArrayList<>();
+    for (Future<JsonArray> chunk : chunks) {
+      JsonArray stored = chunk.result();
       if (stored != null) {
         for (Object item : stored) {
           JsonObject annotation = (JsonObject) item;
@@ -97,13 +116,21 @@ public final class AnnotationStore {
           }
         }
       }
-      newer.sort(ORDER);
-      JsonArray result = new JsonArray();
-      for (JsonObject annotation : newer.subList(0, Math.min(limit, newer.size()))) {
-        result.add(annotation.copy());
-      }
-      return result;
-    });
+    }
+    newer.sort(ORDER);
+    JsonArray result = new JsonArray();
+    for (JsonObject annotation : newer.subList(0, Math.min(limit, newer.size()))) {
+      result.add(annotation.copy());
+    }
+    return result;
+  }
+
+  private static long chunk(long id) {
+    return (id - 1) / CHUNK;
+  }
+
+  private static String chunkKey(String topic, long chunk) {
+    return topic + '#' + chunk;
   }
 
   private Future<AsyncMap<String, JsonArray>> map() {

@@ -95,7 +95,7 @@ class AnnotationStoreTest {
       store.add(TOPIC, "alice", "kept", 7)
         .compose(a -> new AnnotationStore(vertx).history(TOPIC, 0, 10))
         .compose(history -> vertx.sharedData().<String, JsonArray>getAsyncMap("channels.annotations")
-          .compose(map -> map.get(TOPIC))
+          .compose(map -> map.get(TOPIC + "#0"))
           .map(raw -> {
             ctx.verify(() -> {
               assertThat(bodies(history)).containsExactly("kept");
@@ -104,6 +104,23 @@ class AnnotationStoreTest {
             return null;
           }))
         .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void historySpansChunksAndStartsAtTheLastSeenIdsChunk(VertxTestContext ctx) {
+      int total = AnnotationStore.CHUNK * 2 + 5;
+      Future<JsonObject> adds = Future.succeededFuture();
+      for (int i = 1; i <= total; i++) {
+        int n = i;
+        adds = adds.compose(a -> store.add(TOPIC, "alice", "n" + n, n));
+      }
+      adds.compose(a -> store.history(TOPIC, 0, 1000).compose(all -> store.history(TOPIC, AnnotationStore.CHUNK + 3, 1000)
+          .map(tail -> List.of(all, tail))))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(both.get(0)).hasSize(total);
+          assertThat(bodies(both.get(1))).hasSize(total - AnnotationStore.CHUNK - 3).first().isEqualTo("n" + (AnnotationStore.CHUNK + 4));
+          ctx.completeNow();
+        })));
     }
 
     @Test
