@@ -104,6 +104,9 @@ public final class BenchMain {
       if (selected("infosys")) {
         new InfoSysBench(this, multi).run();
       }
+      if (selected("channels")) {
+        ChannelsBench.run(this::add, out);
+      }
     } finally {
       await(multi.close());
       await(single.close());

@@ -1,0 +1,220 @@
+package dev.otpx.bench;
+
+import dev.otpx.bench.ChannelsLoad.Round;
+import dev.otpx.channels.auth.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The channels benchmark of issue 6: N websocket clients in one topic, served by otpx's channels
+ * and by the raw Vert.x baseline ({@link RawChannelServer}), each server in its own JVM
+ * ({@link ChannelsServerProcess}) and both driven by the same load generator ({@link ChannelsLoad})
+ * from this JVM, one after the other.
+ *
+ * <p>For each N and each server, in a fresh server JVM: a warm-up (a few hundred listeners, posts,
+ * then closed), the used heap after full GCs, N listeners joined and registered, the heap again
+ * (its growth over N is the heap per idle client), a class histogram, then rounds of sequential posts
+ * (time from sending a post to its delivery to the last listener: p50, p99) and rounds of posts
+ * with several broadcasts under way (deliveries/s). Deliveries that never come are counted.
+ *
+ * <p>A server that fails (its heap full, say) gives rows without its figures and with the reason in
+ * the note; the other server's figures are still measured.
+ *
+ * <p>System properties: {@code bench.channels.clients} (default {@code 1000,10000}),
+ * {@code bench.channels.rounds} (default {@code bench.rounds}), {@code bench.channels.posts} (posts
+ * per round; default 100,000 / N, at least 20), {@code bench.channels.window} (broadcasts under way
+ * in a throughput round, 8), {@code bench.channels.histo} (write the live-heap class histograms
+ * next to the results, default true).
+ */
+public final class ChannelsBench {
+
+  private static final List<Integer> CLIENTS = Arrays.stream(System.getProperty("bench.channels.clients", "1000,10000")
+    .split(",")).map(String::strip).map(Integer::valueOf).toList();
+  private static final int ROUNDS = Integer.getInteger("bench.channels.rounds", BenchMain.ROUNDS);
+  private static final Integer POSTS = Integer.getInteger("bench.channels.posts");
+  private static final int WINDOW = Integer.getInteger("bench.channels.window", 8);
+  private static final boolean HISTOGRAMS = Boolean.parseBoolean(System.getProperty("bench.channels.histo", "true"));
+  private static final int WARM_CLIENTS = 500;
+  private static final int WARM_POSTS = 100;
+  private static final int CLIENT_LOOPS = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  private static final long SETUP_MS = 240_000;
+
+  /** What one server did with N clients; a failed block has only its failure. */
+  private record Block(Round[] latency, Round[] throughput, long heapBefore, long heapAfter, double setupSeconds,
+                       String failure) {
+    static Block failed(String failure) {
+      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, failure);
+    }
+
+    double heapPerClientKb(int n) {
+      return failure != null ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / n;
+    }
+
+    long lost() {
+      return Arrays.stream(latency).mapToLong(Round::lost).sum() + Arrays.stream(throughput).mapToLong(Round::lost).sum();
+    }
+
+    long expected() {
+      return Arrays.stream(latency).mapToLong(Round::expected).sum() + Arrays.stream(throughput).mapToLong(Round::expected).sum();
+    }
+
+    long anomalies() {
+      return Arrays.stream(latency).mapToLong(Round::anomalies).sum() + Arrays.stream(throughput).mapToLong(Round::anomalies).sum();
+    }
+  }
+
+  private ChannelsBench() {
+  }
+
+  /**
+   * Runs the benchmark and hands each row to {@code sink}.
+   *
+   * @param sink records and prints a row (BenchMain's {@code add})
+   * @param out where the class histograms go (BenchMain's results directory)
+   */
+  static void run(Consumer<BenchMain.Result> sink, Path out) throws Exception {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    String secret = HexFormat.of().formatHex(random);
+    Tokens tokens = new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
+    Vertx vertx = Vertx.vertx();
+    try {
+      for (int n : CLIENTS) {
+        int posts = POSTS != null ? POSTS : Math.max(20, 100_000 / n);
+        Block otpx = block(vertx, "otpx", n, posts, secret, tokens, out);
+        Block raw = block(vertx, "raw", n, posts, secret, tokens, out);
+        report(sink, n, posts, otpx, raw);
+      }
+    } finally {
+      await(vertx.close(), 60_000);
+    }
+  }
+
+  private static Block block(Vertx vertx, String kind, int n, int posts, String secret, Tokens tokens, Path out)
+      throws Exception {
+    long t0 = System.nanoTime();
+    ChannelsServerProcess server = null;
+    ChannelsLoad load = null;
+    try {
+      server = ChannelsServerProcess.start(kind, secret);
+      load = ChannelsLoad.open(vertx, server.port(), tokens, CLIENT_LOOPS);
+      await(load.addListeners(Math.min(n, WARM_CLIENTS), "warm"), 120_000);
+      load.latencyRound(WARM_POSTS);
+      load.throughputRound(WARM_POSTS, WINDOW);
+      await(load.closeListeners(), 60_000);
+      await(load.quiesce(), 60_000);
+      long before = server.heapAfterGc();
+
+      long joinStart = System.nanoTime();
+      await(load.addListeners(n, "user"), SETUP_MS);
+      double setup = (System.nanoTime() - joinStart) / 1e9;
+      long after = server.heapAfterGc();
+      if (HISTOGRAMS) {
+        Files.createDirectories(out);
+        server.histogram(out.resolve("channels-histo-" + kind + "-" + n + ".txt"));
+      }
+      Round[] latency = new Round[ROUNDS];
+      Round[] throughput = new Round[ROUNDS];
+      for (int r = 0; r < ROUNDS; r++) {
+        latency[r] = load.latencyRound(posts);
+      }
+      for (int r = 0; r < ROUNDS; r++) {
+        throughput[r] = load.throughputRound(posts, WINDOW);
+      }
+      Block block = new Block(latency, throughput, before, after, setup, null);
+      System.out.printf(Locale.ROOT, "    channels %s, %,d clients: joined in %.1f s, heap %.1f → %.1f MB (%.1f KB/client),"
+          + " p50 %.2f ms, %.0f deliveries/s, lost %d, block %.0f s%n",
+        kind, n, setup, before / 1048576.0, after / 1048576.0, block.heapPerClientKb(n),
+        median(latency, r -> percentile(r, 0.50)), median(throughput, Round::deliveriesPerSecond), block.lost(),
+        (System.nanoTime() - t0) / 1e9);
+      return block;
+    } catch (Exception failed) {
+      // One server failing (say, its heap full with 10,000 clients) must not cost the other's figures.
+      Throwable cause = failed.getCause() != null ? failed.getCause() : failed;
+      String why = cause + (server != null ? "; " + server.state() : "");
+      System.out.printf(Locale.ROOT, "    channels %s, %,d clients FAILED after %.0f s: %s%n", kind, n, (System.nanoTime() - t0) / 1e9, why);
+      return Block.failed(why);
+    } finally {
+      // The server first: closing 10,000 sockets one by one would make otpx publish a presence
+      // diff for each to all the others.
+      if (server != null) {
+        server.close();
+      }
+      if (load != null) {
+        load.close();
+      }
+    }
+  }
+
+  private static void report(Consumer<BenchMain.Result> sink, int n, int posts, Block otpx, Block raw) {
+    String clients = String.format(Locale.ROOT, "%,d clients", n);
+    String losses = "otpx " + outcome(otpx) + "; raw " + outcome(raw);
+    String how = String.format(Locale.ROOT, "%d rounds × %d posts; each server in its own JVM %s, all sockets on its one HTTP"
+      + " verticle's event loop; load generator in the bench JVM, %d event loops", ROUNDS, posts,
+      String.join(" ", ChannelsServerProcess.JVM_FLAGS), CLIENT_LOOPS);
+    sink.accept(new BenchMain.Result("channels broadcast to last subscriber, p50 — " + clients, "ms", false,
+      perRound(otpx.latency(), r -> percentile(r, 0.50)), perRound(raw.latency(), r -> percentile(r, 0.50)),
+      "≤ 1.1× raw", "sequential posts, send → last delivery; " + how + "; " + losses));
+    sink.accept(new BenchMain.Result("channels broadcast to last subscriber, p99 — " + clients, "ms", false,
+      perRound(otpx.latency(), r -> percentile(r, 0.99)), perRound(raw.latency(), r -> percentile(r, 0.99)),
+      "≤ 1.1× raw", posts < 100 ? "as above; with " + posts + " posts a round, p99 is the round's slowest" : "as above"));
+    sink.accept(new BenchMain.Result("channels deliveries — " + clients, "deliveries/s", true,
+      perRound(otpx.throughput(), Round::deliveriesPerSecond), perRound(raw.throughput(), Round::deliveriesPerSecond),
+      "≥ 0.9× raw, none lost", WINDOW + " broadcasts under way; " + losses));
+    sink.accept(new BenchMain.Result("channels heap per idle client — " + clients, "KB", false,
+      new double[] {otpx.heapPerClientKb(n)}, new double[] {raw.heapPerClientKb(n)},
+      "≤ 1.1× raw (raw ref ~17 KB)", String.format(Locale.ROOT,
+        "used heap after 3 full GCs, warm JVM, before and after %,d clients joined and registered: otpx %.1f → %.1f MB,"
+          + " raw %.1f → %.1f MB%s", n,
+        otpx.heapBefore() / 1048576.0, otpx.heapAfter() / 1048576.0, raw.heapBefore() / 1048576.0, raw.heapAfter() / 1048576.0,
+        HISTOGRAMS ? "; live-heap class histograms: channels-histo-{otpx,raw}-" + n + ".txt" : "")));
+    sink.accept(new BenchMain.Result("channels connect, join and register — " + clients, "s", false,
+      new double[] {otpx.setupSeconds()}, new double[] {raw.setupSeconds()},
+      "none (issue: 10,000 clients in one topic)", "64 clients at a time; all join (with last_seen_id the newest id,"
+        + " so no history in the reply), then all register"));
+  }
+
+  private static String outcome(Block block) {
+    return block.failure() != null ? "FAILED: " + block.failure() : String.format(Locale.ROOT,
+      "lost %d of %,d deliveries, %d gaps or reorderings", block.lost(), block.expected(), block.anomalies());
+  }
+
+  /** @return the figure of each round; {NaN} for a failed block, which BenchMain prints as "-" */
+  private static double[] perRound(Round[] rounds, ToDoubleFunction<Round> figure) {
+    return rounds.length == 0 ? new double[] {Double.NaN} : Arrays.stream(rounds).mapToDouble(figure).toArray();
+  }
+
+  private static double median(Round[] rounds, ToDoubleFunction<Round> figure) {
+    return BenchMain.median(perRound(rounds, figure));
+  }
+
+  /** @return the percentile of a round's latencies, in ms */
+  private static double percentile(Round round, double p) {
+    long[] sorted = round.nanos().clone();
+    Arrays.sort(sorted);
+    return sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] / 1e6;
+  }
+
+  static <T> T await(Future<T> future, long millis) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs the channels benchmark alone, printing its rows as BenchMain does (no results file). */
+  public static void main(String[] args) throws Exception {
+    run(new BenchMain()::add, Path.of(System.getProperty("bench.out", "target/bench")));
+  }
+}

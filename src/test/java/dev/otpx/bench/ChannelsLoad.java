@@ -1,0 +1,326 @@
+package dev.otpx.bench;
+
+import dev.otpx.channels.auth.Tokens;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/**
+ * The load generator of the channels benchmark, the same for both servers: listeners that join
+ * topic {@value #TOPIC} and register on its address, and one poster that has joined it too and
+ * posts; each post's broadcast is followed until its last listener has it.
+ *
+ * <p>Connections are spread over the client's event loops (one context per loop, each serving the
+ * connections it opened), and opened {@value #WINDOW} at a time so that the server is not flooded.
+ * All listeners join first and register afterwards: otpx publishes a presence diff on every join,
+ * and registered listeners would receive N²/2 of them while N clients join.
+ */
+final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
+
+  static final String TOPIC = "videos:1";
+  static final String TOPIC_ADDRESS = "channels.topic." + TOPIC;
+
+  private static final int WINDOW = 64;
+  private static final long REPLY_MS = 60_000;
+  /** A broadcast whose last delivery has not come by then has lost the missing ones. */
+  private static final long BROADCAST_MS = 30_000;
+  private static final long PING_TICK_MS = 100;
+  /** Every client pings once per this many ticks (5 s, as vertx-eventbus.js does). */
+  private static final int PING_TICKS = 50;
+  private static final int MAX_QUIESCE_TRIES = 1000;
+
+  /** One round of posts: each post's time to its last delivery, and what reached the listeners. */
+  record Round(long[] nanos, long elapsedNanos, long expected, long lost, long anomalies) {
+    double deliveriesPerSecond() {
+      return (expected - lost) * 1e9 / elapsedNanos;
+    }
+  }
+
+  /** A post on its way to every listener. */
+  private static final class Broadcast {
+    final AtomicInteger remaining;
+    final Promise<Long> done = Promise.promise();
+    volatile int seq;
+    volatile long sent;
+
+    Broadcast(int audience) {
+      remaining = new AtomicInteger(audience);
+    }
+  }
+
+  /** Gives the load generator one context per event loop. */
+  private static final class Loop extends VerticleBase {
+    Context context() {
+      return context;
+    }
+  }
+
+  private final Vertx vertx;
+  private final int port;
+  private final Tokens tokens;
+  private final WebSocketClient wsClient;
+  private final List<Loop> loops;
+  private final List<ChannelsClient> clients = Collections.synchronizedList(new ArrayList<>());
+  private final Map<Integer, Broadcast> broadcasts = new ConcurrentHashMap<>();
+  private final AtomicInteger seq = new AtomicInteger();
+  private final AtomicLong lastId = new AtomicLong();
+  private final AtomicLong anomalies = new AtomicLong();
+  private final long pingTimer;
+  private volatile String postFailure;
+  private ChannelsClient poster;
+  private volatile List<ChannelsClient> listeners = List.of();
+
+  private ChannelsLoad(Vertx vertx, int port, Tokens tokens, List<Loop> loops) {
+    this.vertx = vertx;
+    this.port = port;
+    this.tokens = tokens;
+    this.loops = loops;
+    // No cap on connections (in 5.0.10 the documented -1 makes every connect wait for a free slot
+    // forever), and room for a join reply carrying otpx's whole presence state, ~100 bytes a socket.
+    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxConnections(Integer.MAX_VALUE).setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20));
+    long[] tick = new long[1];
+    this.pingTimer = vertx.setPeriodic(PING_TICK_MS, id -> ping(tick[0]++ % PING_TICKS));
+  }
+
+  /** A load generator for the server on {@code port}, with its poster joined. */
+  static ChannelsLoad open(Vertx vertx, int port, Tokens tokens, int eventLoops) throws Exception {
+    List<Loop> loops = new ArrayList<>();
+    for (int i = 0; i < eventLoops; i++) {
+      Loop loop = new Loop();
+      loops.add(loop);
+      ChannelsBench.await(vertx.deployVerticle(loop), REPLY_MS);
+    }
+    ChannelsLoad load = new ChannelsLoad(vertx, port, tokens, loops);
+    load.poster = ChannelsBench.await(load.onLoop(0, () -> load.connect("poster")), REPLY_MS);
+    ChannelsBench.await(load.join(load.poster), REPLY_MS);
+    return load;
+  }
+
+  /**
+   * Connects {@code n} listeners, named {@code <prefix><i>}: each joins, then each registers on the
+   * topic. Completes once every registration is in place: the bridge does not acknowledge a
+   * REGISTER, but it handles a socket's frames in order, so each listener follows it with a request
+   * to {@code counter} (no handler in either server) and takes the failed reply as the acknowledgement.
+   */
+  Future<List<ChannelsClient>> addListeners(int n, String prefix) {
+    List<ChannelsClient> group = Collections.synchronizedList(new ArrayList<>());
+    return windowed(n, i -> connect(prefix + i).compose(client -> join(client).map(v -> group.add(client))))
+      .compose(v -> windowed(n, i -> registerAndAck(group.get(i))))
+      .map(v -> {
+        listeners = List.copyOf(group);
+        return listeners;
+      });
+  }
+
+  /** Closes the current listeners. */
+  Future<Void> closeListeners() {
+    List<ChannelsClient> closing = listeners;
+    listeners = List.of();
+    clients.removeAll(closing);
+    return Future.all(closing.stream().map(ChannelsClient::close).toList()).mapEmpty();
+  }
+
+  /**
+   * Waits until the server has handled every closed socket, where it says so: otpx's presence state
+   * (in a join's reply) lists the poster alone. The raw server tracks no presence and keeps no
+   * state per socket outside the bridge, which cleans up as each close arrives.
+   */
+  Future<Void> quiesce() {
+    return quiesce(0);
+  }
+
+  private Future<Void> quiesce(int tries) {
+    return poster.request("channels.join", joinBody()).compose(reply -> {
+      if (!"rec".equals(reply.getString("type"))) {
+        return Future.failedFuture("the poster's join failed: " + reply.encode());
+      }
+      JsonObject body = reply.getJsonObject("body");
+      JsonObject presence = body == null ? null : body.getJsonObject("presence_state");
+      if (!reply.containsKey("truncated") && (presence == null || presence.size() == 1)) {
+        return Future.succeededFuture();
+      }
+      if (tries == MAX_QUIESCE_TRIES) {
+        return Future.failedFuture("the server still lists closed sockets as present after " + tries + " joins");
+      }
+      return quiesce(tries + 1);
+    });
+  }
+
+  /** {@code posts} posts one after the other, each sent once the previous one reached every listener. */
+  Round latencyRound(int posts) {
+    return round(posts, 1);
+  }
+
+  /** {@code posts} posts with up to {@code window} broadcasts under way at once. */
+  Round throughputRound(int posts, int window) {
+    return round(posts, window);
+  }
+
+  private Round round(int posts, int window) {
+    int audience = listeners.size();
+    long[] nanos = new long[posts];
+    AtomicInteger sent = new AtomicInteger();
+    List<Broadcast> round = Collections.synchronizedList(new ArrayList<>());
+    long anomaliesBefore = anomalies.get();
+    long start = System.nanoTime();
+    List<Future<Void>> chains = new ArrayList<>();
+    for (int i = 0; i < window; i++) {
+      chains.add(chain(posts, audience, sent, nanos, round));
+    }
+    try {
+      ChannelsBench.await(Future.all(chains), BROADCAST_MS * (posts + 1));
+    } catch (Exception e) {
+      throw new IllegalStateException("a round of " + posts + " posts failed", e);
+    }
+    long elapsed = System.nanoTime() - start;
+    if (postFailure != null) {
+      throw new IllegalStateException("a post failed: " + postFailure);
+    }
+    long lost = 0;
+    long duplicates = 0;
+    for (Broadcast b : round) {
+      lost += Math.max(0, b.remaining.get());
+      duplicates += Math.max(0, -b.remaining.get());
+    }
+    round.forEach(b -> broadcasts.remove(b.seq));
+    return new Round(nanos, elapsed, (long) audience * posts, lost, anomalies.get() - anomaliesBefore + duplicates);
+  }
+
+  private Future<Void> chain(int posts, int audience, AtomicInteger sent, long[] nanos, List<Broadcast> round) {
+    int i = sent.getAndIncrement();
+    if (i >= posts) {
+      return Future.succeededFuture();
+    }
+    Broadcast b = new Broadcast(audience);
+    round.add(b);
+    return post(b)
+      .map(latency -> nanos[i] = latency)
+      // An incomplete broadcast counts at the deadline; its missing deliveries are counted lost.
+      .recover(timeout -> Future.succeededFuture(nanos[i] = TimeUnit.MILLISECONDS.toNanos(BROADCAST_MS)))
+      .compose(v -> chain(posts, audience, sent, nanos, round));
+  }
+
+  private Future<Long> post(Broadcast b) {
+    int s = seq.incrementAndGet();
+    b.seq = s;
+    broadcasts.put(s, b);
+    JsonObject body = new JsonObject().put("topic", TOPIC).put("event", "new_annotation")
+      .put("payload", new JsonObject().put("body", ChannelsClient.MARK + s + "#").put("at", 0));
+    b.sent = System.nanoTime();
+    poster.request("channels.push", body).onComplete(ar -> {
+      JsonObject reply = ar.succeeded() ? ar.result() : null;
+      if (reply == null || !"rec".equals(reply.getString("type"))) {
+        postFailure = reply == null ? ar.cause().toString() : reply.encode();
+        b.done.tryFail(postFailure);
+      } else {
+        lastId.accumulateAndGet(reply.getJsonObject("body").getLong("id"), Math::max);
+      }
+    });
+    return b.done.future().timeout(BROADCAST_MS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void delivered(ChannelsClient client, int s) {
+    if (client.lastSeq != 0 && s != client.lastSeq + 1) {
+      anomalies.incrementAndGet(); // a gap or a reordering on one socket
+    }
+    client.lastSeq = s;
+    Broadcast b = broadcasts.get(s);
+    if (b == null) {
+      anomalies.incrementAndGet(); // a post from before this client registered cannot arrive
+    } else if (b.remaining.decrementAndGet() == 0) {
+      b.done.tryComplete(System.nanoTime() - b.sent);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.cancelTimer(pingTimer);
+    ChannelsBench.await(wsClient.close(), REPLY_MS);
+    for (Loop loop : loops) {
+      ChannelsBench.await(vertx.undeploy(loop.deploymentID()), REPLY_MS);
+    }
+  }
+
+  // ---- setup ---------------------------------------------------------------------------------
+
+  private Future<ChannelsClient> connect(String username) {
+    return ChannelsClient.connect(wsClient, port, tokens.sign(username), this)
+      .timeout(REPLY_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture("connect failed: " + err.getMessage()))
+      .andThen(ar -> {
+        if (ar.succeeded()) {
+          clients.add(ar.result());
+        }
+      });
+  }
+
+  private JsonObject joinBody() {
+    // Joining with the newest id keeps the history out of the reply: the join is what is measured.
+    return new JsonObject().put("topic", TOPIC).put("last_seen_id", lastId.get());
+  }
+
+  private Future<Void> join(ChannelsClient client) {
+    return expect(client.request("channels.join", joinBody()), "rec", "join");
+  }
+
+  private Future<Void> registerAndAck(ChannelsClient client) {
+    return client.register(TOPIC_ADDRESS)
+      .compose(v -> expect(client.request("counter", new JsonObject().put("action", "val")), "err", "register"))
+      .compose(v -> client.unexpected == null ? Future.succeededFuture()
+        : Future.failedFuture("register on " + TOPIC_ADDRESS + " was refused: " + client.unexpected));
+  }
+
+  private static Future<Void> expect(Future<JsonObject> reply, String type, String what) {
+    return reply.timeout(REPLY_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()))
+      .compose(frame -> type.equals(frame.getString("type"))
+        ? Future.succeededFuture()
+        : Future.failedFuture(what + " got " + frame.encode()));
+  }
+
+  /** Runs {@code count} tasks, {@value #WINDOW} at a time, each chain on its own event loop. */
+  private Future<Void> windowed(int count, IntFunction<Future<?>> task) {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> chains = new ArrayList<>();
+    for (int c = 0; c < Math.min(WINDOW, count); c++) {
+      chains.add(onLoop(c, () -> nextTask(count, next, task)));
+    }
+    return Future.all(chains).mapEmpty();
+  }
+
+  private Future<Void> nextTask(int count, AtomicInteger next, IntFunction<Future<?>> task) {
+    int i = next.getAndIncrement();
+    return i >= count ? Future.succeededFuture() : task.apply(i).compose(v -> nextTask(count, next, task));
+  }
+
+  /** Runs {@code start} on loop {@code i}: connections it opens are served by that event loop. */
+  private <T> Future<T> onLoop(int i, java.util.function.Supplier<Future<T>> start) {
+    Promise<T> promise = Promise.promise();
+    loops.get(i % loops.size()).context().runOnContext(v -> start.get().onComplete(promise));
+    return promise.future();
+  }
+
+  private void ping(long slice) {
+    synchronized (clients) {
+      for (int i = (int) slice; i < clients.size(); i += PING_TICKS) {
+        clients.get(i).ping();
+      }
+    }
+  }
+}
