@@ -125,7 +125,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
     log.debug("bridge socket {} closed", socketId);
     // On the raw /websocket transport the bridge's close handler replaces the one that would
     // unregister the socket's write handler, which then keeps the closed connection reachable
-    // forever (vert.x-web #1676). end() only unregisters it; on other transports it is a no-op.
+    // forever (vertx-web PR #1679 proposed chaining the two). end() only unregisters it, which
+    // a closed socket on any transport can take.
     socket.end();
     if (socketId != null) {
       vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId));
