@@ -14,7 +14,6 @@ import dev.otpx.process.Strategy;
 import dev.otpx.process.Supervisor;
 import dev.otpx.process.SupervisorFlags;
 import dev.otpx.process.SupervisorSpec;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
