@@ -8,7 +8,6 @@ import dev.otpx.process.internal.Messages;
 import dev.otpx.process.internal.Placement;
 import dev.otpx.process.internal.ProcessCell;
 import dev.otpx.process.internal.ProcessTable;
-import io.netty.channel.EventLoop;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -279,10 +278,9 @@ public abstract class GenServer<S> extends VerticleBase {
     ProcessTable table = ProcessTable.of(vertx);
     server.requestedName = name;
     server.parent = currentProcess(table);
-    DeploymentOptions deployment = new DeploymentOptions(options).setInstances(1);
-    EventLoop loop = server.parent == null ? null : Placement.loopFor(ContextInternal.current(), deployment);
     server.status = Status.STARTING;
-    return Placement.deploy(vertx, table, server, deployment, loop).map(id -> server.self());
+    return Placement.deploy(vertx, table, server, new DeploymentOptions(options).setInstances(1), server.parent != null)
+      .map(id -> server.self());
   }
 
   /** The process whose callback is running on this thread, if any. */

@@ -47,12 +47,14 @@ public final class Placement {
    * @param table its process table, which owns the neutral contexts
    * @param process the verticle
    * @param options the deployment options
-   * @param loop the event loop to run on ({@link #loopFor}), or null for Vert.x's choice
+   * @param byProcess whether a process starts it (from its own callbacks): it then runs on that
+   *     process's event loop
    * @return the deployment id, completed on the caller's context
    */
   public static Future<String> deploy(Vertx vertx, ProcessTable table, Deployable process, DeploymentOptions options,
-      EventLoop loop) {
+      boolean byProcess) {
     ContextInternal caller = ContextInternal.current();
+    EventLoop loop = byProcess ? loopFor(caller, options) : null;
     if (loop != null) {
       // A top-level deployment (no parent) whose context is on the starter's loop from the start.
       VertxInternal vx = (VertxInternal) vertx;
@@ -76,7 +78,7 @@ public final class Placement {
    * @param options the new process's deployment options
    * @return the loop, or null
    */
-  public static EventLoop loopFor(ContextInternal starter, DeploymentOptions options) {
+  private static EventLoop loopFor(ContextInternal starter, DeploymentOptions options) {
     if (starter == null || !starter.isEventLoopContext() || options.getThreadingModel() != ThreadingModel.EVENT_LOOP) {
       return null;
     }

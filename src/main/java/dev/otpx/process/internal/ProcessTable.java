@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +52,7 @@ public final class ProcessTable implements Shareable {
   private final ContextInternal neutral;
   private final ConcurrentHashMap<EventLoop, ContextInternal> neutralByLoop = new ConcurrentHashMap<>();
   private volatile boolean closing;
-  private final java.util.Set<Future<Void>> undeploys = ConcurrentHashMap.newKeySet();
+  private final Set<Future<Void>> undeploys = ConcurrentHashMap.newKeySet();
 
   private ProcessTable(Vertx vertx) {
     this.vertx = vertx;
@@ -118,12 +119,6 @@ public final class ProcessTable implements Shareable {
   }
 
   /**
-   * Stops the node's process trees in order, as {@code init:stop()} stops the applications: every
-   * root process (one that no live process started) gets an orderly shutdown, and each supervisor
-   * among them stops its children in reverse order. Anything still alive after
-   * {@link #SHUTDOWN_LIMIT} is killed; what is left then is Vert.x's to undeploy.
-   */
-  /**
    * Undeploys a process's deployment after its own exit, unless the node is closing (Vert.x then
    * undeploys everything itself). The node's close waits for such undeploys: Vert.x's undeploy-all
    * fails, and logs an error, on a deployment that is halfway undeployed.
@@ -141,6 +136,12 @@ public final class ProcessTable implements Shareable {
     return undeploy;
   }
 
+  /**
+   * Stops the node's process trees in order, as {@code init:stop()} stops the applications: every
+   * root process (one that no live process started) gets an orderly shutdown, and each supervisor
+   * among them stops its children in reverse order. Anything still alive after
+   * {@link #SHUTDOWN_LIMIT} is killed; what is left then is Vert.x's to undeploy.
+   */
   private void shutdownNode(Completable<Void> completion) {
     List<Future<?>> undeploysUnderWay;
     synchronized (this) {
