@@ -17,6 +17,7 @@ import java.util.Optional;
 public final class Users {
 
   private static final String CREATE = "INSERT INTO users (username, kind, password_hash) VALUES ($1, 'person', $2)";
+  private static final String UPDATE_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1 AND kind = 'person'";
   private static final String FIND = "SELECT id, username, kind, password_hash FROM users WHERE username = $1";
 
   /**
@@ -78,6 +79,20 @@ public final class Users {
    */
   public Future<Optional<User>> find(String username) {
     return credentials(username).map(found -> found.map(Credentials::user));
+  }
+
+  /**
+   * Replaces a person's password hash, e.g. with one made with stronger settings.
+   *
+   * @param id the person's id
+   * @param passwordHash the new hash
+   * @return completes once stored; fails {@code not_found} when no person has that id
+   */
+  public Future<Void> updatePasswordHash(long id, String passwordHash) {
+    Objects.requireNonNull(passwordHash, "passwordHash");
+    return db.query(UPDATE_HASH, id, passwordHash).compose(rows -> rows.rowCount() == 1
+      ? Future.<Void>succeededFuture()
+      : Future.failedFuture(new StoreException(StoreException.Failure.NOT_FOUND, "no person has id " + id, null)));
   }
 
   private static User user(Row row) {
