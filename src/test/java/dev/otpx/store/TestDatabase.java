@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -37,6 +41,24 @@ public abstract class TestDatabase implements AutoCloseable {
   /** Drops the database. */
   @Override
   public abstract void close();
+
+  /**
+   * Runs SQL on the database outside any store (for what the store offers no way to do, such as
+   * adding a backend user).
+   *
+   * @param sql the statement
+   * @throws SQLException when it fails
+   */
+  public abstract void execute(String sql) throws SQLException;
+
+  /**
+   * Everything the database holds, as text, to search for what must not be there: every row of
+   * every table of the schema (PostgreSQL), or the bytes of the database file (embedded).
+   *
+   * @return the text
+   * @throws Exception when it cannot be read
+   */
+  public abstract String dump() throws Exception;
 
   /** @return the PostgreSQL server's URL */
   public static String postgresUrl() {
@@ -82,19 +104,40 @@ public abstract class TestDatabase implements AutoCloseable {
       return "postgresql";
     }
 
-    /**
-     * Runs SQL on the test server outside any store, e.g. to look at what a store wrote.
-     *
-     * @param sql the statement
-     * @throws SQLException when it fails
-     */
-    public void execute(String sql) throws SQLException {
+    private Connection connect() throws SQLException {
       var pg = StoreOptions.postgres(postgresUrl()).pgConnectOptions();
-      String url = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase();
-      try (Connection connection = DriverManager.getConnection(url, pg.getUser(), pg.getPassword());
-           Statement statement = connection.createStatement()) {
+      String url = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase()
+        + "?currentSchema=" + schema;
+      return DriverManager.getConnection(url, pg.getUser(), pg.getPassword());
+    }
+
+    @Override
+    public void execute(String sql) throws SQLException {
+      try (Connection connection = connect(); Statement statement = connection.createStatement()) {
         statement.execute(sql);
       }
+    }
+
+    @Override
+    public String dump() throws SQLException {
+      StringBuilder text = new StringBuilder();
+      try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+        List<String> tables = new ArrayList<>();
+        try (ResultSet names = statement.executeQuery(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema + "'")) {
+          while (names.next()) {
+            tables.add(names.getString(1));
+          }
+        }
+        for (String table : tables) {
+          try (ResultSet rows = statement.executeQuery("SELECT CAST(t AS TEXT) FROM " + schema + ".\"" + table + "\" t")) {
+            while (rows.next()) {
+              text.append(table).append(": ").append(rows.getString(1)).append('\n');
+            }
+          }
+        }
+      }
+      return text.toString();
     }
 
     @Override
@@ -129,6 +172,19 @@ public abstract class TestDatabase implements AutoCloseable {
     @Override
     public String kind() {
       return "embedded";
+    }
+
+    @Override
+    public void execute(String sql) throws SQLException {
+      try (Connection connection = DriverManager.getConnection(Database.h2Url(options()), "sa", "");
+           Statement statement = connection.createStatement()) {
+        statement.execute(sql);
+      }
+    }
+
+    @Override
+    public String dump() throws IOException {
+      return new String(Files.readAllBytes(options().h2File().resolveSibling("otpx.mv.db")), StandardCharsets.ISO_8859_1);
     }
 
     @Override
