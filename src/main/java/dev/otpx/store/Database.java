@@ -70,6 +70,8 @@ final class Database {
   private final long timeoutMillis;
   private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
   private final AtomicBoolean available = new AtomicBoolean(true);
+  /** Until the store is open, a failure is the open's to report, in its one line. */
+  private volatile boolean opening = true;
 
   private Database(Pool pool, Dialect dialect, String description, long timeoutMillis) {
     this.pool = pool;
@@ -120,6 +122,12 @@ final class Database {
 
   Dialect dialect() {
     return dialect;
+  }
+
+  /** The store is open: from now on, outages are logged as they start and end. */
+  void opened() {
+    available.set(true);
+    opening = false;
   }
 
   /** @return the database's URL without its password */
@@ -186,13 +194,13 @@ final class Database {
   private <T> Future<T> bounded(Future<T> call) {
     return call.timeout(timeoutMillis, TimeUnit.MILLISECONDS).transform(ar -> {
       if (ar.succeeded()) {
-        if (available.compareAndSet(false, true)) {
+        if (available.compareAndSet(false, true) && !opening) {
           log.info("store: database {} is available again", description);
         }
         return Future.succeededFuture(ar.result());
       }
       StoreException failure = classify(ar.cause());
-      if (failure.isUnavailable() && available.compareAndSet(true, false)) {
+      if (failure.isUnavailable() && available.compareAndSet(true, false) && !opening) {
         log.warn("store: database {} is unavailable: {}", description, reason(ar.cause()));
       } else if (failure.failure() == Failure.INTERNAL) {
         log.error("store: database {} refused a statement", description, ar.cause());

@@ -79,8 +79,10 @@ public final class Store {
         .compose(version -> db.first("SELECT CAST(epoch AS VARCHAR(36)) FROM store_identity")
           .map(row -> new Store(db, row.orElseThrow(() -> new StoreException(Failure.INTERNAL,
             "database " + name + " has no store_identity row", null)).getString(0), version)))
-        .onSuccess(store -> log.info("store: database {} ready at schema version {}, epoch {}", name,
-          store.schemaVersion, store.epoch))
+        .onSuccess(store -> {
+          db.opened();
+          log.info("store: database {} ready at schema version {}, epoch {}", name, store.schemaVersion, store.epoch);
+        })
         .recover(err -> db.close().transform(closed -> Future.failedFuture(err)));
     });
   }
