@@ -59,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
  * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
  * user {@code result.backend()} at the post's {@code at}. The poster's reply never waits for it, and
- * a failure is logged once at WARN and changes nothing else.
+ * a failure is logged once at WARN and changes nothing else. A body InfoSys would refuse (longer
+ * than its {@code max_query_length}, which is below {@code max_body_length} by default) is not
+ * asked at all ({@link InfoSys#accepts}): a long annotation is rarely a question, and asking would
+ * only earn a {@code bad_request} and a WARN per post.
  *
  * <p><b>Idle stop.</b> With nobody present for {@code idle_stop_ms} (and no InfoSys answer pending)
  * the channel stops with reason normal; a join cancels the countdown. The annotations stay in the
@@ -241,6 +244,10 @@ public final class TopicChannel extends GenServer<Void> {
 
   /** Asks in the background; the answer comes back through the mailbox, so this process stays the only writer. */
   private void askInfoSys(String body, long at) {
+    if (!InfoSys.accepts(vertx, body)) {
+      log.debug("channel {} does not ask InfoSys about a post of {} characters: longer than it takes", topic, body.length());
+      return;
+    }
     pendingAnswers++;
     Future<List<Result>> answer;
     try {

@@ -7,12 +7,14 @@ import static dev.otpx.channels.ChannelFixtures.startInfoSys;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.otpx.channels.ChannelFixtures.Listener;
 import dev.otpx.channels.TopicChannelMsg.Join;
 import dev.otpx.channels.TopicChannelMsg.Leave;
 import dev.otpx.channels.TopicChannelMsg.Push;
 import dev.otpx.channels.TopicChannelMsg.SocketClosed;
 import dev.otpx.infosys.FakeBackend;
+import dev.otpx.infosys.LogCapture;
 import dev.otpx.process.ChildSpec;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.GenServer;
@@ -520,6 +522,33 @@ class TopicChannelTest {
             return null;
           })))
         .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aPostLongerThanInfoSysTakesIsStoredButNotAskedAndLogsNothing(Vertx vertx, VertxTestContext ctx) {
+      String essay = "why ".repeat(150).strip();
+      LogCapture logs = new LogCapture("dev.otpx", Level.INFO);
+      startInfoSys(vertx, new JsonObject())
+        .compose(v -> Listener.listen(vertx, TOPIC))
+        .compose(listener -> startChannel(vertx, OPTIONS.withMaxBodyLength(1000))
+          .compose(pid -> call(vertx, join("alice", "s1")))
+          .compose(r -> {
+            logs.start();
+            return call(vertx, post("alice", "s1", essay, 1));
+          })
+          // A short post after it: once its answer is in, the long one's would have been too.
+          .compose(r -> call(vertx, post("alice", "s1", "and you?", 2)))
+          .compose(r -> listener.annotation("result from calculator")))
+        .onComplete(ar -> {
+          logs.stop();
+          ctx.verify(() -> {
+            assertThat(ar.succeeded()).isTrue();
+            assertThat(FakeBackend.calls(vertx, "calculator", essay)).isZero();
+            assertThat(FakeBackend.calls(vertx, "calculator", "and you?")).isEqualTo(1);
+            assertThat(logs.warnings()).isEmpty();
+          });
+          ctx.completeNow();
+        });
     }
 
     @Test
