@@ -37,9 +37,12 @@ import org.slf4j.LoggerFactory;
  * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys.
  *
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records, or their JSON): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}}}, the annotations with an id above
- * {@code last_seen_id} ordered by {@code at} then {@code id}, at most {@code history_limit}; the
- * presence state already includes the joiner. A {@link Push} from a socket that has joined stores
+ * {@code {"annotations": [...], "presence_state": {...}, "epoch": "..."}}, the annotations with an
+ * id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
+ * {@code history_limit}; the presence state already includes the joiner; the epoch is the
+ * {@link AnnotationStore#epoch store's}, which a client keeps with its {@code last_seen_id}: when a
+ * rejoin brings another one, the ids it holds are of a history that is gone, and it joins again
+ * from 0. A {@link Push} from a socket that has joined stores
  * the annotation, publishes {@code {"event": "new_annotation", "payload": annotation}} on
  * {@code channels.topic.<topic>} and replies {@code {"status": "ok", "id": n}}; a {@link Leave}
  * replies {@code {"status": "ok"}}. Errors: {@code bad_request} naming the field, {@code not_joined}
@@ -199,11 +202,14 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- join, push
 
   private CallResult<Void> join(Join join) {
-    // Presence changes once the history is read, so a failed read leaves nothing half done.
-    return CallResult.await(onOwnContext(store.history(topic, join.lastSeenId(), options.historyLimit()))
-      .map(history -> {
+    // Presence changes once the history is read, so a failed read leaves nothing half done. The
+    // epoch is read first: the history then belongs to it.
+    Future<JsonObject> read = store.epoch(topic).compose(epoch -> store.history(topic, join.lastSeenId(), options.historyLimit())
+      .map(history -> new JsonObject().put("annotations", history).put("epoch", epoch)));
+    return CallResult.await(onOwnContext(read)
+      .map(reply -> {
         track(join.username(), join.socketId());
-        JsonObject reply = new JsonObject().put("annotations", history).put("presence_state", presenceState());
+        reply.put("presence_state", presenceState());
         return CallResult.<Void>reply(reply, null);
       })
       .recover(err -> storeFailed("history for a join", err)));

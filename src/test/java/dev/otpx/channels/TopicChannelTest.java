@@ -125,6 +125,29 @@ class TopicChannelTest {
     }
 
     @Test
+    void aJoinRepliesWithTheStoresEpochWhichOutlivesTheTopicsProcess(Vertx vertx, VertxTestContext ctx) {
+      new AnnotationStore(vertx).epoch(TOPIC)
+        .compose(epoch -> startChannel(vertx, OPTIONS)
+          .compose(pid -> call(vertx, join("alice", "s1")))
+          .compose(first -> {
+            // A crashed topic process is started again by the router; the history stays, and so does its epoch.
+            Pid pid = Registry.whereis(vertx, TopicChannel.name(TOPIC)).orElseThrow();
+            var monitor = Processes.monitor(vertx, pid);
+            Processes.kill(vertx, pid);
+            return monitor.down().compose(down -> startChannel(vertx, OPTIONS))
+              .compose(again -> call(vertx, join("alice", "s2")))
+              .map(second -> {
+                ctx.verify(() -> {
+                  assertThat(((JsonObject) first).getString("epoch")).isEqualTo(epoch);
+                  assertThat(((JsonObject) second).getString("epoch")).isEqualTo(epoch);
+                });
+                return null;
+              });
+          }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
     void theContractsJsonJoinIsAcceptedToo(Vertx vertx, VertxTestContext ctx) {
       startChannel(vertx, OPTIONS)
         .compose(pid -> call(vertx, ChannelFixtures.join("alice", "s1", TOPIC, 0)))
