@@ -37,12 +37,13 @@ import org.slf4j.LoggerFactory;
  * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys.
  *
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records, or their JSON): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}, "epoch": "..."}}, the annotations with an
+ * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}, the annotations with an
  * id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
  * {@code history_limit}; the presence state already includes the joiner; the epoch is the
  * {@link AnnotationStore#epoch store's}, which a client keeps with its {@code last_seen_id}: when a
  * rejoin brings another one, the ids it holds are of a history that is gone, and it joins again
- * from 0. A {@link Push} from a socket that has joined stores
+ * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its
+ * earlier connections, which the server may not have noticed are gone yet. A {@link Push} from a socket that has joined stores
  * the annotation, publishes {@code {"event": "new_annotation", "payload": annotation}} on
  * {@code channels.topic.<topic>} and replies {@code {"status": "ok", "id": n}}; a {@link Leave}
  * replies {@code {"status": "ok"}}. Errors: {@code bad_request} naming the field, {@code not_joined}
@@ -209,7 +210,8 @@ public final class TopicChannel extends GenServer<Void> {
     return CallResult.await(onOwnContext(read)
       .map(reply -> {
         track(join.username(), join.socketId());
-        reply.put("presence_state", presenceState());
+        // The joiner's own socket id: a client tells its metas from its past connections' by it.
+        reply.put("presence_state", presenceState()).put("socket_id", join.socketId());
         return CallResult.<Void>reply(reply, null);
       })
       .recover(err -> storeFailed("history for a join", err)));

@@ -140,6 +140,7 @@ class TopicChannelTest {
                 ctx.verify(() -> {
                   assertThat(((JsonObject) first).getString("epoch")).isEqualTo(epoch);
                   assertThat(((JsonObject) second).getString("epoch")).isEqualTo(epoch);
+                  assertThat(((JsonObject) second).getString("socket_id")).as("the joiner's own").isEqualTo("s2");
                 });
                 return null;
               });
