@@ -219,6 +219,7 @@ function wantTopic(topic) {
   const channel = new Channel(session.socket, topic, {
     onAnnotation: (a, live) => feed.add(a, live, session.username, clock.duration()),
     onReset: () => feed.clear(),
+    onTruncated: (count) => feed.note(`Only ${count} annotations of this video came in; it has more than the server sends at once.`),
     onPresence: (presence) => renderPresence(presence.list(), session.username),
     onJoined: (outcome) => joined(channel, outcome),
     onJoinError: (error, retryInMs) => joinFailed(channel, error, retryInMs),

@@ -3,7 +3,7 @@
  * reconnect) with the last annotation id the page has, receive new annotations and presence, post.
  *
  * Protocol (see the README): request channels.join {topic, last_seen_id} -> {annotations,
- * presence_state, epoch, socket_id}; register on channels.topic.<topic> for new_annotation and
+ * presence_state, epoch, socket_id, truncated?}; register on channels.topic.<topic> for new_annotation and
  * presence_diff events; request channels.push {topic, event: "new_annotation", payload: {body,
  * at}} -> {status, id}; request channels.leave {topic}.
  *
@@ -112,7 +112,7 @@ export class Presence {
  *
  * Listeners: onAnnotation(annotation, live), onReset() (the view must be emptied),
  * onPresence(presence), onJoined({rejoin, missed, reset}), onJoinError(error, retryInMs),
- * each optional.
+ * onTruncated(count) (the server had more than it sends in one join), each optional.
  */
 export class Channel {
   constructor(socket, topic, listeners) {
@@ -239,6 +239,8 @@ export class Channel {
 
   take(reply, live) {
     (reply.annotations || []).forEach((a) => this.add(a, live));
+    // More than the server sends in one join: say so rather than let it pass for the whole.
+    if (reply.truncated) this.emit('onTruncated', (reply.annotations || []).length);
   }
 
   /** Adds an annotation once (ids are unique within an epoch); false if known. */

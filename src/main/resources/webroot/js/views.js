@@ -143,6 +143,7 @@ export class AnnotationFeed {
 
   clear(emptyText) {
     this.byId.clear();
+    this.note(null);
     $('annotations').textContent = '';
     $('track-markers').textContent = '';
     this.renderCount();
@@ -202,6 +203,12 @@ export class AnnotationFeed {
     content.appendChild(el('p', 'annotation-body', String(a.body)));
     li.appendChild(content);
     return li;
+  }
+
+  /** A line above the feed about what it shows; null removes it. */
+  note(text) {
+    $('feed-note').hidden = !text;
+    $('feed-note').textContent = text || '';
   }
 
   renderCount() {

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records, or their JSON): a {@link Join} replies
  * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}, the annotations with an
  * id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
- * {@code history_limit}; the presence state already includes the joiner; the epoch is the
+ * {@code history_limit} (and {@code "truncated": true} when there were more); the presence state
+ * already includes the joiner; the epoch is the
  * {@link AnnotationStore#epoch store's}, which a client keeps with its {@code last_seen_id}: when a
  * rejoin brings another one, the ids it holds are of a history that is gone, and it joins again
  * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its
@@ -205,8 +206,18 @@ public final class TopicChannel extends GenServer<Void> {
   private CallResult<Void> join(Join join) {
     // Presence changes once the history is read, so a failed read leaves nothing half done. The
     // epoch is read first: the history then belongs to it.
-    Future<JsonObject> read = store.epoch(topic).compose(epoch -> store.history(topic, join.lastSeenId(), options.historyLimit())
-      .map(history -> new JsonObject().put("annotations", history).put("epoch", epoch)));
+    int limit = options.historyLimit();
+    // One more than the limit is read only to tell whether there are more: a client is told so.
+    Future<JsonObject> read = store.epoch(topic)
+      .compose(epoch -> store.history(topic, join.lastSeenId(), limit == Integer.MAX_VALUE ? limit : limit + 1)
+        .map(history -> {
+          JsonObject reply = new JsonObject().put("epoch", epoch);
+          if (history.size() > limit) {
+            history.remove(history.size() - 1);
+            reply.put("truncated", true);
+          }
+          return reply.put("annotations", history);
+        }));
     return CallResult.await(onOwnContext(read)
       .map(reply -> {
         track(join.username(), join.socketId());

@@ -149,6 +149,24 @@ class TopicChannelTest {
     }
 
     @Test
+    void aJoinCutToTheHistoryLimitSaysSo(Vertx vertx, VertxTestContext ctx) {
+      AnnotationStore store = new AnnotationStore(vertx);
+      store.add(TOPIC, "carol", "one", 1)
+        .compose(a -> store.add(TOPIC, "carol", "two", 2))
+        .compose(a -> store.add(TOPIC, "carol", "three", 3))
+        .compose(a -> startChannel(vertx, OPTIONS.withHistoryLimit(2)))
+        .compose(pid -> call(vertx, join("alice", "s1")))
+        .compose(cut -> call(vertx, new Join(TOPIC, "alice", "s1", 1)).map(whole -> List.of((JsonObject) cut, (JsonObject) whole)))
+        .onComplete(ctx.succeeding(replies -> ctx.verify(() -> {
+          assertThat(bodies(replies.get(0).getJsonArray("annotations"))).containsExactly("one", "two");
+          assertThat(replies.get(0).getBoolean("truncated")).isTrue();
+          assertThat(bodies(replies.get(1).getJsonArray("annotations"))).containsExactly("two", "three");
+          assertThat(replies.get(1).containsKey("truncated")).isFalse();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void theContractsJsonJoinIsAcceptedToo(Vertx vertx, VertxTestContext ctx) {
       startChannel(vertx, OPTIONS)
         .compose(pid -> call(vertx, ChannelFixtures.join("alice", "s1", TOPIC, 0)))
