@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Where a topic's annotations live, outside any process, so that a channel process can crash and
@@ -28,6 +29,13 @@ import java.util.Objects;
  * included. Two processes adding to one topic at once could lose an annotation (a killed process's
  * last add still in flight while its successor adds is the one such window), but never reuse an id.
  *
+ * <p><b>Epochs.</b> An id, and so a client's {@code last_seen_id}, means something only within one
+ * incarnation of a topic's annotations: this store lives as long as the shared data does (the JVM,
+ * or the cluster), so after a restart ids start at 1 again and a client that rejoins with its old
+ * {@code last_seen_id} would be sent nothing it recognises as new. {@link #epoch} names the
+ * incarnation, and the join reply carries it, so a client that sees it change knows its view is of
+ * a history that no longer exists and fetches the topic afresh.
+ *
  * <p>Safe to use from any context; the futures complete on the caller's context.
  */
 public final class AnnotationStore {
@@ -38,6 +46,8 @@ public final class AnnotationStore {
   static final int CHUNK = 64;
   /** Prefix of a topic's id counter. */
   public static final String IDS_PREFIX = "channels.ids.";
+  /** The shared-data map of each topic's epoch: topic → epoch. */
+  public static final String EPOCHS = "channels.epochs";
 
   /** History order: by {@code at}, then by {@code id}. */
   private static final Comparator<JsonObject> ORDER =
@@ -76,6 +86,29 @@ public final class AnnotationStore {
           .compose(stored -> map.put(key, appended(stored, annotation))))
           .map(v -> annotation.copy());
       });
+  }
+
+  /**
+   * The epoch of a topic's annotations: an opaque id that stays the same as long as its ids do, and
+   * changes when they may be issued again (a new store). Ids are comparable only within one epoch.
+   *
+   * <p>Here it is a random id made the first time it is asked for (a topic's first join, which comes
+   * before any post: a client sees ids only through a join's topic), kept in the
+   * shared map {@value #EPOCHS} beside the annotations and lost with them, so it changes on every
+   * restart of the node (of the cluster, when clustered). A durable store keeps its epoch with the
+   * topic, the same across restarts, and changes it only if the topic's history is wiped or its ids
+   * restart; clients then keep their {@code last_seen_id} across restarts.
+   *
+   * @param topic the topic
+   * @return the epoch, never empty
+   */
+  public Future<String> epoch(String topic) {
+    Objects.requireNonNull(topic, "topic");
+    String fresh = UUID.randomUUID().toString();
+    // putIfAbsent: when two nodes of a cluster make one at once, both end up with the first.
+    return vertx.sharedData().<String, String>getAsyncMap(EPOCHS)
+      .compose(epochs -> epochs.putIfAbsent(topic, fresh))
+      .map(existing -> existing != null ? existing : fresh);
   }
 
   /**

@@ -37,9 +37,14 @@ import org.slf4j.LoggerFactory;
  * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys.
  *
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records, or their JSON): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}}}, the annotations with an id above
- * {@code last_seen_id} ordered by {@code at} then {@code id}, at most {@code history_limit}; the
- * presence state already includes the joiner. A {@link Push} from a socket that has joined stores
+ * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}, the annotations with an
+ * id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
+ * {@code history_limit} (and {@code "truncated": true} when there were more); the presence state
+ * already includes the joiner; the epoch is the
+ * {@link AnnotationStore#epoch store's}, which a client keeps with its {@code last_seen_id}: when a
+ * rejoin brings another one, the ids it holds are of a history that is gone, and it joins again
+ * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its
+ * earlier connections, which the server may not have noticed are gone yet. A {@link Push} from a socket that has joined stores
  * the annotation, publishes {@code {"event": "new_annotation", "payload": annotation}} on
  * {@code channels.topic.<topic>} and replies {@code {"status": "ok", "id": n}}; a {@link Leave}
  * replies {@code {"status": "ok"}}. Errors: {@code bad_request} naming the field, {@code not_joined}
@@ -59,7 +64,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
  * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
  * user {@code result.backend()} at the post's {@code at}. The poster's reply never waits for it, and
- * a failure is logged once at WARN and changes nothing else.
+ * a failure is logged once at WARN and changes nothing else. A body InfoSys would refuse (longer
+ * than its {@code max_query_length}, which is below {@code max_body_length} by default) is not
+ * asked at all ({@link InfoSys#accepts}): a long annotation is rarely a question, and asking would
+ * only earn a {@code bad_request} and a WARN per post.
  *
  * <p><b>Idle stop.</b> With nobody present for {@code idle_stop_ms} (and no InfoSys answer pending)
  * the channel stops with reason normal; a join cancels the countdown. The annotations stay in the
@@ -196,11 +204,25 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- join, push
 
   private CallResult<Void> join(Join join) {
-    // Presence changes once the history is read, so a failed read leaves nothing half done.
-    return CallResult.await(onOwnContext(store.history(topic, join.lastSeenId(), options.historyLimit()))
-      .map(history -> {
+    // Presence changes once the history is read, so a failed read leaves nothing half done. The
+    // epoch is read first: the history then belongs to it.
+    int limit = options.historyLimit();
+    // One more than the limit is read only to tell whether there are more: a client is told so.
+    Future<JsonObject> read = store.epoch(topic)
+      .compose(epoch -> store.history(topic, join.lastSeenId(), limit == Integer.MAX_VALUE ? limit : limit + 1)
+        .map(history -> {
+          JsonObject reply = new JsonObject().put("epoch", epoch);
+          if (history.size() > limit) {
+            history.remove(history.size() - 1);
+            reply.put("truncated", true);
+          }
+          return reply.put("annotations", history);
+        }));
+    return CallResult.await(onOwnContext(read)
+      .map(reply -> {
         track(join.username(), join.socketId());
-        JsonObject reply = new JsonObject().put("annotations", history).put("presence_state", presenceState());
+        // The joiner's own socket id: a client tells its metas from its past connections' by it.
+        reply.put("presence_state", presenceState()).put("socket_id", join.socketId());
         return CallResult.<Void>reply(reply, null);
       })
       .recover(err -> storeFailed("history for a join", err)));
@@ -241,6 +263,10 @@ public final class TopicChannel extends GenServer<Void> {
 
   /** Asks in the background; the answer comes back through the mailbox, so this process stays the only writer. */
   private void askInfoSys(String body, long at) {
+    if (!InfoSys.accepts(vertx, body)) {
+      log.debug("channel {} does not ask InfoSys about a post of {} characters: longer than it takes", topic, body.length());
+      return;
+    }
     pendingAnswers++;
     Future<List<Result>> answer;
     try {

@@ -12,8 +12,12 @@ import java.util.List;
  *
  * <p>{@link #compute} runs on the backend process's context; it must not block. A failed future,
  * an exception or an answer past the deadline only drops this backend's results: it never fails
- * the query. A backend documents how it scores, so that a confident answer outranks a guess.
- * Implementations have a public no-argument constructor.
+ * the query. What the outcome says matters, though: no results means "no answer" (InfoSys caches
+ * it), a failure means the backend failed (InfoSys counts it against the backend's circuit breaker
+ * and caches nothing), {@link BackendBusyException} means it is full (counted neither way), and
+ * after the query's {@link Cancellation} fired nothing counts. So a backend that cannot reach its
+ * upstream fails the future rather than answering nothing. A backend documents how it scores, so
+ * that a confident answer outranks a guess. Implementations have a public no-argument constructor.
  */
 public interface Backend {
 

@@ -24,14 +24,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Request (a call, JSON): {@code {"query", "limit", "timeout_ms"}}; reply: a JSON array of
  * results. Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
- * backend's work is cancelled ({@link Cancellation}) and its late answer dropped. A backend that
- * throws or fails answers this query with the error {@code backend_failed} and keeps serving: one
- * bad query does not take the backend down.
+ * backend's work is cancelled ({@link Cancellation}) and nothing is answered any more: the caller's
+ * own timeout, equal to the deadline, ends its wait. Errors, each with its {@link #BACKEND_FAILED
+ * code}: a backend that throws or fails answers {@code backend_failed} and keeps serving (one bad
+ * query does not take the backend down); one that is full ({@link BackendBusyException}) answers
+ * {@code backend_busy}; a malformed request gets {@code bad_request}. Each failure is one DEBUG
+ * line with the query quoted ({@link LogText}): whether the backend is healthy is InfoSys's to say,
+ * through its circuit breaker, so a failing upstream does not log a line per query.
  */
 public final class BackendServer extends GenServer<Void> {
 
   /** The prefix of every backend process's registered name. */
   public static final String PREFIX = "infosys.backend.";
+
+  /** The error code of a query the backend failed: counts against its circuit breaker. */
+  public static final String BACKEND_FAILED = "backend_failed";
+  /** The error code of a query a full backend turned away: says nothing about its health. */
+  public static final String BACKEND_BUSY = "backend_busy";
 
   private static final Logger log = LoggerFactory.getLogger(BackendServer.class);
 
@@ -92,8 +101,10 @@ public final class BackendServer extends GenServer<Void> {
         return; // nobody waits any more
       }
       if (ar.failed()) {
-        log.warn("infosys backend {} failed on '{}': {}", backend.name(), query, ar.cause().toString());
-        from.replyError("backend_failed", backend.name() + ": " + ar.cause().getMessage());
+        boolean busy = ar.cause() instanceof BackendBusyException;
+        log.debug("infosys backend {} {} on {}: {}", backend.name(), busy ? "was busy" : "failed", LogText.quote(query),
+          LogText.quote(String.valueOf(ar.cause())));
+        from.replyError(busy ? BACKEND_BUSY : BACKEND_FAILED, backend.name() + ": " + ar.cause().getMessage());
         return;
       }
       JsonArray results = new JsonArray();

@@ -66,6 +66,20 @@ public final class InfoSys {
   }
 
   /**
+   * Whether InfoSys takes this query: not blank, and once stripped no longer than the running
+   * InfoSys's {@code max_query_length} (its default when none has started). A caller that asks on
+   * its own account, as the channels ask about every post, checks this first and skips what InfoSys
+   * would refuse, instead of collecting {@code bad_request} errors.
+   *
+   * @param vertx the Vert.x instance
+   * @param query the question
+   * @return whether {@link #ask} would take it
+   */
+  public static boolean accepts(Vertx vertx, String query) {
+    return InfoSysServer.accepts(vertx, query);
+  }
+
+  /**
    * Asks every backend and keeps the results only, like Rumbl's {@code InfoSys.compute}.
    *
    * @param vertx the Vert.x instance

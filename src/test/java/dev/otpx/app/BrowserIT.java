@@ -24,9 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -50,12 +54,21 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The browser client end to end: the jar as an operator runs it ({@code java -jar target/otpx.jar})
- * and two real headless Chromium browsers on its page at {@code /}. Alice signs in, joins video 1,
- * asks {@code what is 2 + 2} and sees the calculator's {@code 4} arrive as an annotation; Bob joins
- * the same video, finds Alice present and her post in the history, and the two see each other's
- * posts and presence, including Bob leaving. Then a network drop: Alice's connection is cut while
- * Bob posts, her page reconnects by itself, rejoins with the last id it has and gets only what it
- * missed, and its handlers work again.
+ * and real headless Chromium browsers on its page at {@code /}. Alice signs in, joins video 1, asks
+ * {@code what is 2 + 2} and sees the calculator's {@code 4} arrive as an annotation; Bob joins the
+ * same video, finds Alice present and her post in the history, and the two see each other's posts
+ * and presence, including Bob leaving. Then what a connection goes through:
+ * <ul>
+ *   <li>a network drop: Alice's connection is cut while Bob posts, her page reconnects by itself,
+ *       rejoins with the last id it has and gets only what it missed;</li>
+ *   <li>a half-open connection the server cannot tell is gone: her page drops her old socket from
+ *       presence, which the server still lists;</li>
+ *   <li>a server restart: the annotations (in memory) are gone and ids start again at 1, so her
+ *       page sees a new epoch, drops its view and rejoins from 0, and Bob's new post, with an id
+ *       her page already had, is shown and not skipped;</li>
+ *   <li>a restart with a new token secret: her rejoin is refused, and the page says so once,
+ *       never green, and offers to sign in again.</li>
+ * </ul>
  *
  * <p>It drives Debian's {@code chromium} with the {@code chromedriver} built from the same source,
  * both named explicitly, so Selenium Manager never downloads anything (failsafe also sets
@@ -69,6 +82,10 @@ class BrowserIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   /** Long enough for InfoSys's answer (its timeout is 10 s) on a slow CI machine. */
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** The token secret the service starts with, so that sessions survive a restart. */
+  private static final String SECRET = "browser-it-secret-0123456789abcdef-one";
+  /** Another secret: every session signed with the first one is refused. */
+  private static final String OTHER_SECRET = "browser-it-secret-0123456789abcdef-two";
 
   @TempDir
   Path dataDir;
@@ -92,10 +109,17 @@ class BrowserIT {
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
+    startService(SECRET);
+    base = "http://127.0.0.1:" + port + "/";
+  }
+
+  /** Starts the jar on {@link #port} and returns once it listens. */
+  private void startService(String secret) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder = new ProcessBuilder(java, "-jar", Path.of("target", "otpx.jar").toString()).redirectErrorStream(true);
     builder.environment().put("HTTP_PORT", String.valueOf(port));
     builder.environment().put("HTTP_HOST", "127.0.0.1");
+    builder.environment().put("OTPX_TOKEN_SECRET", secret);
     builder.environment().remove("OTPX_CONFIG");
     builder.environment().remove("OTPX_DATABASE_URL");
     builder.environment().put("OTPX_DATA_DIR", dataDir.toString());
@@ -125,7 +149,17 @@ class BrowserIT {
     }, "browser-it-log");
     drain.setDaemon(true);
     drain.start();
-    base = "http://127.0.0.1:" + port + "/";
+  }
+
+  /**
+   * Stops the service as an operator does (SIGTERM) and starts a new one on the same port: the
+   * annotations, which live in memory, are gone.
+   */
+  private void restartService(String secret) throws IOException, InterruptedException {
+    log.add("---- browser-it: restarting the service");
+    service.destroy();
+    assertThat(service.waitFor(30, TimeUnit.SECONDS)).as("the service stopped on SIGTERM").isTrue();
+    startService(secret);
   }
 
   @AfterEach
@@ -170,20 +204,28 @@ class BrowserIT {
   private void signInAndJoin(WebDriver driver, String username, String page) {
     WebDriverWait wait = waitOn(driver);
     driver.get(page);
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-    // Signing in takes a password now and the page has no field for it yet (issue 11's second
-    // phase adds sign-up and sign-in to the page): register over HTTP and hand the page the token
-    // the way its own sign-in stores it, then load it again.
-    JsonObject session = session(username);
-    ((JavascriptExecutor) driver).executeScript("sessionStorage.setItem('otpx.token', arguments[0]);"
-      + " sessionStorage.setItem('otpx.username', arguments[1]);", session.getString("token"), session.getString("username"));
-    driver.navigate().refresh();
-    wait.until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "open"));
+    signIn(driver, username);
     assertThat(driver.findElement(By.id("video")).getAttribute("value")).isEqualTo("1");
     driver.findElement(By.id("join")).click();
     wait.until(ExpectedConditions.textToBe(By.id("topic-label"), "In videos:1"));
     wait.until(ExpectedConditions.elementToBeClickable(By.id("body")));
     wait.until(present(username));
+  }
+
+  /**
+   * Signs in on the page showing its sign-in view, and waits until it is connected. Signing in takes
+   * a password now and the page has no field for it yet (issue 11's next step adds sign-up and
+   * sign-in to it): this registers over HTTP and hands the page the token the way its own sign-in
+   * stores it, then loads the page again.
+   */
+  private void signIn(WebDriver driver, String username) {
+    WebDriverWait wait = waitOn(driver);
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    JsonObject session = session(username);
+    ((JavascriptExecutor) driver).executeScript("sessionStorage.setItem('otpx.token', arguments[0]);"
+      + " sessionStorage.setItem('otpx.username', arguments[1]);", session.getString("token"), session.getString("username"));
+    driver.navigate().refresh();
+    wait.until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "open"));
   }
 
   /** Registers the user (once) and signs in over HTTP: {@code {"token", "username"}}. */
@@ -305,6 +347,9 @@ class BrowserIT {
 
       link.drop();
       waitOn(alice).until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "reconnecting"));
+      // Offline, her page cannot know who is here: it shows nobody rather than who was.
+      waitOn(alice).until(driver -> presence(driver).isEmpty());
+      assertThat(alice.findElement(By.id("presence-empty")).getText()).startsWith("Offline");
       // The server saw her socket close: she left the topic.
       waitOn(bob).until(absent("alice"));
       post(bob, "while you were away");
@@ -333,6 +378,156 @@ class BrowserIT {
     }
   }
 
+  @Test
+  void aHalfOpenConnectionIsDroppedFromPresenceByThePageThatLeftIt() throws IOException {
+    link = new Link(port);
+    WebDriver alice = browser();
+    WebDriver bob = browser();
+    try {
+      signInAndJoin(alice, "alice", "http://127.0.0.1:" + link.port() + "/");
+      signInAndJoin(bob, "bob");
+      waitOn(bob).until(present("alice"));
+
+      // Her side of the connection breaks; the server's side stays open and keeps hearing pings,
+      // as with a connection lost in a network that does not say so.
+      link.freeze();
+      waitOn(alice).until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "reconnecting"));
+      link.restore();
+      waitOn(alice).until(ExpectedConditions.textToBe(By.id("conn-text"), "Rejoined, nothing missed"));
+
+      // The server lists both of her sockets, so Bob sees two tabs; her page knows one is its past.
+      waitOn(bob).until(tabs("alice", 2));
+      assertThat(tabsOf(alice, "alice")).isEqualTo(1);
+      assertThat(presence(alice)).containsExactly("alice", "bob");
+      screenshot(alice, "alice-half-open");
+
+      // Once the server lets the old connection go, everyone agrees again.
+      link.releaseFrozen();
+      waitOn(bob).until(tabs("alice", 1));
+      assertThat(tabsOf(alice, "alice")).isEqualTo(1);
+    } catch (RuntimeException | AssertionError e) {
+      screenshot(alice, "failure-alice");
+      screenshot(bob, "failure-bob");
+      throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);
+    }
+  }
+
+  @Test
+  void afterAServerRestartThePageReloadsTheTopicInsteadOfSkippingItsNewAnnotations()
+    throws IOException, InterruptedException {
+    link = new Link(port);
+    WebDriver alice = browser();
+    WebDriver bob = null;
+    try {
+      signInAndJoin(alice, "alice", "http://127.0.0.1:" + link.port() + "/");
+      for (String body : List.of("first before the restart", "second before the restart", "third before the restart")) {
+        post(alice, body);
+        waitOn(alice).until(annotation("alice", body));
+      }
+      recordConnectionStates(alice);
+
+      // Same secret: her session survives; the annotations, held in memory, do not.
+      restartService(SECRET);
+      waitOn(alice).until(ExpectedConditions.textToBe(By.id("conn-text"),
+        "Rejoined: the server's history of videos:1 was reset; showing what it has now"));
+      assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("0");
+      assertThat(alice.findElements(By.cssSelector("#annotations li"))).isEmpty();
+      assertThat(connectionStates(alice)).contains("reconnecting").endsWith("open");
+      screenshot(alice, "alice-after-restart");
+
+      // Ids start again at 1, which her page held before the restart: it must show them anyway.
+      bob = browser();
+      signInAndJoin(bob, "bob");
+      post(bob, "first after the restart");
+      waitOn(alice).until(annotation("bob", "first after the restart"));
+      post(alice, "glad you are here");
+      waitOn(bob).until(annotation("alice", "glad you are here"));
+      assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("2");
+      screenshot(alice, "alice-after-restart-posts");
+    } catch (RuntimeException | AssertionError e) {
+      screenshot(alice, "failure-alice");
+      if (bob != null) {
+        screenshot(bob, "failure-bob");
+      }
+      throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);
+    }
+  }
+
+  @Test
+  void aRejoinRefusedAfterTheSecretChangedIsSaidOnceNeverGreenAndOffersToSignInAgain()
+    throws IOException, InterruptedException {
+    link = new Link(port);
+    WebDriver alice = browser();
+    try {
+      signInAndJoin(alice, "alice", "http://127.0.0.1:" + link.port() + "/");
+      recordConnectionStates(alice);
+
+      // A new secret: her token no longer verifies, so her rejoin is refused.
+      restartService(OTHER_SECRET);
+      waitOn(alice).until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "refused"));
+      assertThat(alice.findElement(By.id("conn-text")).getText()).isEqualTo("Signed out: the server refused your session");
+      assertThat(connectionStates(alice)).as("never green after the restart").doesNotContain("open");
+
+      // One refusal, one answer, with the way out.
+      List<WebElement> alerts = alice.findElements(By.cssSelector("#alerts .alert"));
+      assertThat(alerts).hasSize(1);
+      assertThat(alerts.get(0).getText()).contains("The server refused your session", "access_denied");
+      WebElement again = alerts.get(0).findElement(By.className("alert-action"));
+      assertThat(again.getText()).isEqualTo("Sign in again");
+      // Nobody is shown as present in a room she is not in, and the alert covers no card.
+      assertThat(presence(alice)).isEmpty();
+      assertThat(alice.findElement(By.id("presence-empty")).getText()).startsWith("Not in the room");
+      assertDoesNotOverlap(alice.findElement(By.id("alerts")), alice.findElement(By.cssSelector(".room-side .card")));
+      screenshot(alice, "alice-refused");
+
+      again.click();
+      signIn(alice, "alice");
+      alice.findElement(By.id("join")).click();
+      waitOn(alice).until(ExpectedConditions.textToBe(By.id("topic-label"), "In videos:1"));
+      assertThat(alice.findElements(By.cssSelector("#alerts .alert"))).isEmpty();
+    } catch (RuntimeException | AssertionError e) {
+      screenshot(alice, "failure-alice");
+      throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);
+    }
+  }
+
+  /** From now on, the page keeps every state its connection pill takes, in order. */
+  private static void recordConnectionStates(WebDriver driver) {
+    ((JavascriptExecutor) driver).executeScript(
+      "window.connStates = [];"
+        + "const conn = document.getElementById('conn');"
+        + "new MutationObserver(() => window.connStates.push(conn.dataset.state))"
+        + ".observe(conn, {attributes: true, attributeFilter: ['data-state']});");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> connectionStates(WebDriver driver) {
+    return (List<String>) ((JavascriptExecutor) driver).executeScript("return window.connStates;");
+  }
+
+  private static void assertDoesNotOverlap(WebElement one, WebElement other) {
+    Rectangle a = one.getRect();
+    Rectangle b = other.getRect();
+    boolean overlap = a.getX() < b.getX() + b.getWidth() && b.getX() < a.getX() + a.getWidth()
+      && a.getY() < b.getY() + b.getHeight() && b.getY() < a.getY() + a.getHeight();
+    assertThat(overlap).as("%s overlaps %s", describe(a), describe(b)).isFalse();
+  }
+
+  private static String describe(Rectangle r) {
+    return r.getX() + "," + r.getY() + " " + r.getWidth() + "x" + r.getHeight();
+  }
+
+  /** How many tabs the presence list shows for a user: 1 unless it says "n tabs". */
+  private static int tabsOf(WebDriver driver, String user) {
+    WebElement item = driver.findElement(inPresence(user));
+    List<WebElement> tabs = item.findElements(By.className("presence-tabs"));
+    return tabs.isEmpty() ? 1 : Integer.parseInt(tabs.get(0).getText().replace(" tabs", ""));
+  }
+
+  private static ExpectedCondition<Boolean> tabs(String user, int count) {
+    return driver -> !driver.findElements(inPresence(user)).isEmpty() && tabsOf(driver, user) == count;
+  }
+
   private String tail() {
     List<String> lines = new ArrayList<>(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
@@ -347,14 +542,39 @@ class BrowserIT {
   }
   /**
    * A TCP link to the service that the test can cut, as a network drop would: {@link #drop()}
-   * closes every connection and refuses new ones until {@link #restore()}.
+   * closes every connection and refuses new ones until {@link #restore()}. {@link #freeze()}
+   * breaks only the browser's side: the service's side of a websocket stays open and the link keeps
+   * sending the SockJS pings the browser would, so the service cannot tell the connection is gone
+   * (a half-open connection) until {@link #releaseFrozen()} closes it.
    */
   private static final class Link implements AutoCloseable {
 
+    /** A SockJS ping from a client: {@code ["{\"type\":\"ping\"}"]} in a masked websocket text frame. */
+    private static final byte[] PING = "[\"{\\\"type\\\":\\\"ping\\\"}\"]".getBytes(StandardCharsets.UTF_8);
+
     private final ServerSocket server;
     private final int target;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Pair> open = ConcurrentHashMap.newKeySet();
+    private final Set<Pair> frozen = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "browser-it-link-pinger");
+      thread.setDaemon(true);
+      return thread;
+    });
     private volatile boolean up = true;
+
+    /** One browser connection and its connection to the service. */
+    private static final class Pair {
+      final Socket client;
+      final Socket upstream;
+      volatile boolean websocket;
+      volatile boolean frozen;
+
+      Pair(Socket client, Socket upstream) {
+        this.client = client;
+        this.upstream = upstream;
+      }
+    }
 
     Link(int target) throws IOException {
       this.target = target;
@@ -362,6 +582,8 @@ class BrowserIT {
       Thread acceptor = new Thread(this::accept, "browser-it-link");
       acceptor.setDaemon(true);
       acceptor.start();
+      // The browser pings every 5 s; a frozen connection gets one every 2 s from the link.
+      pinger.scheduleAtFixedRate(this::ping, 2, 2, TimeUnit.SECONDS);
     }
 
     int port() {
@@ -370,8 +592,30 @@ class BrowserIT {
 
     void drop() {
       up = false;
-      open.forEach(Link::closeQuietly);
+      open.forEach(pair -> {
+        closeQuietly(pair.client);
+        closeQuietly(pair.upstream);
+      });
       open.clear();
+    }
+
+    void freeze() {
+      up = false;
+      open.forEach(pair -> {
+        if (pair.websocket) {
+          pair.frozen = true;
+          frozen.add(pair);
+        } else {
+          closeQuietly(pair.upstream);
+        }
+        closeQuietly(pair.client);
+      });
+      open.clear();
+    }
+
+    void releaseFrozen() {
+      frozen.forEach(pair -> closeQuietly(pair.upstream));
+      frozen.clear();
     }
 
     void restore() {
@@ -381,6 +625,8 @@ class BrowserIT {
     @Override
     public void close() {
       drop();
+      releaseFrozen();
+      pinger.shutdownNow();
       closeQuietly(server);
     }
 
@@ -397,32 +643,68 @@ class BrowserIT {
           continue;
         }
         try {
-          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-          open.add(client);
-          open.add(upstream);
-          pipe(client, upstream);
-          pipe(upstream, client);
+          Pair pair = new Pair(client, new Socket(InetAddress.getLoopbackAddress(), target));
+          open.add(pair);
+          pump(pair, true);
+          pump(pair, false);
         } catch (IOException refused) {
           closeQuietly(client);
         }
       }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pump(Pair pair, boolean outbound) {
+      Socket from = outbound ? pair.client : pair.upstream;
+      Socket to = outbound ? pair.upstream : pair.client;
       Thread pump = new Thread(() -> {
         try {
-          from.getInputStream().transferTo(to.getOutputStream());
+          byte[] buffer = new byte[8192];
+          int read;
+          boolean first = true;
+          while ((read = from.getInputStream().read(buffer)) != -1) {
+            if (outbound && first) {
+              // The browser's first bytes are its HTTP request: a websocket asks for an upgrade.
+              String head = new String(buffer, 0, read, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+              pair.websocket = head.contains("upgrade: websocket");
+              first = false;
+            }
+            synchronized (pair) {
+              to.getOutputStream().write(buffer, 0, read);
+            }
+          }
         } catch (IOException e) {
           // one side went away
         } finally {
-          closeQuietly(from);
-          closeQuietly(to);
-          open.remove(from);
-          open.remove(to);
+          closeQuietly(pair.client);
+          if (!pair.frozen) {
+            closeQuietly(pair.upstream);
+          }
+          open.remove(pair);
         }
       }, "browser-it-link-pump");
       pump.setDaemon(true);
       pump.start();
+    }
+
+    /** A ping on each frozen websocket, in a masked text frame as a client's must be. */
+    private void ping() {
+      byte[] mask = {0x11, 0x22, 0x33, 0x44};
+      byte[] frame = new byte[2 + 4 + PING.length];
+      frame[0] = (byte) 0x81; // FIN, text
+      frame[1] = (byte) (0x80 | PING.length);
+      System.arraycopy(mask, 0, frame, 2, 4);
+      for (int i = 0; i < PING.length; i++) {
+        frame[6 + i] = (byte) (PING[i] ^ mask[i % 4]);
+      }
+      for (Pair pair : frozen) {
+        try {
+          synchronized (pair) {
+            pair.upstream.getOutputStream().write(frame);
+          }
+        } catch (IOException gone) {
+          frozen.remove(pair);
+        }
+      }
     }
 
     private static void closeQuietly(Closeable closeable) {

@@ -194,4 +194,41 @@ class AnnotationStoreTest {
       assertThatThrownBy(() -> store.history(TOPIC, 0, -1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
     }
   }
+
+  @Nested
+  class Epochs {
+
+    @Test
+    void aTopicKeepsItsEpochForEveryStoreOfTheSameVertx(Vertx vertx, VertxTestContext ctx) {
+      store.epoch(TOPIC)
+        .compose(first -> addAll(TOPIC, "a", 1).compose(added -> new AnnotationStore(vertx).epoch(TOPIC))
+          .map(second -> List.of(first, second)))
+        .compose(both -> store.epoch("videos:2").map(other -> {
+          ctx.verify(() -> {
+            assertThat(both.get(0)).isNotBlank().isEqualTo(both.get(1));
+            assertThat(other).as("another topic's").isNotEqualTo(both.get(0));
+          });
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aRestartedNodeIssuesTheSameIdsAgainUnderANewEpoch(VertxTestContext ctx) {
+      // Another Vert.x instance is what a restarted node has: fresh shared data.
+      Vertx restarted = Vertx.vertx();
+      AnnotationStore after = new AnnotationStore(restarted);
+      store.epoch(TOPIC)
+        .compose(before -> addAll(TOPIC, "before", 1).compose(added -> after.epoch(TOPIC)
+          .compose(epoch -> after.add(TOPIC, "bob", "after", 2).map(annotation -> {
+            ctx.verify(() -> {
+              assertThat(annotation.getLong("id")).as("ids start again").isEqualTo(added.get(0).getLong("id"));
+              assertThat(epoch).as("so the epoch changes").isNotEqualTo(before);
+            });
+            return null;
+          }))))
+        .eventually(restarted::close)
+        .onComplete(ctx.succeedingThenComplete());
+    }
+  }
 }

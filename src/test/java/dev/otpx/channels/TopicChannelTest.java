@@ -7,12 +7,14 @@ import static dev.otpx.channels.ChannelFixtures.startInfoSys;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.otpx.channels.ChannelFixtures.Listener;
 import dev.otpx.channels.TopicChannelMsg.Join;
 import dev.otpx.channels.TopicChannelMsg.Leave;
 import dev.otpx.channels.TopicChannelMsg.Push;
 import dev.otpx.channels.TopicChannelMsg.SocketClosed;
 import dev.otpx.infosys.FakeBackend;
+import dev.otpx.infosys.LogCapture;
 import dev.otpx.process.ChildSpec;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.GenServer;
@@ -118,6 +120,48 @@ class TopicChannelTest {
           JsonObject meta = json.getJsonObject("presence_state").getJsonObject("bob").getJsonArray("metas").getJsonObject(0);
           assertThat(meta.fieldNames()).containsExactlyInAnyOrder("socket_id", "online_at");
           assertThat(meta.getLong("online_at")).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aJoinRepliesWithTheStoresEpochWhichOutlivesTheTopicsProcess(Vertx vertx, VertxTestContext ctx) {
+      new AnnotationStore(vertx).epoch(TOPIC)
+        .compose(epoch -> startChannel(vertx, OPTIONS)
+          .compose(pid -> call(vertx, join("alice", "s1")))
+          .compose(first -> {
+            // A crashed topic process is started again by the router; the history stays, and so does its epoch.
+            Pid pid = Registry.whereis(vertx, TopicChannel.name(TOPIC)).orElseThrow();
+            var monitor = Processes.monitor(vertx, pid);
+            Processes.kill(vertx, pid);
+            return monitor.down().compose(down -> startChannel(vertx, OPTIONS))
+              .compose(again -> call(vertx, join("alice", "s2")))
+              .map(second -> {
+                ctx.verify(() -> {
+                  assertThat(((JsonObject) first).getString("epoch")).isEqualTo(epoch);
+                  assertThat(((JsonObject) second).getString("epoch")).isEqualTo(epoch);
+                  assertThat(((JsonObject) second).getString("socket_id")).as("the joiner's own").isEqualTo("s2");
+                });
+                return null;
+              });
+          }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aJoinCutToTheHistoryLimitSaysSo(Vertx vertx, VertxTestContext ctx) {
+      AnnotationStore store = new AnnotationStore(vertx);
+      store.add(TOPIC, "carol", "one", 1)
+        .compose(a -> store.add(TOPIC, "carol", "two", 2))
+        .compose(a -> store.add(TOPIC, "carol", "three", 3))
+        .compose(a -> startChannel(vertx, OPTIONS.withHistoryLimit(2)))
+        .compose(pid -> call(vertx, join("alice", "s1")))
+        .compose(cut -> call(vertx, new Join(TOPIC, "alice", "s1", 1)).map(whole -> List.of((JsonObject) cut, (JsonObject) whole)))
+        .onComplete(ctx.succeeding(replies -> ctx.verify(() -> {
+          assertThat(bodies(replies.get(0).getJsonArray("annotations"))).containsExactly("one", "two");
+          assertThat(replies.get(0).getBoolean("truncated")).isTrue();
+          assertThat(bodies(replies.get(1).getJsonArray("annotations"))).containsExactly("two", "three");
+          assertThat(replies.get(1).containsKey("truncated")).isFalse();
           ctx.completeNow();
         })));
     }
@@ -520,6 +564,33 @@ class TopicChannelTest {
             return null;
           })))
         .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aPostLongerThanInfoSysTakesIsStoredButNotAskedAndLogsNothing(Vertx vertx, VertxTestContext ctx) {
+      String essay = "why ".repeat(150).strip();
+      LogCapture logs = new LogCapture("dev.otpx", Level.INFO);
+      startInfoSys(vertx, new JsonObject())
+        .compose(v -> Listener.listen(vertx, TOPIC))
+        .compose(listener -> startChannel(vertx, OPTIONS.withMaxBodyLength(1000))
+          .compose(pid -> call(vertx, join("alice", "s1")))
+          .compose(r -> {
+            logs.start();
+            return call(vertx, post("alice", "s1", essay, 1));
+          })
+          // A short post after it: once its answer is in, the long one's would have been too.
+          .compose(r -> call(vertx, post("alice", "s1", "and you?", 2)))
+          .compose(r -> listener.annotation("result from calculator")))
+        .onComplete(ar -> {
+          logs.stop();
+          ctx.verify(() -> {
+            assertThat(ar.succeeded()).isTrue();
+            assertThat(FakeBackend.calls(vertx, "calculator", essay)).isZero();
+            assertThat(FakeBackend.calls(vertx, "calculator", "and you?")).isEqualTo(1);
+            assertThat(logs.warnings()).isEmpty();
+          });
+          ctx.completeNow();
+        });
     }
 
     @Test

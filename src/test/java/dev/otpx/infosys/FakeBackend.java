@@ -22,6 +22,7 @@ import java.util.List;
  *       published on {@link #cancelledAddress};
  *   <li>{@code boom}: throws from compute;
  *   <li>{@code fail}: a failed future;
+ *   <li>{@code busy}: a failed future with {@link BackendBusyException}, as a full backend gives;
  *   <li>{@code null}: compute returns null;
  *   <li>{@code echo}: one result whose text tells the options it got, e.g.
  *       {@code "limit 10 timeout_ms 10000 cancelled false"};
@@ -82,6 +83,8 @@ public final class FakeBackend implements Backend {
         throw new IllegalStateException("boom from " + name);
       case "fail":
         return Future.failedFuture(new IllegalStateException("fail from " + name));
+      case "busy":
+        return Future.failedFuture(new BackendBusyException(name + " is full"));
       case "null":
         return null;
       case "echo":

@@ -10,6 +10,7 @@ import static dev.otpx.infosys.InfoSysFixtures.startInfoSys;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.otpx.process.ChildSpec;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.Monitor;
@@ -366,6 +367,28 @@ class InfoSysServerTest {
     }
 
     @Test
+    void aQueryWithLineBreaksCannotForgeALogLine(Vertx vertx, VertxTestContext ctx) {
+      String forged = "fail\r\n00:00:00.000 ERROR [main] dev.otpx.app.Main - forged";
+      LogCapture logs = new LogCapture("dev.otpx.infosys", Level.DEBUG);
+      logs.start();
+      startFake(vertx, "failer", new JsonObject().put("mode", "fail"))
+        .compose(pid -> startFake(vertx, "late", new JsonObject().put("mode", "timeout")))
+        .compose(pid -> startInfoSys(vertx, new JsonObject().put("breaker_minimum_calls", 1).put("breaker_window", 1)))
+        .compose(pid -> ask(vertx, query(forged, 100)))
+        .onComplete(ar -> {
+          logs.stop();
+          ctx.verify(() -> {
+            assertThat(ar.succeeded()).isTrue();
+            List<String> mentions = logs.messages().stream().filter(line -> line.contains("forged")).toList();
+            assertThat(mentions).as("the query is logged, quoted").isNotEmpty()
+              .allSatisfy(line -> assertThat(line).doesNotContain("\r", "\n").contains("\"fail\\r\\n00:00:00.000 ERROR"));
+            assertThat(logs.messages()).noneMatch(line -> line.contains("\n") || line.contains("\r"));
+          });
+          ctx.completeNow();
+        });
+    }
+
+    @Test
     void whenEveryBackendFailsTheAnswerHasNoResults(Vertx vertx, VertxTestContext ctx) {
       startFakes(vertx, "fast1", "fast2")
         .compose(pids -> startInfoSys(vertx))
@@ -564,6 +587,19 @@ class InfoSysServerTest {
     }
 
     @Test
+    void aShortDeadlineNeverCutsShortTheAnswerOfAnIdenticalQueryWithALongerOne(Vertx vertx, VertxTestContext ctx) {
+      startFake(vertx, "slow1", new JsonObject().put("delay_ms", 100))
+        .compose(pid -> startInfoSys(vertx))
+        .compose(pid -> Future.join(ask(vertx, query("result", 5)), ask(vertx, query("result", 5_000))))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(texts(both.resultAt(0))).as("5 ms: nothing yet").isEmpty();
+          assertThat(texts(both.resultAt(1))).as("5 s: the answer").containsExactly("result from slow1");
+          assertThat(FakeBackend.calls(vertx, "slow1", "result")).isEqualTo(2);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void aQueryJoiningASharedCallStillAnswersByItsOwnDeadline(Vertx vertx, VertxTestContext ctx) {
       startFakes(vertx, "fast1")
         .compose(pids -> startFake(vertx, "stuck", new JsonObject().put("mode", "timeout")))
@@ -621,10 +657,10 @@ class InfoSysServerTest {
     }
 
     @Test
-    void aBackendThatKeepsMissingTheDeadlineIsSkippedFast(Vertx vertx, VertxTestContext ctx) {
+    void aBackendThatKeepsMissingTheDeadlineAfterTheSlowCallTimeIsSkippedFast(Vertx vertx, VertxTestContext ctx) {
       startFakes(vertx, "fast1")
         .compose(pids -> startFake(vertx, "stuck", new JsonObject().put("mode", "timeout")))
-        .compose(pid -> startInfoSys(vertx, BREAKER))
+        .compose(pid -> startInfoSys(vertx, BREAKER.copy().put("breaker_slow_call_ms", 40)))
         .compose(pid -> twice(vertx, query("result", 50)))
         .onComplete(ctx.succeeding(missed -> {
           long began = System.nanoTime();
@@ -635,6 +671,70 @@ class InfoSysServerTest {
             ctx.completeNow();
           })));
         }));
+    }
+
+    @Test
+    void aDeadlineTheCallerChoseDoesNotCountAgainstTheBackend(Vertx vertx, VertxTestContext ctx) {
+      // Eight impatient queries (timeout_ms 5) at a backend that takes 50 ms, in a window of two.
+      startFake(vertx, "steady", new JsonObject().put("delay_ms", 50))
+        .compose(pid -> startInfoSys(vertx, BREAKER))
+        .compose(pid -> {
+          Future<JsonObject> chain = Future.succeededFuture();
+          for (int i = 0; i < 8; i++) {
+            String impatient = "result " + i;
+            chain = chain.compose(previous -> ask(vertx, query(impatient, 5)));
+          }
+          return chain;
+        })
+        .compose(last -> ask(vertx, query("result", 2_000)))
+        .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+          assertThat(texts(answer)).as("still asked: its circuit is closed").containsExactly("result from steady");
+          assertThat(FakeBackend.calls(vertx, "steady", "result 7")).isEqualTo(1);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aBackendTooBusyToTakeAQueryIsNotCountedAsFailing(Vertx vertx, VertxTestContext ctx) {
+      startFake(vertx, "full", new JsonObject().put("mode", "busy"))
+        .compose(pid -> startInfoSys(vertx, BREAKER))
+        .compose(pid -> twice(vertx, query("one")))
+        .compose(busy -> twice(vertx, query("two")))
+        .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+          assertThat(texts(answer)).isEmpty();
+          assertThat(FakeBackend.calls(vertx, "full", "two")).as("asked each time: its circuit is closed").isEqualTo(2);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void theCircuitsStateChangesAreOneLineEachNotOnePerQuery(Vertx vertx, VertxTestContext ctx) {
+      LogCapture logs = new LogCapture("dev.otpx.infosys", Level.INFO);
+      logs.start();
+      startFakes(vertx, "flaky")
+        .compose(pids -> startInfoSys(vertx, BREAKER))
+        .compose(pid -> {
+          Future<JsonObject> chain = Future.succeededFuture();
+          for (int i = 0; i < 10; i++) {
+            chain = chain.compose(previous -> ask(vertx, query("fail")));
+          }
+          return chain;
+        })
+        .compose(failed -> after(vertx, 250))
+        .compose(v -> ask(vertx, query("result")))
+        .onComplete(ar -> {
+          logs.stop();
+          ctx.verify(() -> {
+            assertThat(ar.succeeded()).isTrue();
+            assertThat(texts(ar.result())).containsExactly("result from flaky");
+            assertThat(logs.warnings()).singleElement().asString()
+              .contains("infosys backend flaky is failing", "100% of its last 2 calls failed", "fail from flaky", "200 ms");
+            assertThat(logs.at(Level.INFO)).filteredOn(line -> line.contains("circuit"))
+              .containsExactly("infosys backend flaky circuit half-open: the next query tries it",
+                "infosys backend flaky recovered: circuit closed");
+          });
+          ctx.completeNow();
+        });
     }
 
     @Test

@@ -178,6 +178,22 @@ class InfoSysTest {
     }
 
     @Test
+    void acceptsSaysWhatTheRunningInfoSysTakes(Vertx vertx, VertxTestContext ctx) {
+      ctx.verify(() -> {
+        assertThat(InfoSys.accepts(vertx, "x".repeat(InfoSysServer.DEFAULT_MAX_QUERY_LENGTH))).as("default, none started").isTrue();
+        assertThat(InfoSys.accepts(vertx, "x".repeat(InfoSysServer.DEFAULT_MAX_QUERY_LENGTH + 1))).isFalse();
+      });
+      startInfoSys(vertx, new JsonObject().put("max_query_length", 5))
+        .onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
+          assertThat(InfoSys.accepts(vertx, "  12345 ")).as("measured stripped, as InfoSys does").isTrue();
+          assertThat(InfoSys.accepts(vertx, "123456")).isFalse();
+          assertThat(InfoSys.accepts(vertx, "   ")).isFalse();
+          assertThat(InfoSys.accepts(vertx, null)).isFalse();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void withoutInfoSysRunningTheFacadeFailsWithNoproc(Vertx vertx, VertxTestContext ctx) {
       long began = System.nanoTime();
       InfoSys.compute(vertx, "result", QueryOptions.defaults()).onComplete(ctx.failing(err -> ctx.verify(() -> {

@@ -1,18 +1,23 @@
 package dev.otpx.infosys.backends.wolfram;
 
 import dev.otpx.infosys.Backend;
+import dev.otpx.infosys.BackendBusyException;
 import dev.otpx.infosys.BackendUnavailableException;
 import dev.otpx.infosys.ComputeOptions;
+import dev.otpx.infosys.LogText;
 import dev.otpx.infosys.Result;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -23,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,24 +44,36 @@ import org.slf4j.LoggerFactory;
  *       {@link #open} fails with {@link BackendUnavailableException}, so the backend is left out
  *       and the log says why. The id is never logged.</li>
  *   <li>{@code base_url}: default {@value #DEFAULT_BASE_URL}; tests point it at a local server.</li>
- *   <li>{@code request_timeout_ms}: the longest a request may take, default 10 000 (Rumbl's
- *       query timeout); a query's own deadline, when shorter, wins.</li>
+ *   <li>{@code request_timeout_ms}: the longest WolframAlpha may take to answer, default 10 000
+ *       (Rumbl's query timeout). It is the backend's own budget: a request still running then has
+ *       failed. A query whose deadline is shorter is cancelled at its deadline instead.</li>
+ *   <li>{@code max_connections}: how many requests may be in flight at once, each on its own
+ *       connection (HTTP/1.1), default {@value #DEFAULT_MAX_CONNECTIONS}. Vert.x's default of 5
+ *       let five slow answers hold up every other query.</li>
+ *   <li>{@code max_waiting}: how many more requests may wait for a connection (Vert.x counts
+ *       connections still being opened against it too), default {@value #DEFAULT_MAX_WAITING};
+ *       past that a query is turned away at once with {@link BackendBusyException} rather than
+ *       queued behind the slow ones.</li>
  * </ul>
  *
  * <p><b>Scoring:</b> an answer scores {@value #SCORE}, WolframAlpha's curated result being about as
  * confident as an answer gets (Rumbl's score too). At most one result per query.
  *
- * <p><b>Failures never fail the future.</b> An HTTP error, a timeout, a body that is not XML, is
- * malformed, says {@code success="false"} or has empty answer pods, or one over
- * {@value #MAX_BODY_BYTES} bytes, gives no results and exactly one WARN line naming the problem,
- * so a broken upstream never makes the backend's process crash-loop. A query without a Result or
- * Definitions pod gives no results quietly.
+ * <p><b>Outcomes.</b> An answer gives one result. A reply WolframAlpha means as "no answer" (no
+ * Result or Definitions pod, answer pods without text, or {@code success="false"}: it did not
+ * understand the question) gives no results, which InfoSys may cache: it is about the query, not
+ * the service. A failure of the service fails the future with a message naming the problem (the
+ * app id redacted): an HTTP status other than 2xx, a body that is not XML, is malformed, is not a
+ * {@code queryresult}, says {@code error="true"} or is over {@value #MAX_BODY_BYTES} bytes, a
+ * connection refused or reset, or no answer within {@code request_timeout_ms}. InfoSys counts
+ * those against the backend's circuit breaker and caches none of them. The backend logs no line
+ * per failure: InfoSys logs the breaker's state changes.
  *
- * <p><b>Cancellation:</b> the request is reset ({@link HttpClientRequest#reset()}, which on HTTP/1.1
- * closes its connection) when the query's {@link dev.otpx.infosys.Cancellation} fires or when its
- * own deadline passes, whichever comes first; the future then completes with no results at once.
- * The core {@link HttpClient} is used rather than the web client because only it hands out the
- * in-flight request to reset.
+ * <p><b>Cancellation:</b> when the query's {@link dev.otpx.infosys.Cancellation} fires, the request
+ * is reset ({@link HttpClientRequest#reset()}, which on HTTP/1.1 closes its connection) and the
+ * future fails with a {@link CancellationException} at once: nobody waits for it any more, and a
+ * deadline the caller chose is not the backend's failure. The core {@link HttpClient} is used
+ * rather than the web client because only it hands out the in-flight request to reset.
  *
  * <p>{@link #open} and {@link #compute} run on the backend process's context, which also runs every
  * callback of a query, so a query's state needs no locks. The HTTP client is created in
@@ -81,8 +99,13 @@ public final class WolframBackend implements Backend {
   /** The environment variable holding the app id when config has none. */
   public static final String APP_ID_ENV = "WOLFRAM_APP_ID";
 
+  /** Requests in flight at once when config says nothing. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 32;
+
+  /** Requests waiting for a connection when config says nothing. */
+  public static final int DEFAULT_MAX_WAITING = 128;
+
   private static final Logger log = LoggerFactory.getLogger(WolframBackend.class);
-  private static final int MAX_LOGGED_QUERY = 80;
 
   private final Function<String, String> environment;
 
@@ -91,6 +114,7 @@ public final class WolframBackend implements Backend {
   private Endpoint endpoint;
   private String appId;
   private Duration requestTimeout;
+  private int maxWaiting;
 
   /** A backend reading {@value #APP_ID_ENV} from the process environment. */
   public WolframBackend() {
@@ -111,7 +135,8 @@ public final class WolframBackend implements Backend {
    * Reads the config and creates the HTTP client.
    *
    * @param vertx the Vert.x instance
-   * @param config {@code app_id}, {@code base_url}, {@code request_timeout_ms}, all optional
+   * @param config {@code app_id}, {@code base_url}, {@code request_timeout_ms},
+   *     {@code max_connections}, {@code max_waiting}, all optional
    * @return completes when ready; fails with {@link BackendUnavailableException} without an app
    *     id, or with {@link IllegalArgumentException} naming a malformed field
    */
@@ -122,10 +147,14 @@ public final class WolframBackend implements Backend {
     String id;
     Endpoint base;
     Duration timeout;
+    int connections;
+    int waiting;
     try {
       id = config.containsKey("app_id") ? string(config, "app_id") : environment.apply(APP_ID_ENV);
       base = Endpoint.parse(config.containsKey("base_url") ? string(config, "base_url") : DEFAULT_BASE_URL);
-      timeout = requestTimeout(config);
+      timeout = Duration.ofMillis(whole(config, "request_timeout_ms", DEFAULT_REQUEST_TIMEOUT.toMillis(), 1));
+      connections = (int) whole(config, "max_connections", DEFAULT_MAX_CONNECTIONS, 1);
+      waiting = (int) whole(config, "max_waiting", DEFAULT_MAX_WAITING, 0);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -136,8 +165,13 @@ public final class WolframBackend implements Backend {
     this.appId = id.strip();
     this.endpoint = base;
     this.requestTimeout = timeout;
-    this.client = vertx.createHttpClient();
-    log.info("wolfram backend asks {} (request timeout {} ms)", base, timeout.toMillis());
+    this.maxWaiting = waiting;
+    // Each request in flight holds a connection (HTTP/1.1, no pipelining): the pool bounds how many
+    // queries run at once, the wait queue how many more may queue before being turned away.
+    this.client = vertx.createHttpClient(new HttpClientOptions(),
+      new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(waiting));
+    log.info("wolfram backend asks {} (request timeout {} ms, {} connections, {} waiting)", base, timeout.toMillis(),
+      connections, waiting);
     return Future.succeededFuture();
   }
 
@@ -145,9 +179,11 @@ public final class WolframBackend implements Backend {
    * Asks WolframAlpha.
    *
    * @param query the question
-   * @param options the deadline ({@code timeout}, capped by {@code request_timeout_ms}) and the
-   *     cancellation; the limit does not matter, there is at most one answer
-   * @return one result, or none; never a failed future once open
+   * @param options the deadline ({@code timeout}) and the cancellation fired at it; the limit does
+   *     not matter, there is at most one answer
+   * @return one result, or none; a failure of WolframAlpha (see the type's doc), a
+   *     {@link BackendBusyException} when the pool and its wait queue are full, or a
+   *     {@link CancellationException} once the cancellation fired
    */
   @Override
   public Future<List<Result>> compute(String query, ComputeOptions options) {
@@ -156,31 +192,37 @@ public final class WolframBackend implements Backend {
     if (client == null) {
       return Future.failedFuture(new IllegalStateException("wolfram backend is not open"));
     }
-    if (query.isBlank() || options.cancellation().cancelled()) {
+    if (options.cancellation().cancelled()) {
+      return Future.failedFuture(new CancellationException("cancelled before it was sent"));
+    }
+    if (query.isBlank()) {
       return Future.succeededFuture(List.of());
     }
-    Duration timeout = options.timeout().compareTo(requestTimeout) < 0 ? options.timeout() : requestTimeout;
-    return new Exchange(query, Math.max(1, timeout.toMillis())).run(options);
+    return new Exchange(query).run(options);
   }
 
-  /** One query's request: settles exactly once, with one WARN line when it gives up. */
+  /** One query's request: settles exactly once, and resets its request when it gives up. */
   private final class Exchange {
 
     private final String query;
-    private final long timeoutMs;
     private final Promise<List<Result>> outcome = Promise.promise();
     private final long started = System.nanoTime();
     private HttpClientRequest request;
-    private long timer;
+    private long timer = -1;
 
-    Exchange(String query, long timeoutMs) {
+    Exchange(String query) {
       this.query = query;
-      this.timeoutMs = timeoutMs;
     }
 
     Future<List<Result>> run(ComputeOptions options) {
-      timer = vertx.setTimer(timeoutMs, id -> abandon("no answer within " + timeoutMs + " ms, request reset"));
-      options.cancellation().onCancel(() -> abandon("cancelled at the query's deadline after " + elapsedMs() + " ms, request reset"));
+      long budgetMs = requestTimeout.toMillis();
+      if (budgetMs < options.timeout().toMillis()) {
+        // Only the backend's own budget needs a timer here: the query's deadline is the cancellation.
+        timer = vertx.setTimer(budgetMs, id -> abandon(new WolframFailure("no answer within " + budgetMs
+          + " ms (request_timeout_ms), request reset")));
+      }
+      options.cancellation().onCancel(() -> abandon(new CancellationException("cancelled at the query's deadline after "
+        + elapsedMs() + " ms, request reset")));
       client.request(requestOptions())
         .compose(this::send)
         .compose(this::readBody)
@@ -188,7 +230,7 @@ public final class WolframBackend implements Backend {
           if (ar.succeeded()) {
             answer(ar.result());
           } else {
-            giveUp(describe(ar.cause()));
+            settle(Future.failedFuture(failure(ar.cause())));
           }
         });
       return outcome.future();
@@ -201,7 +243,8 @@ public final class WolframBackend implements Backend {
         .setPort(endpoint.port())
         .setSsl(endpoint.ssl())
         .setURI(endpoint.path() + "/v2/query?appid=" + encode(appId) + "&input=" + encode(query) + "&format=plaintext")
-        .setConnectTimeout(timeoutMs)
+        // Covers the wait for a pooled connection too: a query never queues past the budget.
+        .setConnectTimeout(requestTimeout.toMillis())
         .putHeader(HttpHeaders.ACCEPT, "application/xml, text/xml");
     }
 
@@ -241,41 +284,37 @@ public final class WolframBackend implements Backend {
 
     private void answer(Reply reply) {
       if (reply.status() < 200 || reply.status() > 299) {
-        giveUp("HTTP " + reply.status() + " " + reply.message());
+        settle(Future.failedFuture(new WolframFailure("HTTP " + reply.status() + " " + redact(reply.message()))));
         return;
       }
       WolframResponse.Outcome parsed = WolframResponse.parse(reply.body());
       if (parsed instanceof WolframResponse.Answer found) {
-        settle(List.of(new Result(NAME, found.text(), SCORE)));
+        settle(Future.succeededFuture(List.of(new Result(NAME, found.text(), SCORE))));
       } else if (parsed instanceof WolframResponse.NoAnswer none) {
-        if (settle(List.of())) {
-          log.debug("wolfram: no Result or Definitions pod for '{}', only {}", shown(query), none.pods());
+        if (settle(Future.succeededFuture(List.of()))) {
+          log.debug("wolfram: no answer for {}: {}", LogText.quote(query), LogText.quote(none.detail()));
         }
       } else {
-        giveUp(((WolframResponse.Unusable) parsed).problem());
+        settle(Future.failedFuture(new WolframFailure(redact(((WolframResponse.Unusable) parsed).problem()))));
       }
     }
 
-    /** Gives up at the deadline or on cancellation: resets the request if it is still running. */
-    private void abandon(String why) {
-      if (giveUp(why) && request != null) {
+    /** Gives up (the budget ran out, or the query was cancelled): resets the request if it runs. */
+    private void abandon(RuntimeException why) {
+      if (settle(Future.failedFuture(why)) && request != null) {
         request.reset();
       }
     }
 
-    private boolean giveUp(String problem) {
-      if (!settle(List.of())) {
-        return false; // already settled: the first outcome was logged, later echoes are not
-      }
-      log.warn("wolfram: no results for '{}': {}", shown(query), redact(problem));
-      return true;
-    }
-
-    private boolean settle(List<Result> results) {
-      if (!outcome.tryComplete(results)) {
+    /** The first outcome wins; later echoes of it (a reset failing the response) are dropped. */
+    private boolean settle(Future<List<Result>> result) {
+      if (outcome.future().isComplete()) {
         return false;
       }
-      vertx.cancelTimer(timer);
+      if (timer != -1) {
+        vertx.cancelTimer(timer);
+      }
+      outcome.handle(result);
       return true;
     }
 
@@ -290,6 +329,13 @@ public final class WolframBackend implements Backend {
   /** A body over the cap. */
   private static final class BodyTooLarge extends RuntimeException {
     BodyTooLarge(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** WolframAlpha failed this query; the message names the problem and never the app id. */
+  private static final class WolframFailure extends RuntimeException {
+    WolframFailure(String message) {
       super(message, null, false, false);
     }
   }
@@ -332,15 +378,18 @@ public final class WolframBackend implements Backend {
     return (String) value;
   }
 
-  private static Duration requestTimeout(JsonObject config) {
-    Object value = config.getValue("request_timeout_ms");
+  /** A whole number at least {@code min}, or the fallback when the key is absent. */
+  private static long whole(JsonObject config, String key, long fallback, long min) {
+    Object value = config.getValue(key);
     if (value == null) {
-      return DEFAULT_REQUEST_TIMEOUT;
+      return fallback;
     }
-    if (!(value instanceof Number number) || number.longValue() < 1 || number.doubleValue() != number.longValue()) {
-      throw new IllegalArgumentException("wolfram config 'request_timeout_ms' must be a positive whole number, got " + value);
+    if (!(value instanceof Number number) || number.doubleValue() != number.longValue() || number.longValue() < min
+      || number.longValue() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("wolfram config '" + key + "' must be a whole number from " + min
+        + " to " + Integer.MAX_VALUE + ", got " + value);
     }
-    return Duration.ofMillis(number.longValue());
+    return number.longValue();
   }
 
   /** Query-component encoding: a space is {@code %20}, a literal {@code +} is {@code %2B}. */
@@ -356,25 +405,27 @@ public final class WolframBackend implements Backend {
     }
   }
 
-  private String describe(Throwable failure) {
-    if (failure instanceof BodyTooLarge) {
-      return failure.getMessage();
+  private RuntimeException failure(Throwable cause) {
+    if (cause instanceof CancellationException || cause instanceof WolframFailure || cause instanceof BackendBusyException) {
+      return (RuntimeException) cause;
+    }
+    if (cause instanceof ConnectionPoolTooBusyException) {
+      return new BackendBusyException("wolfram: every connection is busy and " + maxWaiting
+        + " requests already wait for one (max_connections, max_waiting)");
+    }
+    if (cause instanceof BodyTooLarge) {
+      return new WolframFailure(cause.getMessage());
     }
     // Vert.x's timeout messages quote the request line; redact() strips the app id from it.
-    return "request failed: " + failure;
+    return new WolframFailure("request failed: " + redact(cause.toString()));
   }
 
   /** Keeps the app id out of the log, whatever an error message quotes. */
   private String redact(String text) {
-    if (appId == null || appId.isEmpty()) {
+    if (text == null || appId == null || appId.isEmpty()) {
       return text;
     }
     return text.replace(appId, "<app_id>").replace(encode(appId), "<app_id>");
   }
 
-  /** The query as logged: one line, and short. */
-  private static String shown(String query) {
-    String line = query.replaceAll("\\p{Cntrl}", " ");
-    return line.length() <= MAX_LOGGED_QUERY ? line : line.substring(0, MAX_LOGGED_QUERY) + "…";
-  }
 }

@@ -27,6 +27,8 @@ import org.xml.sax.SAXParseException;
 /**
  * Reads one WolframAlpha v2 {@code <queryresult>} (asked with {@code format=plaintext}) into what
  * the backend needs: the answer text, the fact that there is none, or what is wrong with the reply.
+ * "None" is about the question (WolframAlpha did not understand it, or has no textual answer to
+ * it); "wrong" is about the service, so only that may count against it.
  *
  * <p>The answer is the first non-blank {@code plaintext} of a subpod whose pod title contains
  * {@code Result} or {@code Definitions}, in document order. The parser is the JDK's, with DTDs,
@@ -64,20 +66,21 @@ final class WolframResponse {
   }
 
   /**
-   * WolframAlpha understood the query but has no Result or Definitions pod for it: a normal
-   * outcome, not a fault.
+   * WolframAlpha has no answer to this question: a normal outcome, not a fault. Either it did not
+   * understand it ({@code success="false"} without {@code error}), or it sent no Result or
+   * Definitions pod, or those pods carry no plaintext (an answer that is only a picture).
    *
-   * @param pods the titles of the pods it did send, for the debug log
+   * @param detail which of these, with the titles of the pods it did send, for the debug log
    */
-  record NoAnswer(List<String> pods) implements Outcome {
+  record NoAnswer(String detail) implements Outcome {
     NoAnswer {
-      pods = List.copyOf(pods);
+      Objects.requireNonNull(detail, "detail");
     }
   }
 
   /**
-   * The reply cannot be used: not XML, malformed, not a {@code queryresult}, an error or
-   * {@code success="false"}, or answer pods without text.
+   * The reply cannot be used: not XML, malformed, not a {@code queryresult}, or
+   * {@code error="true"}.
    *
    * @param problem what is wrong, for one WARN line
    */
@@ -115,7 +118,7 @@ final class WolframResponse {
       return new Unusable("WolframAlpha error: " + errorMessage(root));
     }
     if ("false".equals(root.getAttribute("success"))) {
-      return new Unusable("WolframAlpha did not understand the query (success=false)");
+      return new NoAnswer("not understood (success=false)");
     }
     NodeList plaintexts;
     try {
@@ -130,9 +133,9 @@ final class WolframResponse {
       }
     }
     if (plaintexts.getLength() > 0) {
-      return new Unusable("empty answer: the Result/Definitions pods carry no plaintext");
+      return new NoAnswer("the Result/Definitions pods carry no plaintext");
     }
-    return new NoAnswer(podTitles(root));
+    return new NoAnswer("no Result or Definitions pod, only " + podTitles(root));
   }
 
   private static String errorMessage(Element root) {

@@ -2,13 +2,11 @@ package dev.otpx.infosys.backends.wolfram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import dev.otpx.infosys.BackendBusyException;
 import dev.otpx.infosys.BackendUnavailableException;
 import dev.otpx.infosys.Cancellation;
 import dev.otpx.infosys.ComputeOptions;
+import dev.otpx.infosys.LogCapture;
 import dev.otpx.infosys.Result;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,14 +22,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /**
  * The backend against a fake WolframAlpha: a local HTTP server on port 0 that answers by the
@@ -42,15 +43,17 @@ class WolframBackendTest {
 
   private static final String APP_ID = "TEST-7Q2P9X-SECRET";
   private static final Duration DEADLINE = Duration.ofSeconds(5);
-  /** What the deadline tests allow on top of the deadline: timers and a loaded CI. */
-  private static final long MARGIN_MS = 900;
 
   private Context context;
   private HttpServer server;
   private final List<HttpServerRequest> received = new CopyOnWriteArrayList<>();
   private final Promise<Void> slowRequestArrived = Promise.promise();
   private final Promise<Void> slowConnectionClosed = Promise.promise();
-  private final LogCapture logs = new LogCapture();
+  /** Slow requests the fake has received, and a promise completed when there are this many. */
+  private final AtomicInteger slowRequests = new AtomicInteger();
+  private volatile int slowTarget = Integer.MAX_VALUE;
+  private final Promise<Void> slowTargetReached = Promise.promise();
+  private final LogCapture logs = new LogCapture(WolframBackend.class);
   private WolframBackend backend;
 
   @BeforeEach
@@ -87,6 +90,7 @@ class WolframBackendTest {
       case "not xml" -> request.response().putHeader("content-type", "text/plain").end("Service temporarily unavailable");
       case "empty" -> request.response().end();
       case "boom" -> request.response().setStatusCode(500).end("<html><body>Internal Server Error</body></html>");
+      case "reset" -> request.connection().close();
       case "huge declared" -> request.response().end(Buffer.buffer(new byte[WolframBackend.MAX_BODY_BYTES + 1]));
       case "huge chunked" -> {
         request.response().setChunked(true);
@@ -98,6 +102,9 @@ class WolframBackendTest {
       case "slow" -> {
         request.connection().closeHandler(v -> slowConnectionClosed.tryComplete());
         slowRequestArrived.tryComplete();
+        if (slowRequests.incrementAndGet() >= slowTarget) {
+          slowTargetReached.tryComplete();
+        }
         // and never answer
       }
       default -> request.response().setStatusCode(404).end();
@@ -146,15 +153,18 @@ class WolframBackendTest {
     return onBackendContext(Future::succeededFuture);
   }
 
-  /** Expects no results and exactly one WARN line containing {@code problem}. */
-  private void expectNoResultsAndOneWarning(String query, String problem, VertxTestContext ctx) {
+  /**
+   * Expects the query to fail with a message containing {@code problem}, and no log line at WARN:
+   * InfoSys counts the failure against the backend's circuit and logs the circuit's changes.
+   */
+  private void expectFailureAndNoWarning(String query, String problem, VertxTestContext ctx) {
     compute(query)
-      .compose(results -> settled().map(results))
-      .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-        assertThat(results).isEmpty();
-        assertThat(logs.warnings()).singleElement().asString().contains(problem);
+      .onComplete(ctx.failing(err -> settled().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertThat(err).isNotInstanceOf(CancellationException.class).isNotInstanceOf(BackendBusyException.class);
+        assertThat(err.getMessage()).contains(problem).doesNotContain(APP_ID);
+        assertThat(logs.warnings()).isEmpty();
         ctx.completeNow();
-      })));
+      })))));
   }
 
   @Nested
@@ -181,6 +191,16 @@ class WolframBackendTest {
     @Test
     void aReplyWithoutResultOrDefinitionsPodGivesNoResultsQuietly(VertxTestContext ctx) {
       compute("tokyo").compose(results -> settled().map(results)).onComplete(ctx.succeeding(results -> ctx.verify(() -> {
+        assertThat(results).isEmpty();
+        assertThat(logs.warnings()).isEmpty();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aQueryWolframDoesNotUnderstandGivesNoResultsQuietly(VertxTestContext ctx) {
+      // success="false": about the question, not the service, so it is no failure.
+      compute("xyzzy").compose(results -> settled().map(results)).onComplete(ctx.succeeding(results -> ctx.verify(() -> {
         assertThat(results).isEmpty();
         assertThat(logs.warnings()).isEmpty();
         ctx.completeNow();
@@ -233,66 +253,70 @@ class WolframBackendTest {
   }
 
   @Nested
-  class BadReplies {
+  class Failures {
 
     @Test
-    void malformedXmlGivesNoResultsAndOneWarning(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("malformed", "not well-formed XML", ctx);
+    void malformedXmlFailsTheQuery(VertxTestContext ctx) {
+      expectFailureAndNoWarning("malformed", "not well-formed XML", ctx);
     }
 
     @Test
-    void aBodyThatIsNotXmlGivesNoResultsAndOneWarning(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("not xml", "not well-formed XML", ctx);
+    void aBodyThatIsNotXmlFailsTheQuery(VertxTestContext ctx) {
+      expectFailureAndNoWarning("not xml", "not well-formed XML", ctx);
     }
 
     @Test
-    void http500GivesNoResultsAndOneWarning(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("boom", "HTTP 500", ctx);
+    void http500FailsTheQuery(VertxTestContext ctx) {
+      expectFailureAndNoWarning("boom", "HTTP 500", ctx);
     }
 
     @Test
-    void successFalseGivesNoResultsAndOneWarning(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("xyzzy", "success=false", ctx);
+    void http404FailsTheQuery(VertxTestContext ctx) {
+      expectFailureAndNoWarning("unknown", "HTTP 404", ctx);
     }
 
     @Test
-    void wolframsErrorIsLoggedWithItsMessage(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("bad key", "Invalid appid", ctx);
+    void wolframsErrorFailsTheQueryWithItsMessage(VertxTestContext ctx) {
+      expectFailureAndNoWarning("bad key", "Invalid appid", ctx);
     }
 
     @Test
-    void anAppIdQuotedByTheServerIsRedactedFromTheWarning(VertxTestContext ctx) {
-      // theAppIdNeverReachesTheLog checks the rest, after every test.
-      expectNoResultsAndOneWarning("echo key", "Invalid appid <app_id>", ctx);
+    void anAppIdQuotedByTheServerIsRedactedFromTheFailure(VertxTestContext ctx) {
+      // theAppIdNeverReachesTheLog checks the log, after every test.
+      expectFailureAndNoWarning("echo key", "Invalid appid <app_id>", ctx);
     }
 
     @Test
-    void anEmptyBodyGivesNoResultsAndOneWarning(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("empty", "empty body", ctx);
+    void anEmptyBodyFailsTheQuery(VertxTestContext ctx) {
+      expectFailureAndNoWarning("empty", "empty body", ctx);
     }
 
     @Test
     void aDeclaredBodyOverOneMebibyteIsNotRead(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("huge declared", "cap", ctx);
+      expectFailureAndNoWarning("huge declared", "cap", ctx);
     }
 
     @Test
     void aStreamedBodyOverOneMebibyteIsCutOff(VertxTestContext ctx) {
-      expectNoResultsAndOneWarning("huge chunked", "cap", ctx);
+      expectFailureAndNoWarning("huge chunked", "cap", ctx);
     }
 
     @Test
-    void anUnreachableServerGivesNoResultsAndOneWarning(Vertx vertx, VertxTestContext ctx) {
+    void aConnectionResetFailsTheQuery(VertxTestContext ctx) {
+      expectFailureAndNoWarning("reset", "request failed", ctx);
+    }
+
+    @Test
+    void anUnreachableServerFailsTheQuery(Vertx vertx, VertxTestContext ctx) {
       // A port that was just free: connecting to it is refused.
       HttpServer gone = vertx.createHttpServer().requestHandler(r -> r.response().end());
       gone.listen(0, "127.0.0.1")
         .compose(s -> gone.close().map(s.actualPort()))
         .compose(port -> open(new WolframBackend(name -> null), config().put("base_url", "http://127.0.0.1:" + port)))
         .compose(other -> compute(other, "what is 2 + 2", options(DEADLINE, new HandCancellation(context))))
-        .compose(results -> settled().map(results))
-        .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-          assertThat(results).isEmpty();
-          assertThat(logs.warnings()).singleElement().asString().contains("request failed");
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err.getMessage()).contains("request failed");
+          assertThat(logs.warnings()).isEmpty();
           ctx.completeNow();
         })));
     }
@@ -302,20 +326,39 @@ class WolframBackendTest {
   class Deadline {
 
     @Test
-    void aServerThatNeverAnswersGivesNoResultsByTheDeadlineAndItsRequestIsReset(VertxTestContext ctx) {
+    void aServerSlowerThanTheRequestTimeoutFailsTheQueryAndItsRequestIsReset(VertxTestContext ctx) {
       long start = System.nanoTime();
-      Future<Long> answered = compute(backend, "slow", options(Duration.ofMillis(100), new HandCancellation(context)))
-        .map(results -> {
-          ctx.verify(() -> assertThat(results).isEmpty());
-          return (System.nanoTime() - start) / 1_000_000;
+      Future<Long> failed = open(new WolframBackend(name -> null), config().put("request_timeout_ms", 100))
+        .compose(capped -> compute(capped, "slow", options(DEADLINE, new HandCancellation(context))))
+        .transform(ar -> {
+          ctx.verify(() -> assertThat(ar.failed()).as("failed").isTrue());
+          ctx.verify(() -> assertThat(ar.cause()).isNotInstanceOf(CancellationException.class)
+            .hasMessageContaining("no answer within 100 ms (request_timeout_ms)"));
+          return Future.succeededFuture((System.nanoTime() - start) / 1_000_000);
         });
-      Future.all(answered, slowConnectionClosed.future())
+      Future.all(failed, slowConnectionClosed.future())
         .compose(all -> settled())
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
-          assertThat(answered.result()).isBetween(90L, 100 + MARGIN_MS);
-          assertThat(logs.warnings()).singleElement().asString().contains("no answer within 100 ms");
+          assertThat(failed.result()).isBetween(90L, DEADLINE.toMillis());
+          assertThat(logs.warnings()).isEmpty();
           ctx.completeNow();
         })));
+    }
+
+    @Test
+    void theQuerysDeadlineIsTheCancellationNotAFailure(VertxTestContext ctx) {
+      // A deadline shorter than the request timeout: only the cancellation (fired at the deadline)
+      // ends the request, and it ends as cancelled, which is the caller's choice, not a failure.
+      HandCancellation cancellation = new HandCancellation(context);
+      Future<List<Result>> answered = compute(backend, "slow", options(Duration.ofMillis(5), cancellation));
+      slowRequestArrived.future().onSuccess(v -> cancellation.fire());
+      Future.join(answered, slowConnectionClosed.future())
+        .onComplete(all -> ctx.verify(() -> {
+          assertThat(answered.cause()).isInstanceOf(CancellationException.class).hasMessageContaining("cancelled at the query's deadline");
+          assertThat(slowConnectionClosed.future().succeeded()).as("request reset").isTrue();
+          assertThat(logs.warnings()).isEmpty();
+          ctx.completeNow();
+        }));
     }
 
     @Test
@@ -323,16 +366,16 @@ class WolframBackendTest {
       HandCancellation cancellation = new HandCancellation(context);
       long start = System.nanoTime();
       Future<Long> answered = compute(backend, "slow", options(DEADLINE, cancellation))
-        .map(results -> {
-          ctx.verify(() -> assertThat(results).isEmpty());
-          return (System.nanoTime() - start) / 1_000_000;
+        .transform(ar -> {
+          ctx.verify(() -> assertThat(ar.cause()).isInstanceOf(CancellationException.class));
+          return Future.succeededFuture((System.nanoTime() - start) / 1_000_000);
         });
       slowRequestArrived.future().onSuccess(v -> cancellation.fire());
       Future.all(answered, slowConnectionClosed.future())
         .compose(all -> settled())
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(answered.result()).isLessThan(DEADLINE.toMillis());
-          assertThat(logs.warnings()).singleElement().asString().contains("cancelled");
+          assertThat(logs.warnings()).isEmpty();
           ctx.completeNow();
         })));
     }
@@ -343,8 +386,8 @@ class WolframBackendTest {
       cancellation.fire();
       settled()
         .compose(v -> compute(backend, "what is 2 + 2", options(DEADLINE, cancellation)))
-        .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-          assertThat(results).isEmpty();
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(CancellationException.class);
           assertThat(received).isEmpty();
           ctx.completeNow();
         })));
@@ -364,15 +407,64 @@ class WolframBackendTest {
           ctx.completeNow();
         })));
     }
+  }
+
+  @Nested
+  class ConcurrentQueries {
+
+    /** More than Vert.x's default pool of five connections per server. */
+    private static final int SLOW = 8;
 
     @Test
-    void theConfiguredRequestTimeoutCapsALongerDeadline(VertxTestContext ctx) {
-      open(new WolframBackend(name -> null), config().put("request_timeout_ms", 100))
-        .compose(capped -> compute(capped, "slow", options(DEADLINE, new HandCancellation(context))))
-        .compose(results -> slowConnectionClosed.future().map(results))
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aFastQueryIsNotHeldBehindSlowOnesInFlight(VertxTestContext ctx) {
+      slowTarget = SLOW;
+      List<HandCancellation> cancellations = new ArrayList<>();
+      List<Future<List<Result>>> slow = new ArrayList<>();
+      for (int i = 0; i < SLOW; i++) {
+        HandCancellation cancellation = new HandCancellation(context);
+        cancellations.add(cancellation);
+        slow.add(compute(backend, "slow", options(DEADLINE, cancellation)));
+      }
+      // Every slow request has reached the server (none waits for a connection) before the fast
+      // one is even asked; it then answers while all of them are still in flight.
+      slowTargetReached.future()
+        .compose(v -> compute("what is 2 + 2"))
         .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
-          assertThat(results).isEmpty();
-          assertThat(logs.warnings()).singleElement().asString().contains("no answer within 100 ms");
+          assertThat(results).extracting(Result::text).containsExactly("4");
+          assertThat(slow).noneMatch(Future::isComplete);
+          assertThat(slowRequests.get()).isEqualTo(SLOW);
+          cancellations.forEach(HandCancellation::fire);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void withThePoolAndItsQueueFullAQueryIsTurnedAwayAtOnceAsBusy(VertxTestContext ctx) {
+      slowTarget = 2;
+      List<HandCancellation> cancellations = new ArrayList<>();
+      open(new WolframBackend(name -> null), config().put("max_connections", 2).put("max_waiting", 1))
+        .compose(small -> {
+          // Two in flight (Vert.x counts a connection being opened against the wait queue, so the
+          // third is asked only once both are connected), one waiting, and then one too many.
+          for (int i = 0; i < 3; i++) {
+            HandCancellation cancellation = new HandCancellation(context);
+            cancellations.add(cancellation);
+          }
+          compute(small, "slow", options(DEADLINE, cancellations.get(0)));
+          compute(small, "slow", options(DEADLINE, cancellations.get(1)));
+          return slowTargetReached.future()
+            .compose(v -> {
+              Future<List<Result>> waiting = compute(small, "slow", options(DEADLINE, cancellations.get(2)));
+              return compute(small, "what is 2 + 2", options(DEADLINE, new HandCancellation(context)))
+                .andThen(ar -> ctx.verify(() -> assertThat(waiting.isComplete()).as("the waiting one still waits").isFalse()));
+            });
+        })
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(BackendBusyException.class).hasMessageContaining("max_waiting");
+          assertThat(received).extracting(r -> r.getParam("input")).containsOnly("slow");
+          cancellations.forEach(HandCancellation::fire);
           ctx.completeNow();
         })));
     }
@@ -433,6 +525,24 @@ class WolframBackendTest {
     }
 
     @Test
+    void aPoolSizeBelowOneIsRefusedNamingTheField(VertxTestContext ctx) {
+      open(new WolframBackend(name -> null), config().put("max_connections", 0))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'max_connections'");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aWaitQueueThatIsNotAWholeNumberIsRefusedNamingTheField(VertxTestContext ctx) {
+      open(new WolframBackend(name -> null), config().put("max_waiting", "many"))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(err).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'max_waiting'");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void computeBeforeOpenFails(VertxTestContext ctx) {
       compute(new WolframBackend(name -> null), "what is 2 + 2", options(DEADLINE, new HandCancellation(context)))
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
@@ -473,37 +583,6 @@ class WolframBackendTest {
     @Override
     public boolean cancelled() {
       return cancelled;
-    }
-  }
-
-  /** Collects the backend's log lines, from any thread. */
-  private static final class LogCapture extends AppenderBase<ILoggingEvent> {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(WolframBackend.class);
-    private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void start() {
-      super.start();
-      logger.addAppender(this);
-    }
-
-    @Override
-    public void stop() {
-      logger.detachAppender(this);
-      super.stop();
-    }
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      events.add(event);
-    }
-
-    List<String> messages() {
-      return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
-    }
-
-    List<String> warnings() {
-      return events.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
     }
   }
 }

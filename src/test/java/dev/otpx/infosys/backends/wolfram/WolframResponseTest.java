@@ -47,12 +47,14 @@ class WolframResponseTest {
 
     @Test
     void podsWithoutResultOrDefinitionsGiveNoAnswerNamingThePods() {
-      assertThat(parseFixture("no-pod.xml")).isEqualTo(new NoAnswer(List.of("Input interpretation", "Basic information")));
+      assertThat(parseFixture("no-pod.xml"))
+        .isEqualTo(new NoAnswer("no Result or Definitions pod, only " + List.of("Input interpretation", "Basic information")));
     }
 
     @Test
-    void successFalseIsUnusable() {
-      assertThat(problem(parseFixture("success-false.xml"))).contains("success=false");
+    void successFalseIsNoAnswerNotAFault() {
+      // WolframAlpha did not understand the question: asking many such must not count against it.
+      assertThat(parseFixture("success-false.xml")).isEqualTo(new NoAnswer("not understood (success=false)"));
     }
 
     @Test
@@ -96,18 +98,18 @@ class WolframResponseTest {
     }
 
     @Test
-    void answerPodsWithoutPlaintextAreAnEmptyAnswer() {
+    void answerPodsWithoutPlaintextAreNoAnswer() {
       Outcome outcome = parse("""
         <queryresult success='true'>
          <pod title='Result'><subpod title=''><plaintext/></subpod></pod>
         </queryresult>""");
-      assertThat(problem(outcome)).startsWith("empty answer");
+      assertThat(outcome).isEqualTo(new NoAnswer("the Result/Definitions pods carry no plaintext"));
     }
 
     @Test
     void podsOutsideTheQueryresultRootAreIgnored() {
       assertThat(parse("<queryresult success='true'><extra><pod title='Result'><subpod><plaintext>4</plaintext></subpod></pod></extra></queryresult>"))
-        .isEqualTo(new NoAnswer(List.of("Result")));
+        .isEqualTo(new NoAnswer("no Result or Definitions pod, only " + List.of("Result")));
     }
   }
 

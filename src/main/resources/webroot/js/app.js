@@ -1,0 +1,412 @@
+/*
+ * The otpx browser client: sign in, join a video's channel over the SockJS event-bus bridge, post
+ * and receive annotations, follow presence, and drive the counter. ES modules, no build step, on
+ * the official clients (sockjs-client and @vertx/eventbus-bridge-client.js, served from vendor/ as
+ * classic scripts that load before this module runs).
+ *
+ * socket.js is the connection, channel.js a topic with its presence, views.js what is drawn; this
+ * module holds the session and wires them together.
+ */
+import { Socket, ClientError, isSessionRefusal } from './socket.js';
+import { Channel } from './channel.js';
+import {
+  $, Alerts, AnnotationFeed, VideoClock, enableControls, fillAvatar, renderPresence, showConnection,
+  showCounter, showCounterError
+} from './views.js';
+
+const STORAGE = { token: 'otpx.token', username: 'otpx.username', video: 'otpx.video' };
+const COUNTER_POLL_MS = 2000;
+
+const session = {
+  token: null,
+  username: null,
+  socket: null,
+  channel: null,      // the topic the user asked for, joined on every (re)connect
+  refused: false,     // the server refused the session: only signing in again helps
+  counterTimer: null
+};
+
+const alerts = new Alerts($('alerts'));
+const feed = new AnnotationFeed((ms) => clock.seek(ms));
+const clock = new VideoClock(feed);
+
+// ------------------------------------------------------------------------------------ errors
+
+function describe(error) {
+  switch (error.code) {
+    case 'access_denied':
+    case 'rejected':
+      // The message names the reason when the server gave one.
+      return `The server refused this (${error.message && error.message !== error.code ? error.message : error.code}).`;
+    case 'rate_limited':
+      return `Slow down: too many posts at once (${error.message}).`;
+    case 'max_handlers_reached':
+      return 'Too many subscriptions on this connection (max_handlers_reached).';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * The server refused the session (its token expired, or the server's secret changed): one answer,
+ * whichever request or frame brought the news first. The connection is closed, since everything
+ * on it would be refused too, and the page offers to sign in again.
+ */
+function sessionRefused(error) {
+  if (session.refused) return;
+  session.refused = true;
+  stopCounterPolling();
+  if (session.channel) session.channel.socketClosed();
+  if (session.socket) session.socket.close();
+  showConnection('refused', 'Signed out: the server refused your session');
+  renderPresence([], session.username, 'Not in the room: sign in again to rejoin.');
+  if (session.channel) $('topic-label').textContent = `Not in ${session.channel.topic}: sign in again`;
+  alerts.show('session', `The server refused your session (${error.message}). `
+    + 'Sessions end when they expire, or when the server restarts with a new secret.',
+  { label: 'Sign in again', run: signOut });
+  updateControls();
+}
+
+function updateControls() {
+  const connected = !session.refused && session.socket !== null && session.socket.isOpen;
+  enableControls({
+    connected,
+    joined: connected && session.channel !== null && session.channel.joined,
+    topicWanted: session.channel !== null
+  });
+  $('join').disabled = session.refused;
+}
+
+// -------------------------------------------------------------------------------- connection
+
+/** One socket per session; it reconnects by itself after a drop, until closed. */
+function connect() {
+  session.refused = false;
+  showConnection('connecting');
+  session.socket.connect();
+}
+
+function newSocket(token) {
+  return new Socket(location.origin + '/eventbus', token, {
+    onOpen: opened,
+    onClose: closed,
+    onRefusal: (error) => {
+      // A refused frame that awaited no reply (a cast, a registration). Alerts are keyed by the
+      // problem's code: a refused request already shows its own, more telling, alert.
+      if (isSessionRefusal(error)) {
+        sessionRefused(error);
+      } else {
+        alerts.ensure(error.code, describe(error));
+      }
+    }
+  });
+}
+
+function opened(reconnected) {
+  const channel = session.channel;
+  if (channel) {
+    // Not green yet: the page is where the user wants only once the (re)join has succeeded.
+    showConnection('joining', `${reconnected ? 'Reconnected' : 'Connected'}, ${reconnected ? 'rejoining' : 'joining'} ${channel.topic}…`);
+    channel.join();
+  } else {
+    showConnection('open', reconnected ? 'Reconnected' : 'Connected');
+  }
+  refreshCounter();
+  startCounterPolling();
+  updateControls();
+}
+
+function closed(willReconnect) {
+  stopCounterPolling();
+  if (session.channel) {
+    session.channel.socketClosed();
+    $('topic-label').textContent = `Offline: rejoins ${session.channel.topic} when back`;
+  }
+  showConnection(willReconnect ? 'reconnecting' : 'closed');
+  renderPresence([], session.username, 'Offline: who is here shows again once you are back.');
+  updateControls();
+}
+
+function disconnect() {
+  stopCounterPolling();
+  if (session.socket) session.socket.close();
+}
+
+// ---------------------------------------------------------------------------- sign in / out
+
+function signIn(username) {
+  $('signin-error').textContent = '';
+  $('sign-in').disabled = true;
+  return fetch('/api/sessions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ username })
+  }).then((response) => response.json().catch(() => ({})).then((body) => {
+    if (!response.ok || !body.token) {
+      throw new ClientError(body.error || 'http_' + response.status, body.message || `Sign-in failed (HTTP ${response.status}).`);
+    }
+    return body;
+  }), () => {
+    throw new ClientError('network', 'Cannot reach the server. Check your connection and try again.');
+  }).then((signedIn) => {
+    sessionStorage.setItem(STORAGE.token, signedIn.token);
+    sessionStorage.setItem(STORAGE.username, signedIn.username);
+    enterRoom(signedIn.token, signedIn.username);
+  }).catch((error) => {
+    $('signin-error').textContent = describe(error);
+    $('username').setAttribute('aria-invalid', 'true');
+    $('username').focus();
+  }).finally(() => {
+    $('sign-in').disabled = false;
+  });
+}
+
+function enterRoom(token, username) {
+  session.token = token;
+  session.username = username;
+  session.socket = newSocket(token);
+  alerts.clear();
+  $('signin-view').hidden = true;
+  $('room-view').hidden = false;
+  $('whoami').hidden = false;
+  $('whoami-name').textContent = username;
+  fillAvatar($('whoami-avatar'), username);
+  const video = sessionStorage.getItem(STORAGE.video);
+  if (video !== null) {
+    $('video').value = video;
+    wantTopic('videos:' + video);
+  }
+  connect();
+  $('video').focus();
+}
+
+function signOut() {
+  if (session.channel) session.channel.leave();
+  session.channel = null;
+  disconnect();
+  session.socket = null;
+  Object.values(STORAGE).forEach((key) => sessionStorage.removeItem(key));
+  session.token = null;
+  session.username = null;
+  session.refused = false;
+  resetRoom();
+  alerts.clear();
+  showConnection('idle');
+  $('room-view').hidden = true;
+  $('whoami').hidden = true;
+  $('signin-view').hidden = false;
+  $('username').value = '';
+  $('username').focus();
+  updateControls();
+}
+
+// ------------------------------------------------------------------------------- the channel
+
+function resetRoom() {
+  feed.clear('Join a video to see its annotations.');
+  renderPresence([], session.username);
+  clock.reset(false, session.channel !== null);
+  $('topic-label').textContent = 'Not in a room yet';
+}
+
+function showTopic(topic) {
+  $('screen-title').textContent = 'Video ' + topic.slice('videos:'.length);
+  $('topic-label').textContent = `Joining ${topic}…`;
+}
+
+/** The topic the user asked for: joined now if connected, and on every (re)connect. */
+function wantTopic(topic) {
+  const channel = new Channel(session.socket, topic, {
+    onAnnotation: (a, live) => feed.add(a, live, session.username, clock.duration()),
+    onReset: () => feed.clear(),
+    onTruncated: (count) => feed.note(`Only ${count} annotations of this video came in; it has more than the server sends at once.`),
+    onPresence: (presence) => renderPresence(presence.list(), session.username),
+    onJoined: (outcome) => joined(channel, outcome),
+    onJoinError: (error, retryInMs) => joinFailed(channel, error, retryInMs),
+    onEventError: (failure) => alerts.show('topic', `Topic ${topic}: ${failure.message || failure.failureType}`)
+  });
+  session.channel = channel;
+  clock.setRoom(true);
+  showTopic(topic);
+  return channel;
+}
+
+function requestJoin(topic) {
+  const current = session.channel;
+  if (current && current.topic === topic) {
+    if (current.joined) {
+      $('topic-label').textContent = 'Already in ' + topic;
+      return;
+    }
+  } else {
+    if (current) current.leave();
+    resetRoom();
+    wantTopic(topic);
+  }
+  if (session.socket && session.socket.isOpen && !session.refused) {
+    showTopic(topic);
+    $('join').disabled = true;
+    session.channel.join().finally(updateControls);
+  }
+  updateControls();
+}
+
+function joined(channel, { rejoin, reset, missed }) {
+  if (session.channel !== channel) return;
+  alerts.remove('join');
+  $('topic-label').textContent = 'In ' + channel.topic;
+  $('feed-empty').textContent = 'No annotations yet. Be the first!';
+  feed.renderCount();
+  if (!clock.playing && !rejoin) clock.reset(true, true);
+  let text = 'Connected';
+  if (reset) {
+    // The server's ids started again (it restarted): what this page showed is gone from it.
+    text = `Rejoined: the server's history of ${channel.topic} was reset; showing what it has now`;
+  } else if (rejoin) {
+    text = missed > 0 ? `Rejoined: caught up on ${missed} missed` : 'Rejoined, nothing missed';
+  }
+  showConnection('open', text);
+  updateControls();
+}
+
+function joinFailed(channel, error, retryInMs) {
+  if (session.channel !== channel) return;
+  if (isSessionRefusal(error)) {
+    sessionRefused(error);
+    return;
+  }
+  $('topic-label').textContent = 'Could not join ' + channel.topic;
+  const retry = retryInMs ? ` Trying again in ${Math.round(retryInMs / 1000)} s.` : '';
+  alerts.show('join', `Could not join ${channel.topic}: ${describe(error)}${retry}`);
+  if (session.socket && session.socket.isOpen) {
+    showConnection('joining', retryInMs ? `Connected, not in ${channel.topic} yet: retrying…` : `Connected, not in ${channel.topic}`);
+  }
+  updateControls();
+}
+
+// ------------------------------------------------------------------------------------- posts
+
+function post(body) {
+  const channel = session.channel;
+  $('post').disabled = true;
+  return channel.push(body, Math.floor(clock.now())).then(() => {
+    // The broadcast brings the annotation back to this page as well; the reply only confirms.
+    $('body').value = '';
+  }).catch((error) => {
+    if (isSessionRefusal(error)) {
+      sessionRefused(error);
+    } else {
+      alerts.show(error.code, 'Your annotation was not posted: ' + describe(error));
+    }
+  }).finally(() => {
+    updateControls();
+    $('body').focus();
+  });
+}
+
+// ----------------------------------------------------------------------------------- counter
+
+function refreshCounter() {
+  const socket = session.socket;
+  if (!socket || !socket.isOpen || session.refused) return;
+  socket.request('counter', { action: 'val' }).then((reply) => showCounter(reply.value)).catch((error) => {
+    if (isSessionRefusal(error)) {
+      sessionRefused(error);
+    } else if (error.code === 'not_connected') {
+      // The connection status says why; the value is only stale.
+      showCounterError('');
+    } else if (error.code === 'noproc' || error.code === 'exit') {
+      showCounterError('The counter crashed; its supervisor is restarting it…');
+    } else {
+      showCounterError(error.code === 'rejected' ? `Refused (${error.code}).` : describe(error));
+    }
+  });
+}
+
+function changeCounter(action) {
+  // A cast: no reply. The value request after it is handled after it, so it shows the change.
+  if (session.socket && !session.refused && session.socket.send('counter', { action })) refreshCounter();
+}
+
+function startCounterPolling() {
+  stopCounterPolling();
+  session.counterTimer = setInterval(() => {
+    if (!document.hidden) refreshCounter();
+  }, COUNTER_POLL_MS);
+}
+
+function stopCounterPolling() {
+  if (session.counterTimer) clearInterval(session.counterTimer);
+  session.counterTimer = null;
+}
+
+// ------------------------------------------------------------------------------------ wiring
+
+function init() {
+  $('signin-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = $('username').value.trim();
+    if (!name) {
+      $('signin-error').textContent = 'Choose a username first.';
+      $('username').setAttribute('aria-invalid', 'true');
+      $('username').focus();
+      return;
+    }
+    $('username').removeAttribute('aria-invalid');
+    signIn(name);
+  });
+  $('sign-out').addEventListener('click', signOut);
+
+  $('join-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const raw = $('video').value.trim();
+    if (!/^[0-9]{1,18}$/.test(raw)) {
+      alerts.show('video', 'A video is a whole number from 0 up, at most 18 digits.');
+      $('video').focus();
+      return;
+    }
+    alerts.remove('video');
+    // videos:01 would be another topic than videos:1: drop leading zeros.
+    const n = raw.replace(/^0+(?=\d)/, '');
+    sessionStorage.setItem(STORAGE.video, n);
+    requestJoin('videos:' + n);
+  });
+
+  $('post-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = $('body').value.trim();
+    if (!body) {
+      $('body').focus();
+      return;
+    }
+    post(body);
+  });
+
+  $('play').addEventListener('click', () => clock.toggle());
+  $('counter-inc').addEventListener('click', () => changeCounter('inc'));
+  $('counter-dec').addEventListener('click', () => changeCounter('dec'));
+  $('counter-refresh').addEventListener('click', refreshCounter);
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) refreshCounter();
+  });
+
+  setInterval(() => clock.render(), 250);
+  clock.render();
+  updateControls();
+
+  if (typeof EventBus === 'undefined' || typeof SockJS === 'undefined') {
+    alerts.show('vendor', 'The page could not load its event-bus client (vendor/*.js). Is the server built with its web assets?');
+  }
+
+  const token = sessionStorage.getItem(STORAGE.token);
+  const username = sessionStorage.getItem(STORAGE.username);
+  if (token && username) {
+    enterRoom(token, username);
+  } else {
+    $('signin-view').hidden = false;
+    $('username').focus();
+  }
+  document.body.dataset.app = 'ready';
+}
+
+init();
