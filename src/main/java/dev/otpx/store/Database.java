@@ -185,9 +185,17 @@ final class Database {
     return first(dialect.returningId(insert), args).map(row -> row.map(r -> r.getLong(0)));
   }
 
-  /** Closes the pool and its connections. */
+  /**
+   * Closes the pool and its connections. The embedded database is shut down first, so that when the
+   * future completes its file is closed: closing the pool alone lets H2 finish closing on a worker
+   * thread afterwards.
+   */
   Future<Void> close() {
-    return pool.close();
+    Future<?> shutdown = dialect == Dialect.H2
+      ? pool.query("SHUTDOWN").execute().timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+      : Future.succeededFuture();
+    // Already closed, or shut down by an earlier close: the pool's close is all that is left.
+    return shutdown.transform(done -> pool.close());
   }
 
   /** Applies the timeout and turns every failure into a {@link StoreException}; tracks availability. */

@@ -134,7 +134,8 @@ public final class Store {
   }
 
   /**
-   * Closes the connections. Calls made afterwards fail.
+   * Closes the connections (and shuts the embedded database down, so its file is closed too). Calls
+   * made afterwards fail with {@code unavailable}.
    *
    * @return completes once they are closed
    */
