@@ -2,6 +2,7 @@ package dev.otpx.app;
 
 import dev.otpx.channels.BridgeLimits;
 import dev.otpx.process.SupervisorSpec;
+import dev.otpx.store.StoreOptions;
 import dev.otpx.web.HttpOptions;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -39,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * @param counter the GenServer counter
  * @param rawCounter the hand-rolled raw counter
  * @param channels the browsers' sessions and the event-bus bridge's limits
+ * @param store where users, videos and annotations are kept
  * @param supervision the root supervision tree, in the format of {@link SupervisorSpec#fromJson}
  */
 public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter,
-                        ChannelsConfig channels, JsonObject supervision) {
+                        ChannelsConfig channels, StoreConfig store, JsonObject supervision) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -78,7 +80,13 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     /** {@code channels.max_frame_bytes}: the largest frame a browser may send. */
     MAX_FRAME_BYTES("channels.max_frame_bytes", "CHANNELS_MAX_FRAME_BYTES", Kind.INTEGER),
     /** {@code channels.max_handlers_per_socket}: addresses one browser socket may register on. */
-    MAX_HANDLERS_PER_SOCKET("channels.max_handlers_per_socket", "CHANNELS_MAX_HANDLERS_PER_SOCKET", Kind.INTEGER);
+    MAX_HANDLERS_PER_SOCKET("channels.max_handlers_per_socket", "CHANNELS_MAX_HANDLERS_PER_SOCKET", Kind.INTEGER),
+    /** {@code store.data_dir}: the embedded database's directory. */
+    DATA_DIR("store.data_dir", "OTPX_DATA_DIR", Kind.TEXT),
+    /** {@code store.pool_size}: the most database connections. */
+    STORE_POOL_SIZE("store.pool_size", "STORE_POOL_SIZE", Kind.INTEGER),
+    /** {@code store.timeout_ms}: the bound on every database wait. */
+    STORE_TIMEOUT_MS("store.timeout_ms", "STORE_TIMEOUT_MS", Kind.INTEGER);
 
     private final String path;
     private final String env;
@@ -191,6 +199,40 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     }
   }
 
+  /**
+   * Where the data is kept. PostgreSQL's URL is not here: it may hold a password, so it comes only
+   * from the environment ({@value StoreOptions#DATABASE_URL_ENV}), as the token secret does.
+   *
+   * @param dataDir the embedded database's directory (used when no PostgreSQL is named)
+   * @param poolSize the most database connections
+   * @param timeout the bound on every database wait
+   */
+  public record StoreConfig(String dataDir, int poolSize, Duration timeout) {
+    /** Checks every field; the error names the key at fault. */
+    public StoreConfig {
+      requireText(dataDir, Key.DATA_DIR);
+      if (poolSize < 1 || poolSize > StoreOptions.MAX_POOL_SIZE) {
+        throw invalid(Key.STORE_POOL_SIZE, "must be between 1 and " + StoreOptions.MAX_POOL_SIZE + ", got " + poolSize);
+      }
+      if (timeout.toMillis() < 1) {
+        throw invalid(Key.STORE_TIMEOUT_MS, "must be positive, got " + timeout.toMillis());
+      }
+    }
+
+    /**
+     * The store's options: PostgreSQL when {@value StoreOptions#DATABASE_URL_ENV} is set, else the
+     * embedded database in {@link #dataDir}.
+     *
+     * @param env the environment, usually {@code System.getenv()}
+     * @return the options
+     * @throws IllegalArgumentException naming {@value StoreOptions#DATABASE_URL_ENV} when it is not a
+     *     PostgreSQL URL (without repeating it)
+     */
+    public StoreOptions options(Map<String, String> env) {
+      return StoreOptions.fromEnvironment(env, Path.of(dataDir)).withPoolSize(poolSize).withTimeout(timeout);
+    }
+  }
+
   /** Checks every section; the error names the key at fault. */
   public AppConfig {
     Objects.requireNonNull(http, "http");
@@ -198,6 +240,7 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     Objects.requireNonNull(counter, "counter");
     Objects.requireNonNull(rawCounter, "raw_counter");
     Objects.requireNonNull(channels, "channels");
+    Objects.requireNonNull(store, "store");
     Objects.requireNonNull(supervision, "supervision");
     supervision = supervision.copy();
     // Checked now, so a bad tree fails start-up with the path of the field at fault.
@@ -280,6 +323,8 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)),
       new ChannelsConfig(Duration.ofSeconds(integer(json, Key.TOKEN_MAX_AGE_S)), integer(json, Key.POSTS_PER_SECOND),
         integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET)),
+      new StoreConfig(text(json, Key.DATA_DIR), integer(json, Key.STORE_POOL_SIZE),
+        Duration.ofMillis(integer(json, Key.STORE_TIMEOUT_MS))),
       tree(json));
   }
 
@@ -297,6 +342,8 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       .put("channels", new JsonObject().put("token_max_age_s", channels.tokenMaxAge().toSeconds())
         .put("posts_per_second", channels.postsPerSecond()).put("max_frame_bytes", channels.maxFrameBytes())
         .put("max_handlers_per_socket", channels.maxHandlersPerSocket()))
+      .put("store", new JsonObject().put("data_dir", store.dataDir()).put("pool_size", store.poolSize())
+        .put("timeout_ms", store.timeout().toMillis()))
       .put("supervision", supervision.copy());
   }
 

@@ -8,6 +8,7 @@ import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Supervisor;
+import dev.otpx.store.Store;
 import dev.otpx.web.HttpVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole service as one deployment: reads its config (an {@link AppConfig} document) once, then
- * starts the root supervision tree of {@code supervision} (registered as {@link #ROOT}), the raw
- * counter and the HTTP front, in that order, so that the HTTP server only listens once the tree
- * runs. Undeploying it stops them all, the tree in OTP order.
+ * opens the {@link Store} (migrating its schema), starts the root supervision tree of
+ * {@code supervision} (registered as {@link #ROOT}), the raw counter and the HTTP front, in that
+ * order, so that the HTTP server only listens once the tree runs. Undeploying it stops them all, the
+ * tree in OTP order, and closes the store last.
  *
  * <p>Like a permanent application in Erlang, the service does not outlive its root supervisor:
  * when the root exits on its own (it gave up after too many restarts), the exit is logged and
@@ -36,6 +38,7 @@ public final class AppVerticle extends VerticleBase {
 
   private final Consumer<ExitReason> onRootExit;
   private HttpVerticle http;
+  private Store store;
   private Pid root;
   private boolean stopping;
 
@@ -52,21 +55,28 @@ public final class AppVerticle extends VerticleBase {
     AppConfig.RawCounterConfig raw = config.rawCounter();
     // The secret comes from the environment only (OTPX_TOKEN_SECRET), never from a config file.
     Tokens tokens = Tokens.fromEnvironment(System.getenv(), config.channels().tokenMaxAge());
-    HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits());
-    return Supervisor.start(vertx, config.supervisionSpec(), ROOT)
+    // The database URL may hold a password: from the environment only (OTPX_DATABASE_URL).
+    return Store.open(vertx, config.store().options(System.getenv()))
+      .compose(opened -> {
+        store = opened;
+        return Supervisor.start(vertx, config.supervisionSpec(), ROOT);
+      })
       .onSuccess(this::watchRoot)
       .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(raw.name(), raw.initial())))
-      .compose(id -> vertx.deployVerticle(front))
-      .onSuccess(id -> {
+      .compose(id -> {
+        HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits(), store);
+        return vertx.deployVerticle(front).map(front);
+      })
+      .onSuccess(front -> {
         http = front;
         log.info("started: root supervisor {} {}, raw counter '{}', http port {}", ROOT, root, raw.name(), front.actualPort());
       })
-      .onFailure(err -> stopRoot());
+      .onFailure(err -> stop());
   }
 
   @Override
   public Future<?> stop() {
-    return stopRoot();
+    return stopRoot().eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
 
   private void watchRoot(Pid pid) {

@@ -1,6 +1,7 @@
 package dev.otpx.app;
 
 import dev.otpx.process.ExitReason;
+import dev.otpx.store.StoreException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -58,8 +59,8 @@ public final class Main {
         .await();
       log.info("deployed AppVerticle {} in {} ms", id, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
     } catch (Exception failed) {
-      if (failed instanceof IllegalArgumentException) {
-        // A config error: its message names the key, a stack trace would only bury it.
+      if (failed instanceof IllegalArgumentException || failed instanceof StoreException) {
+        // A config error names the key, an unreachable database its URL: a stack trace would bury it.
         log.error("start-up failed: {}", failed.getMessage());
       } else {
         log.error("start-up failed: {}", failed.getMessage(), failed);

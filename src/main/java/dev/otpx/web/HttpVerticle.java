@@ -1,5 +1,6 @@
 package dev.otpx.web;
 
+import dev.otpx.accounts.Accounts;
 import dev.otpx.channels.BridgeLimits;
 import dev.otpx.channels.ChannelsBridge;
 import dev.otpx.channels.auth.Tokens;
@@ -10,6 +11,7 @@ import dev.otpx.infosys.QueryOptions;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -21,6 +23,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -42,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The same three value routes under {@code /api/raw-counter} for the raw counter.</li>
  *   <li>{@code GET /api/infosys?q=...&limit=&timeout_ms=&backends=}: InfoSys's answer; 400 naming
  *       the parameter for a missing, empty or oversized {@code q} or a bad number.</li>
- *   <li>{@code POST /api/sessions}: a signed session token ({@link SessionRoutes}).</li>
+ *   <li>{@code POST /api/sessions}: a signed session token for a correct password
+ *       ({@link SessionRoutes}); {@code POST /api/users}: registration ({@link AccountRoutes});
+ *       {@code /api/videos}: the videos ({@link VideoRoutes}).</li>
  *   <li>{@code /eventbus/*}: the SockJS event-bus bridge ({@link ChannelsBridge}).</li>
  *   <li>{@code /}: the browser client, from {@code webroot} in the jar.</li>
  * </ul>
@@ -61,6 +66,8 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpOptions options;
   private final Tokens tokens;
   private final BridgeLimits limits;
+  private final Store store;
+  private Accounts accounts;
   private HttpServer server;
 
   /** A status and a JSON body, the outcome of a request before it is written. */
@@ -70,11 +77,13 @@ public final class HttpVerticle extends VerticleBase {
    * @param options where to listen and which counters to front
    * @param tokens signs and verifies the browsers' session tokens
    * @param limits the bridge's per-socket limits
+   * @param store the accounts and videos behind the account, session and video routes
    */
-  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits) {
+  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits, Store store) {
     this.options = Objects.requireNonNull(options, "options");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.store = Objects.requireNonNull(store, "store");
   }
 
   @Override
@@ -97,7 +106,10 @@ public final class HttpVerticle extends VerticleBase {
       })
       .orElseGet(() -> new Reply(503, error("noproc", "no process is registered as " + options.counter())))));
     router.get("/api/infosys").handler(this::infosys);
-    SessionRoutes.mount(router, tokens);
+    accounts = Accounts.create(vertx, store.users(), Accounts.Options.DEFAULTS, Clock.systemUTC());
+    SessionRoutes.mount(router, accounts, tokens);
+    AccountRoutes.mount(router, accounts, tokens);
+    VideoRoutes.mount(router, store.videos(), tokens);
     // The xhr transports post their frames: the body must be read before the SockJS router.
     router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(limits));
     router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, limits));
@@ -138,7 +150,8 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return accounts == null ? closed : closed.eventually(accounts::close);
   }
 
   /**

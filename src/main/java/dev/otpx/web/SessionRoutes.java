@@ -1,37 +1,39 @@
 package dev.otpx.web;
 
+import dev.otpx.accounts.Accounts;
 import dev.otpx.channels.auth.Tokens;
-import dev.otpx.channels.auth.Usernames;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The sign-in endpoint: {@code POST /api/sessions} with {@code {"username": "alice"}} answers 201
- * {@code {"token": "...", "username": "alice"}}, a signed session token for the normalized name
- * (see {@link Usernames}). There is no password: a session only names who is speaking.
+ * The sign-in endpoint, for anyone: {@code POST /api/sessions} with
+ * {@code {"username": "alice", "password": "..."}} answers 201 {@code {"token": "...", "username":
+ * "alice"}}, a signed session token ({@link Tokens}) for the normalized name, only when the password
+ * is right.
  *
- * <p>Failures are JSON {@code {"error": code, "message": text}}: 400 {@code bad_request} naming
- * the problem (a body that is not a JSON object, a missing, non-string, invalid or reserved
- * username) and 413 {@code payload_too_large} for a body over {@value #MAX_BODY_BYTES} bytes.
+ * <p>Failures are JSON {@code {"error": code, "message": text}}: 400 {@code bad_request} naming the
+ * problem (a body that is not a JSON object, a missing, non-string, invalid or reserved username, a
+ * missing password); 401 {@code invalid_credentials} {@code "username or password is wrong"},
+ * the same answer, after the same work, for a wrong password, an unknown user and an InfoSys
+ * backend; 429 {@code too_many_attempts} with {@code Retry-After} after repeated failures for that
+ * username or from that address ({@link dev.otpx.accounts.LoginThrottle}); 503 {@code busy} or
+ * {@code unavailable} with {@code Retry-After}; 413 {@code payload_too_large} for a body over
+ * {@value #MAX_BODY_BYTES} bytes.
+ *
+ * <p>The client's address for the throttle is the connection's peer: a forwarding header is not
+ * trusted, since any client could set it.
  */
 public final class SessionRoutes {
 
   /** The path of the endpoint. */
   public static final String PATH = "/api/sessions";
-  /** The largest request body accepted: a username needs a few dozen bytes. */
-  public static final int MAX_BODY_BYTES = 1024;
+  /** The largest request body accepted: a username and a password need a few hundred bytes. */
+  public static final int MAX_BODY_BYTES = 4096;
 
-  private static final Logger log = LoggerFactory.getLogger(SessionRoutes.class);
-  private static final String JSON = "application/json";
+  private static final String SHAPE = "{\"username\": \"...\", \"password\": \"...\"}";
 
   private SessionRoutes() {
   }
@@ -40,66 +42,33 @@ public final class SessionRoutes {
    * Adds {@code POST /api/sessions} (with its own body handler) to a router.
    *
    * @param router the HTTP front's router
+   * @param accounts checks the passwords
    * @param tokens signs the tokens
    */
-  public static void mount(Router router, Tokens tokens) {
+  public static void mount(Router router, Accounts accounts, Tokens tokens) {
     Objects.requireNonNull(router, "router");
+    Objects.requireNonNull(accounts, "accounts");
     Objects.requireNonNull(tokens, "tokens");
     router.post(PATH)
       .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-      .handler(ctx -> create(ctx, tokens))
-      .failureHandler(SessionRoutes::failure);
+      .handler(ctx -> create(ctx, accounts, tokens))
+      .failureHandler(Replies.tooLarge(MAX_BODY_BYTES));
   }
 
-  private static void create(RoutingContext ctx, Tokens tokens) {
+  private static void create(RoutingContext ctx, Accounts accounts, Tokens tokens) {
     String username;
+    String password;
     try {
-      username = Usernames.validate(requestedName(ctx.body().buffer()));
+      JsonObject body = Replies.body(ctx, SHAPE);
+      username = Replies.text(body, "username");
+      password = Replies.text(body, "password");
     } catch (IllegalArgumentException bad) {
-      send(ctx, 400, error("bad_request", bad.getMessage()));
+      Replies.failure(ctx, bad);
       return;
     }
-    log.debug("session created for {}", username);
-    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    send(ctx, 201, new JsonObject().put("token", tokens.sign(username)).put("username", username));
-  }
-
-  private static String requestedName(Buffer body) {
-    Object json;
-    try {
-      json = body == null || body.length() == 0 ? null : Json.decodeValue(body);
-    } catch (DecodeException e) {
-      json = null;
-    }
-    if (!(json instanceof JsonObject request)) {
-      throw new IllegalArgumentException("body must be a JSON object {\"username\": \"...\"}");
-    }
-    Object username = request.getValue("username");
-    if (username != null && !(username instanceof String)) {
-      throw new IllegalArgumentException("username must be a string");
-    }
-    return (String) username;
-  }
-
-  private static void failure(RoutingContext ctx) {
-    if (ctx.statusCode() == 413) {
-      send(ctx, 413, error("payload_too_large", "body must be at most " + MAX_BODY_BYTES + " bytes"));
-    } else {
-      ctx.next();
-    }
-  }
-
-  private static JsonObject error(String code, String message) {
-    return new JsonObject().put("error", code).put("message", message);
-  }
-
-  private static void send(RoutingContext ctx, int status, JsonObject body) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response()
-      .setStatusCode(status)
-      .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-      .end(body.encode());
+    accounts.signIn(username, password, ctx.request().remoteAddress().host())
+      .onSuccess(user -> Replies.sendPrivate(ctx, 201, new JsonObject()
+        .put("token", tokens.sign(user.username())).put("username", user.username())))
+      .onFailure(err -> Replies.failure(ctx, err));
   }
 }

@@ -24,12 +24,15 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
 class AppVerticleTest {
@@ -41,10 +44,18 @@ class AppVerticleTest {
     return vertx.deployVerticle(app, new DeploymentOptions().setConfig(config));
   }
 
-  /** The defaults, with every counter's count-down tick off so that nothing crashes on its own. */
+  /** Where each deployment's embedded database goes, a directory of its own; removed after the class. */
+  @TempDir
+  static Path dataDirs;
+
+  /**
+   * The defaults, with every counter's count-down tick off so that nothing crashes on its own, and
+   * the embedded database in a new directory.
+   */
   static Future<JsonObject> quietDefaults(Vertx vertx) {
     return AppConfig.load(vertx, Optional.empty(), TEST_ENV).map(config -> {
       JsonObject json = config.toJson();
+      json.getJsonObject("store").put("data_dir", dataDirs.resolve(UUID.randomUUID().toString()).toString());
       silence(json.getJsonObject("supervision"));
       return json;
     });

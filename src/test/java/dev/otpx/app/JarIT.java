@@ -19,6 +19,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jar as an operator runs it: {@code java -jar target/otpx.jar} on the embedded defaults. Reads
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class JarIT {
 
+  @TempDir
+  Path dataDir;
   private final List<String> log = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private Process service;
@@ -42,6 +45,9 @@ class JarIT {
     builder.environment().put("HTTP_PORT", String.valueOf(port));
     builder.environment().put("HTTP_HOST", "127.0.0.1");
     builder.environment().remove("OTPX_CONFIG");
+    // The embedded database, in a directory of the test's own.
+    builder.environment().remove("OTPX_DATABASE_URL");
+    builder.environment().put("OTPX_DATA_DIR", dataDir.toString());
     // The jar must answer without a key: the Wolfram backend then stays out.
     builder.environment().remove("WOLFRAM_APP_ID");
     service = builder.start();

@@ -37,7 +37,9 @@ class BenchSmokeTest {
         .anyMatch(name -> name.startsWith("GenServer.call"))
         .anyMatch(name -> name.startsWith("restart latency"))
         .anyMatch(name -> name.startsWith("InfoSys"))
-        .anyMatch(name -> name.toLowerCase().contains("broadcast"));
+        .anyMatch(name -> name.toLowerCase().contains("broadcast"))
+        .anyMatch(name -> name.startsWith("annotation append committed to PostgreSQL"))
+        .anyMatch(name -> name.startsWith("annotation append committed to the embedded H2 file"));
     for (Object row : rows) {
       JsonObject r = (JsonObject) row;
       assertThat(r.getDouble("otpx")).as(r.getString("name")).isNotNaN();

@@ -42,6 +42,8 @@ public final class ChannelsServerMain {
 
   /** The prefix of every line the parent reads. */
   static final String REPLY = "bench-server ";
+  /** The system property naming the otpx server's data directory (made and removed by the parent). */
+  static final String DATA_DIR_PROPERTY = "bench.dataDir";
 
   private ChannelsServerMain() {
   }
@@ -85,6 +87,8 @@ public final class ChannelsServerMain {
   private static int startOtpx(Vertx vertx) throws Exception {
     JsonObject config = AppConfig.load(vertx, Optional.empty(), Map.of()).await().toJson();
     config.getJsonObject("http").put("host", "127.0.0.1").put("port", 0);
+    // The embedded store in the directory the parent made (and removes), not in the working directory.
+    config.getJsonObject("store").put("data_dir", System.getProperty(DATA_DIR_PROPERTY));
     // One poster makes all the posts: the per-socket rate limit must not be what is measured.
     config.getJsonObject("channels").put("posts_per_second", 1_000_000);
     JsonObject tree = config.getJsonObject("supervision");

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +40,13 @@ final class ChannelsServerProcess implements AutoCloseable {
   private final Writer stdin;
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
   private final Thread hook;
+  private final Path dataDir;
   private final int port;
 
-  private ChannelsServerProcess(String kind, Process process) throws IOException, InterruptedException {
+  private ChannelsServerProcess(String kind, Process process, Path dataDir) throws IOException, InterruptedException {
     this.kind = kind;
     this.process = process;
+    this.dataDir = dataDir;
     this.stdin = process.outputWriter(StandardCharsets.UTF_8);
     this.hook = new Thread(process::destroyForcibly, "channels-bench-" + kind + "-reaper");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -66,12 +69,15 @@ final class ChannelsServerProcess implements AutoCloseable {
     if (Boolean.getBoolean("bench.log")) {
       command.add("-Dbench.log=true");
     }
+    // The otpx server's embedded database, in a directory removed once the server is gone.
+    Path dataDir = Files.createTempDirectory("otpx-bench-");
+    command.add("-D" + ChannelsServerMain.DATA_DIR_PROPERTY + "=" + dataDir);
     command.addAll(List.of("-cp", classpath(), ChannelsServerMain.class.getName(), kind));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("OTPX_TOKEN_SECRET", secret);
     Process process = builder.start();
     try {
-      return new ChannelsServerProcess(kind, process);
+      return new ChannelsServerProcess(kind, process, dataDir);
     } catch (IOException | InterruptedException | RuntimeException e) {
       process.destroyForcibly();
       throw e;
@@ -122,6 +128,11 @@ final class ChannelsServerProcess implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {
       // The hook runs anyway and finds the process gone.
+    }
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException leftBehind) {
+      // A temporary directory left behind is harmless.
     }
   }
 

@@ -30,6 +30,8 @@ import dev.otpx.process.Strategy;
 import dev.otpx.process.Supervisor;
 import dev.otpx.process.SupervisorFlags;
 import dev.otpx.process.SupervisorSpec;
+import dev.otpx.store.Store;
+import dev.otpx.store.TestDatabase;
 import dev.otpx.web.HttpOptions;
 import dev.otpx.web.HttpVerticle;
 import io.vertx.core.Future;
@@ -216,8 +218,11 @@ final class InfoSysBench {
         "request to 'infosys' vs a raw consumer answering from a LocalMap; both cross one event loop"));
 
     Tokens tokens = new Tokens("bench-secret-bench-secret-bench!!".getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
+    // The front needs a store for its account routes; this benchmark never touches it.
+    TestDatabase database = TestDatabase.embedded();
+    Store store = await(Store.open(vertx, database.options()));
     HttpVerticle http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "counter", "raw_counter", Duration.ofSeconds(5)),
-        tokens, new BridgeLimits(100, 65_536, 16));
+        tokens, new BridgeLimits(100, 65_536, 16), store);
     await(vertx.deployVerticle(http));
     Vertx clients = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {
@@ -248,6 +253,8 @@ final class InfoSysBench {
       await(clients.close());
     }
     await(vertx.undeploy(http.deploymentID()));
+    await(store.close());
+    database.close();
     await(vertx.undeploy(raw.deploymentID()));
     await(vertx.undeploy(driver.deploymentID()));
     await(GenServer.stop(vertx, tree, ExitReason.SHUTDOWN));

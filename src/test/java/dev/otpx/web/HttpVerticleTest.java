@@ -19,6 +19,8 @@ import dev.otpx.process.ExitReason;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.store.Store;
+import dev.otpx.store.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,6 +36,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -47,17 +50,31 @@ class HttpVerticleTest {
   private static final Duration TIMEOUT = Duration.ofMillis(300);
   private static final Tokens TOKENS = new Tokens(new byte[Tokens.MIN_SECRET_BYTES], Duration.ofDays(14), java.time.Clock.systemUTC());
 
+  private final TestDatabase database = TestDatabase.embedded();
+  private Store store;
   private WebClient client;
   private HttpVerticle http;
 
   @BeforeEach
   void deployBothCountersAndTheFront(Vertx vertx, VertxTestContext ctx) {
     client = WebClient.create(vertx);
-    http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
-    CounterServer.start(vertx, COUNTER, 5, Duration.ZERO)
+    Store.open(vertx, database.options())
+      .compose(opened -> {
+        store = opened;
+        http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
+        return CounterServer.start(vertx, COUNTER, 5, Duration.ZERO);
+      })
       .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(RAW_COUNTER, 0)))
       .compose(id -> vertx.deployVerticle(http))
       .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void dropTheDatabase(Vertx vertx, VertxTestContext ctx) {
+    store.close().eventually(() -> vertx.executeBlocking(() -> {
+      database.close();
+      return null;
+    })).onComplete(ctx.succeedingThenComplete());
   }
 
   private Future<HttpResponse<Buffer>> request(HttpMethod method, int port, String path) {
@@ -112,7 +129,7 @@ class HttpVerticleTest {
       // A plain socket outside Vert.x: two Vert.x servers on one port would share it instead of failing.
       ServerSocket occupant = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
       int taken = occupant.getLocalPort();
-      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS))
+      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store))
         .eventually(() -> vertx.executeBlocking(() -> {
           occupant.close();
           return null;
@@ -125,7 +142,7 @@ class HttpVerticleTest {
 
     @Test
     void actualPortBeforeStartIsRefused() {
-      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
       assertThrows(IllegalStateException.class, idle::actualPort);
     }
   }
@@ -145,7 +162,7 @@ class HttpVerticleTest {
 
     @Test
     void healthStaysUpWhileTheCounterIsNotRunning(Vertx vertx, VertxTestContext ctx) {
-      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
       vertx.deployVerticle(orphan)
         .compose(id -> request(HttpMethod.GET, orphan.actualPort(), "/health"))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -284,7 +301,9 @@ class HttpVerticleTest {
 
     @Test
     void aSessionTokenIsIssuedThatTheBridgeAccepts(VertxTestContext ctx) {
-      client.post(http.actualPort(), "127.0.0.1", "/api/sessions").sendJsonObject(new JsonObject().put("username", "alice"))
+      JsonObject alice = new JsonObject().put("username", "alice").put("password", "correct horse battery");
+      client.post(http.actualPort(), "127.0.0.1", "/api/users").sendJsonObject(alice)
+        .compose(registered -> client.post(http.actualPort(), "127.0.0.1", "/api/sessions").sendJsonObject(alice))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertEquals(201, r.statusCode(), r.bodyAsString());
           assertEquals("alice", TOKENS.verify(r.bodyAsJsonObject().getString("token")));
@@ -361,7 +380,7 @@ class HttpVerticleTest {
 
     @BeforeEach
     void deployAFrontForCountersThatDoNotExist(Vertx vertx, VertxTestContext ctx) {
-      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
       vertx.deployVerticle(orphan).onComplete(ctx.succeedingThenComplete());
     }
 
@@ -398,7 +417,7 @@ class HttpVerticleTest {
     @Test
     void counterThatCrashedAnswers503(Vertx vertx, VertxTestContext ctx) {
       // Initial 0 with a tick: the counter crashes with "boom" on its first tick.
-      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
       expectError(CounterServer.start(vertx, "doomed", 0, Duration.ofMillis(10))
         .compose(pid -> Processes.monitor(vertx, pid).down())
         .compose(down -> vertx.deployVerticle(front))

@@ -1,0 +1,73 @@
+package dev.otpx.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The videos' annotations: what a channel stores when someone posts, and what a join reads back.
+ *
+ * <p>Safe to use from any context; futures complete on the caller's context. Every call is bounded
+ * by the store's timeout and fails with a {@link StoreException}.
+ */
+public final class Annotations {
+
+  private static final String ADD = "INSERT INTO annotations (video_id, user_id, body, at_ms)"
+    + " SELECT v.id, u.id, CAST($3 AS TEXT), CAST($4 AS BIGINT) FROM videos v, users u WHERE v.id = $1 AND u.username = $2";
+  private static final String AFTER = "SELECT a.id, a.video_id, u.username, a.body, a.at_ms"
+    + " FROM annotations a JOIN users u ON u.id = a.user_id"
+    + " WHERE a.video_id = $1 AND a.id > $2 ORDER BY a.at_ms, a.id LIMIT $3";
+
+  private final Database db;
+
+  Annotations(Database db) {
+    this.db = db;
+  }
+
+  /**
+   * Stores a new annotation. The future succeeds only once it is committed, so an acknowledged
+   * annotation survives whatever crashes next. Does not check the body: the channel does.
+   *
+   * @param videoId the video
+   * @param username who wrote it, in normal form: a person or an InfoSys backend
+   * @param body the text
+   * @param at where in the video, in milliseconds, at least 0
+   * @return the stored annotation with its new id; fails {@code not_found} when the video or the
+   *     user does not exist, {@code unavailable} when the database does not answer
+   * @throws IllegalArgumentException for a negative {@code at}
+   */
+  public Future<Annotation> add(long videoId, String username, String body, long at) {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(body, "body");
+    if (at < 0) {
+      throw new IllegalArgumentException("at must be >= 0, got " + at);
+    }
+    return db.insert(ADD, videoId, username, body, at).compose(id -> id.isPresent()
+      ? Future.succeededFuture(new Annotation(id.get(), videoId, username, body, at))
+      : Future.failedFuture(new StoreException(StoreException.Failure.NOT_FOUND,
+        "video " + videoId + " or user " + username + " does not exist", null)));
+  }
+
+  /**
+   * What a client has not seen yet, Rumbl's rejoin rule: the video's annotations with an id above
+   * {@code lastSeenId}, ordered by {@code at} then {@code id}, at most {@code limit} (the first ones
+   * in that order).
+   *
+   * @param videoId the video
+   * @param lastSeenId the newest id the client has; 0 for everything
+   * @param limit the most annotations to return, at least 0
+   * @return the annotations (empty for a video that does not exist)
+   * @throws IllegalArgumentException for a negative limit
+   */
+  public Future<List<Annotation>> after(long videoId, long lastSeenId, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+    }
+    return db.all(AFTER, Annotations::annotation, videoId, lastSeenId, limit);
+  }
+
+  private static Annotation annotation(Row row) {
+    return new Annotation(row.getLong(0), row.getLong(1), row.getString(2), row.getString(3), row.getLong(4));
+  }
+}
