@@ -59,14 +59,13 @@ class ScriptedServer extends GenServer<List<Object>> {
     }
     return switch (String.valueOf(request)) {
       case "ping" -> CallResult.reply("pong", state);
-      case "held" -> CallResult.reply(callersHeld(), state);
       case "state" -> CallResult.reply(List.copyOf(state), state);
       case "keep" -> {
         kept = from;
         yield CallResult.noReply(state);
       }
       case "error" -> CallResult.error("bad_thing", "you asked for an error", state);
-      case "await" -> CallResult.await(awaitGate.future().map(word -> {
+      case "await" -> CallResult.deferred(awaitGate.future().map(word -> {
         state.add("resumed");
         return CallResult.reply(word, state);
       }));
@@ -112,7 +111,7 @@ class ScriptedServer extends GenServer<List<Object>> {
         kept.reply("released");
         yield CastResult.noReply(state);
       }
-      case "await" -> CastResult.await(awaitGate.future().map(word -> {
+      case "await" -> CastResult.deferred(awaitGate.future().map(word -> {
         state.add("resumed:" + word);
         return CastResult.noReply(state);
       }));

@@ -1,4 +1,4 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;

@@ -1,4 +1,4 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
