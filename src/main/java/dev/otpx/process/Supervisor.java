@@ -347,7 +347,7 @@ public final class Supervisor extends GenServer<Void> {
       if (c == null || c.pid != null || !c.restarting) {
         return CastResult.noReply();
       }
-      return restart(c);
+      return restart(c, null);
     } else if (message instanceof RestartDue due) {
       List<Child> waiting = new ArrayList<>();
       for (String id : due.ids()) {
@@ -441,12 +441,13 @@ public final class Supervisor extends GenServer<Void> {
       }
       return CastResult.noReply();
     }
-    return restart(c);
+    return restart(c, exited);
   }
 
-  private CastResult<Void> restart(Child c) {
+  /** Restarts a child (and its group), unless it is one restart too many; {@code exited} is its last pid, if known. */
+  private CastResult<Void> restart(Child c, Pid exited) {
     if (!addRestart()) {
-      report(new ProcessEvent.IntensityReached(self(), supervisorId(), c.id(), c.pid, spec.flags().maxRestarts(),
+      report(new ProcessEvent.IntensityReached(self(), supervisorId(), c.id(), exited, spec.flags().maxRestarts(),
         spec.flags().maxSeconds()));
       return CastResult.stop(ExitReason.SHUTDOWN);
     }
