@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What any code may do to a process: call, cast, send, signal, stop. The static API of the runtime
@@ -113,5 +114,37 @@ public final class Client {
     ProcessCell target = table.lookup(pid);
     Envelope signal = new Envelope.Signal(Spawn.current(), ExitReason.SHUTDOWN, false);
     return ExitProtocol.stop(table, target, signal, limit, table.callerContext());
+  }
+
+  /**
+   * Monitors a process for runtime code that only needs to know of its end: {@code onDown} runs
+   * once, on the thread where the process exits (or at once with noproc).
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param onDown gets the reason
+   */
+  public static void watch(Vertx vertx, Pid pid, Consumer<ExitReason> onDown) {
+    ProcessTable table = ProcessTable.of(vertx);
+    table.monitor(table.lookup(pid), table.newRef(), onDown);
+  }
+
+  /**
+   * Removes the link between two processes, both ways, as the first one's {@code unlink} would.
+   *
+   * @param vertx the Vert.x instance
+   * @param self the process that unlinks
+   * @param other the other one
+   */
+  public static void unlink(Vertx vertx, Pid self, Pid other) {
+    ProcessTable table = ProcessTable.of(vertx);
+    ProcessCell a = table.lookup(self);
+    ProcessCell b = table.lookup(other);
+    if (a != null) {
+      a.removeLink(other);
+    }
+    if (b != null) {
+      b.removeLink(self);
+    }
   }
 }
