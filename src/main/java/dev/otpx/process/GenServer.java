@@ -262,7 +262,8 @@ public abstract class GenServer<S> extends VerticleBase {
     return core;
   }
 
-  private String kind() {
+  /** @return what to call this process in logs: its class's simple name (the runtime's own shells say more) */
+  String kind() {
     String simple = getClass().getSimpleName();
     return simple.isEmpty() ? getClass().getName() : simple;
   }
