@@ -2,8 +2,6 @@ package dev.otpx.process;
 
 import dev.otpx.process.engine.Behaviour;
 import dev.otpx.process.engine.Client;
-import dev.otpx.process.engine.Envelope;
-import dev.otpx.process.engine.Messages;
 import dev.otpx.process.engine.ProcessCore;
 import dev.otpx.process.engine.ProcessTable;
 import dev.otpx.process.engine.Spawn;
@@ -384,7 +382,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @param message the message
    */
   public static void cast(Vertx vertx, Pid pid, Object message) {
-    Client.deliver(ProcessTable.of(vertx).lookup(pid), new Envelope.Cast(Messages.isolate(message)));
+    Client.cast(ProcessTable.of(vertx).lookup(pid), message);
   }
 
   /**
@@ -395,7 +393,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @param message the message
    */
   public static void cast(Vertx vertx, String name, Object message) {
-    Client.deliver(ProcessTable.of(vertx).lookup(name), new Envelope.Cast(Messages.isolate(message)));
+    Client.cast(ProcessTable.of(vertx).lookup(name), message);
   }
 
   /**

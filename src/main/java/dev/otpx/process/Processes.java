@@ -1,8 +1,6 @@
 package dev.otpx.process;
 
 import dev.otpx.process.engine.Client;
-import dev.otpx.process.engine.Envelope;
-import dev.otpx.process.engine.Messages;
 import dev.otpx.process.engine.ProcessCell;
 import dev.otpx.process.engine.ProcessTable;
 import dev.otpx.process.engine.Watch;
@@ -31,7 +29,7 @@ public final class Processes {
    * @param message the message
    */
   public static void send(Vertx vertx, Pid pid, Object message) {
-    Client.deliver(ProcessTable.of(vertx).lookup(pid), new Envelope.Info(Messages.isolate(message)));
+    Client.send(ProcessTable.of(vertx).lookup(pid), message);
   }
 
   /**
@@ -42,7 +40,7 @@ public final class Processes {
    * @param message the message
    */
   public static void send(Vertx vertx, String name, Object message) {
-    Client.deliver(ProcessTable.of(vertx).lookup(name), new Envelope.Info(Messages.isolate(message)));
+    Client.send(ProcessTable.of(vertx).lookup(name), message);
   }
 
   /**

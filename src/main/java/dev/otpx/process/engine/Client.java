@@ -46,14 +46,26 @@ public final class Client {
   }
 
   /**
-   * Puts a message in a process's mailbox, or drops it when there is no such process.
+   * Casts to a process (its handleCast), or drops the message when there is no such process.
    *
    * @param target the live process, or null
-   * @param envelope the message
+   * @param message the message, copied when it is mutable JSON
    */
-  public static void deliver(ProcessCell target, Envelope envelope) {
+  public static void cast(ProcessCell target, Object message) {
     if (target != null) {
-      target.deliver(envelope);
+      target.deliver(new Envelope.Cast(Messages.isolate(message)));
+    }
+  }
+
+  /**
+   * Sends to a process (its handleInfo), or drops the message when there is no such process.
+   *
+   * @param target the live process, or null
+   * @param message the message, copied when it is mutable JSON
+   */
+  public static void send(ProcessCell target, Object message) {
+    if (target != null) {
+      target.deliver(new Envelope.Info(Messages.isolate(message)));
     }
   }
 

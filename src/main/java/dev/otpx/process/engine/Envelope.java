@@ -5,7 +5,7 @@ import dev.otpx.process.From;
 import dev.otpx.process.Pid;
 
 /** What sits in a process's mailbox. */
-public sealed interface Envelope {
+sealed interface Envelope {
 
   /** A call: the caller waits for an answer through {@code caller}. */
   record Call(Object request, From caller) implements Envelope { }

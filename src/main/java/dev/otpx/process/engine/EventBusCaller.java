@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code reply}, failures with {@code fail(code, "snake_code: text")} so a JavaScript client can
  * read the code from the message.
  */
-public final class EventBusCaller implements From {
+final class EventBusCaller implements From {
 
   private final Message<?> message;
   private final AtomicBoolean done = new AtomicBoolean();

@@ -14,7 +14,7 @@ import io.vertx.core.internal.PromiseInternal;
  * node stopping its trees, an undeploy and {@code GenServer.stop} all come here, each with its own
  * signal and limit.
  */
-public final class ExitProtocol {
+final class ExitProtocol {
 
   private ExitProtocol() {
   }

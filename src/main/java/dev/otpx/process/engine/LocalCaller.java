@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param <R> the reply type
  */
-public final class LocalCaller<R> implements From {
+final class LocalCaller<R> implements From {
 
   private final Clock clock;
   private final PromiseInternal<R> promise;

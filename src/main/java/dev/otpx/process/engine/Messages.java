@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Message hygiene shared by every delivery path. */
-public final class Messages {
+final class Messages {
 
   private Messages() {
   }

@@ -35,7 +35,7 @@ import io.vertx.core.internal.deployment.DeploymentContext;
  * the same lifecycle on the loop given, so its start wakes no other thread. Roots go through
  * deployVerticle, from a neutral context (one per loop) when started inside another deployment.
  */
-public final class Placement {
+final class Placement {
 
   private Placement() {
   }

@@ -65,13 +65,13 @@ public final class ProcessCell {
    *
    * @param envelope the message
    */
-  public void deliver(Envelope envelope) {
+  void deliver(Envelope envelope) {
     // Always through the event loop's queue: a delivery never runs on the sender's stack.
     context.runOnContext(v -> core.receive(envelope));
   }
 
   /** Kills the process at once: it cannot refuse, no terminate, reason killed. */
-  public void kill() {
+  void kill() {
     core.requestKill();
     context.runOnContext(v -> core.killNow());
   }
@@ -84,7 +84,7 @@ public final class ProcessCell {
    * @param reason the reason
    * @param viaLink whether a link carries it
    */
-  public void signal(Pid from, ExitReason reason, boolean viaLink) {
+  void signal(Pid from, ExitReason reason, boolean viaLink) {
     if (reason instanceof ExitReason.Kill && !viaLink) {
       kill();
     } else {
@@ -118,7 +118,7 @@ public final class ProcessCell {
    * @param onDown called once, from the exiting process's thread, with the exit reason
    * @return false when the process had already exited
    */
-  public synchronized boolean addMonitor(long ref, Consumer<ExitReason> onDown) {
+  synchronized boolean addMonitor(long ref, Consumer<ExitReason> onDown) {
     if (exitReason != null) {
       return false;
     }
@@ -130,7 +130,7 @@ public final class ProcessCell {
    * @param ref the monitor reference
    * @return true when it was active
    */
-  public synchronized boolean removeMonitor(long ref) {
+  synchronized boolean removeMonitor(long ref) {
     return monitors.remove(ref) != null;
   }
 
