@@ -201,13 +201,17 @@ public final class ProcessCell {
 
   /** @return the linked processes this one started, oldest first */
   synchronized List<ProcessCell> children() {
-    List<ProcessCell> children = new ArrayList<>();
+    List<ProcessCell> children = null;
     for (ProcessCell linked : links.values()) {
       if (pid.equals(linked.parent)) {
+        if (children == null) {
+          children = new ArrayList<>();
+        }
         children.add(linked);
       }
     }
-    return children;
+    // A worker's only link is its parent: no list for it on the restart path.
+    return children == null ? List.of() : children;
   }
 
   synchronized boolean addName(String name) {
