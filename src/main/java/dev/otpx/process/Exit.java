@@ -3,7 +3,8 @@ package dev.otpx.process;
 /**
  * The message a process that traps exits gets instead of dying: Erlang's
  * {@code {'EXIT', From, Reason}}. It comes to {@link GenServer#handleInfo} when a linked process
- * ends (its reason, with {@code kill} shown as {@code killed}) or when another process sends an exit
+ * ends (with its own reason: one that stopped itself with {@code kill} sends {@code kill}, one killed
+ * from outside sends {@code killed}) or when another process sends an exit
  * signal with {@link Processes#exit}; see {@link GenServer#trapExits}.
  *
  * @param pid the process the signal came from, or null when it came from code outside any process

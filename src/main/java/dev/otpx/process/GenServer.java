@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Links.</b> A process started from inside another's callbacks is linked to it, as
  * {@code start_link} links them; {@link #link} and {@link #unlink} add and remove links. When a
- * linked process ends abnormally, this one ends with the same reason ({@code kill} shows as
- * {@code killed}), unless it {@link #trapExits traps exits}: it then gets an {@link Exit} in
+ * linked process ends abnormally, this one ends with the same reason (a {@code kill} it stopped
+ * itself with included: only {@code exit(pid, kill)} is untrappable), unless it {@link #trapExits traps exits}: it then gets an {@link Exit} in
  * {@link #handleInfo}. The exit of the process that started this one stops it even when it traps,
  * as a gen_server obeys its parent; a normal exit stops nobody.
  *

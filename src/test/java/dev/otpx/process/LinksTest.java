@@ -28,6 +28,9 @@ class LinksTest {
   /** Starts an EchoServer from inside this process: the two are linked. */
   record StartChild() { }
 
+  /** Makes the Linker stop itself with reason kill. */
+  record KillSelf() { }
+
   /** Starts this Linker from inside this process, trapping exits or not. */
   record StartLinker(Linker child, boolean trap) { }
 
@@ -67,6 +70,8 @@ class LinksTest {
     protected CastResult<Void> handleCast(Object message, Void state) {
       if ("crash".equals(message)) {
         throw new IllegalStateException("linker crashed");
+      } else if (message instanceof KillSelf) {
+        return CastResult.stop(ExitReason.KILL);
       }
       return CastResult.stop(ExitReason.error(String.valueOf(message)));
     }
@@ -299,6 +304,29 @@ class LinksTest {
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(a.exits).containsExactly(new Exit(b.self(), ExitReason.KILLED));
           assertThat(Processes.isAlive(vertx, a.self())).isTrue();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aProcessThatStopsItselfWithKillSendsAnOrdinaryKillThroughItsLinks(Vertx vertx, VertxTestContext ctx) {
+      // REFERENCE.md §6.2: only exit(pid, kill) is untrappable; a link carries kill like any reason.
+      Linker a = new Linker();
+      Linker b = new Linker();
+      Future.all(start(vertx, a, true), start(vertx, b, false))
+        .compose(both -> GenServer.call(vertx, a.self(), new Link(b.self())))
+        .compose(linked -> {
+          Monitor monitor = Processes.monitor(vertx, b.self());
+          GenServer.cast(vertx, b.self(), new KillSelf());
+          return monitor.down();
+        })
+        .compose(down -> {
+          ctx.verify(() -> assertThat(down.reason()).isEqualTo(ExitReason.KILL));
+          return roundTrip(vertx, a.self());
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(a.exits).containsExactly(new Exit(b.self(), ExitReason.KILL));
+          assertThat(b.terminated).containsExactly(ExitReason.KILL);
           ctx.completeNow();
         })));
     }

@@ -104,6 +104,25 @@ class ProcessEventTest {
     }
 
     @Test
+    void aChildThatStopsItselfWithKillIsReportedWithKillAndOneKilledFromOutsideWithKilled(Vertx vertx, VertxTestContext ctx) {
+      // REFERENCE.md §6.2, as OTP 25 shows it.
+      Recorder recorder = new Recorder(vertx);
+      Journal journal = new Journal();
+      SupervisorTest.supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE), JournaledWorker.spec("a", journal))
+        .compose(sup -> SupervisorTest.exit(vertx, "a", "kill-self")
+          .compose(d -> recorder.await(started("a", 2)))
+          .compose(e -> SupervisorTest.exit(vertx, "a", "kill"))
+          .compose(d -> recorder.await(started("a", 3))))
+        .onComplete(ctx.succeeding(e -> ctx.verify(() -> {
+          assertThat(recorder.of(ProcessEvent.ChildTerminated.class)).extracting(ProcessEvent.ChildTerminated::reason)
+            .containsExactly(ExitReason.KILL, ExitReason.KILLED);
+          // Stopped itself: terminate ran; killed from outside: it did not.
+          assertThat(journal.entries()).containsExactly("start:a", "stop:a:kill", "start:a", "start:a");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void aSupervisorThatGivesUpReportsItsIntensity(Vertx vertx, VertxTestContext ctx) {
       Recorder recorder = new Recorder(vertx);
       Journal journal = new Journal();

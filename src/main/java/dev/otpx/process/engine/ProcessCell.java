@@ -176,17 +176,6 @@ public final class ProcessCell {
   }
 
   /**
-   * Removes a link both ways; a signal already on its way through it is then dropped on arrival.
-   *
-   * @param self the calling process
-   * @param other the linked process
-   */
-  static void unlink(ProcessCell self, ProcessCell other) {
-    self.removeLink(other.pid);
-    other.removeLink(self.pid);
-  }
-
-  /**
    * @param other a pid
    * @return true when this process was linked to it (the link is gone now)
    */

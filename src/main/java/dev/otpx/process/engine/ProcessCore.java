@@ -680,14 +680,13 @@ public final class ProcessCore<S> implements Deployable {
     if (children.isEmpty()) {
       return Future.succeededFuture();
     }
-    ExitReason signal = ProcessTable.linkedExit(reason);
     Shutdown limit = Shutdown.timeout(STOP_LIMIT);
     List<Future<ExitReason>> downs = new ArrayList<>(children.size());
     for (int i = children.size() - 1; i >= 0; i--) {
       ProcessCell child = children.get(i);
-      // Unlinked first: its own exit must not come back to a process that is already going.
-      ProcessCell.unlink(cell, child);
-      downs.add(ExitProtocol.stop(table, child, new Envelope.Signal(cell.pid(), signal, false), limit, home));
+      // Through the link, so kill is an ordinary reason here; the child's own exit does not come
+      // back, since this process is dying already.
+      downs.add(ExitProtocol.stop(table, child, new Envelope.Signal(cell.pid(), reason, true), limit, home));
     }
     return Future.join(downs).mapEmpty();
   }

@@ -125,17 +125,6 @@ public final class ProcessTable implements Shareable {
     return events;
   }
 
-  /**
-   * The exit that a process's abnormal exit sends to the processes linked to it: the same reason,
-   * with {@code kill} turned into {@code killed} as Erlang does for exit signals.
-   *
-   * @param reason the exiting process's reason
-   * @return the reason the linked processes get
-   */
-  public static ExitReason linkedExit(ExitReason reason) {
-    return reason instanceof ExitReason.Kill ? ExitReason.KILLED : reason;
-  }
-
   /** @return a context that belongs to no deployment, for {@link Placement} and for waits */
   ContextInternal neutralContext() {
     return neutral;
@@ -360,13 +349,14 @@ public final class ProcessTable implements Shareable {
       names.remove(name, cell);
     }
     processes.remove(cell.pid(), cell);
-    // The children it stopped before (ProcessCore#finish) were unlinked then; any started since
-    // are orphans and get the same signal, without waiting.
-    ExitReason signal = linkedExit(reason);
+    // The reason goes as it is: through a link even kill is an ordinary reason (only exit/2's kill
+    // is untrappable), so a supervisor sees kill from a child that stopped itself with it. The
+    // children it stopped before (ProcessCore#finish) are dying and skipped; any started since are
+    // orphans and get the same signal, without waiting.
     for (ProcessCell linked : exited.links()) {
       boolean parent = linked.pid().equals(cell.parent());
       if (linked.alive() && (signalParent || !parent)) {
-        linked.signal(cell.pid(), signal, true);
+        linked.signal(cell.pid(), reason, true);
       }
     }
     for (Consumer<ExitReason> monitor : exited.monitors()) {
