@@ -227,6 +227,11 @@ public final class ProcessCore<S> implements Deployable {
     return cell;
   }
 
+  /** @return the user's verticle this core runs */
+  Deployable instance() {
+    return instance;
+  }
+
   BusAdapter bus() {
     return bus;
   }
