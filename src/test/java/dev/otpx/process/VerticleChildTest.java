@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Plain Vert.x verticles as supervised children: their exits, their policy, strategies, conf/. */
 @ExtendWith(VertxExtension.class)
@@ -226,6 +228,29 @@ class VerticleChildTest {
 
   @Nested
   class Strategies {
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Strategy.class)
+    void aVerticleInTheMiddleThatCrashesIsRestartedAsItsStrategySays(Strategy strategy, Vertx vertx, VertxTestContext ctx) {
+      Journal journal = new Journal();
+      supervise(vertx, SupervisorFlags.of(strategy), JournaledWorker.spec("a", journal),
+          pinger("v", journal, new ProcessOptions()), JournaledWorker.spec("c", journal))
+        .onComplete(ctx.succeeding(sup -> {
+          journal.clear();
+          journal.await("start:v", 1).compose(e -> Supervisor.whichChildren(vertx, sup))
+            .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+              List<String> expected = switch (strategy) {
+                case ONE_FOR_ONE -> List.of("stop:v", "start:v");
+                case ONE_FOR_ALL -> List.of("stop:v", "stop:c:shutdown", "stop:a:shutdown", "start:a", "start:v", "start:c");
+                case REST_FOR_ONE -> List.of("stop:v", "stop:c:shutdown", "start:v", "start:c");
+              };
+              assertThat(journal.entries()).containsExactlyElementsOf(expected);
+              assertThat(children).allSatisfy(c -> assertThat(c.status()).isEqualTo("running"));
+              ctx.completeNow();
+            })));
+          vertx.eventBus().send("verticle.v", "crash");
+        }));
+    }
 
     @Test
     void underOneForAllAVerticlesCrashRestartsItsSiblingsInOrder(Vertx vertx, VertxTestContext ctx) {
