@@ -191,7 +191,7 @@ public final class Agent<S> {
     @SuppressWarnings("unchecked")
     protected CallResult<S> handleCall(Object request, From from, S state) {
       if (request instanceof Get<?, ?> get) {
-        return CallResult.reply(((Get<S, ?>) get).fun().apply(state), state);
+        return CallResult.reply(((Get<S, ?>) get).fun().apply(state));
       } else if (request instanceof Update<?> update) {
         return CallResult.reply(null, ((Update<S>) update).fun().apply(state));
       } else if (request instanceof GetAndUpdateState<?, ?> getAndUpdate) {
@@ -199,7 +199,7 @@ public final class Agent<S> {
           "getAndUpdate function returned null");
         return CallResult.reply(result.get(), result.update());
       }
-      return CallResult.error("bad_request", "an agent takes its own function messages only, not " + request, state);
+      return CallResult.error("bad_request", "an agent takes its own function messages only, not " + request);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.WireNames;
+import dev.otpx.process.engine.WireNames;
 
 /**
  * Whether a supervisor stops itself when significant children end (OTP 24's auto_shutdown). Only

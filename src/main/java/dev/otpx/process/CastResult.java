@@ -1,25 +1,47 @@
 package dev.otpx.process;
 
+import io.vertx.core.Future;
 import java.util.Objects;
 
 /**
- * What {@link GenServer#handleCast} and {@link GenServer#handleInfo} decide: go on with a new state,
- * or stop.
+ * What {@link GenServer#handleCast} and {@link GenServer#handleInfo} decide: go on, or stop. As with
+ * {@link CallResult}, each decision comes with a new state or without one (the state stays).
  *
  * @param <S> the server's state type
  */
 public sealed interface CastResult<S> {
 
-  /** @param state the new state */
-  record NoReply<S>(S state) implements CastResult<S> { }
+  /**
+   * Go on.
+   *
+   * @param state the new state (null when {@code keepsState})
+   * @param keepsState whether the state stays as it was
+   */
+  record NoReply<S>(S state, boolean keepsState) implements CastResult<S> {
+    /** @param state the new state */
+    public NoReply(S state) {
+      this(state, false);
+    }
+  }
 
   /**
+   * Stop.
+   *
    * @param reason the exit reason
-   * @param state the final state handed to terminate
+   * @param state the final state handed to terminate (null when {@code keepsState})
+   * @param keepsState whether terminate gets the state as it was
    */
-  record Stop<S>(ExitReason reason, S state) implements CastResult<S> {
+  record Stop<S>(ExitReason reason, S state, boolean keepsState) implements CastResult<S> {
     public Stop {
       Objects.requireNonNull(reason, "reason");
+    }
+
+    /**
+     * @param reason the exit reason
+     * @param state the final state
+     */
+    public Stop(ExitReason reason, S state) {
+      this(reason, state, false);
     }
   }
 
@@ -29,8 +51,8 @@ public sealed interface CastResult<S> {
    *
    * @param next the decision, once known
    */
-  record Await<S>(io.vertx.core.Future<CastResult<S>> next) implements CastResult<S> {
-    public Await {
+  record Deferred<S>(Future<CastResult<S>> next) implements CastResult<S> {
+    public Deferred {
       Objects.requireNonNull(next, "next");
     }
   }
@@ -40,8 +62,21 @@ public sealed interface CastResult<S> {
    * @param <S> the state type
    * @return handle the message asynchronously, holding the mailbox meanwhile
    */
-  static <S> CastResult<S> await(io.vertx.core.Future<CastResult<S>> next) {
-    return new Await<>(next);
+  static <S> CastResult<S> deferred(Future<CastResult<S>> next) {
+    return new Deferred<>(next);
+  }
+
+  /**
+   * The old name of {@link #deferred}.
+   *
+   * @param next the decision, once known
+   * @param <S> the state type
+   * @return see {@link #deferred}
+   * @deprecated use {@link #deferred}; this delegate goes once the other packages have moved
+   */
+  @Deprecated
+  static <S> CastResult<S> await(Future<CastResult<S>> next) {
+    return deferred(next);
   }
 
   /**
@@ -50,7 +85,16 @@ public sealed interface CastResult<S> {
    * @return go on
    */
   static <S> CastResult<S> noReply(S state) {
-    return new NoReply<>(state);
+    return new NoReply<>(state, false);
+  }
+
+  /**
+   * @param <S> the state type
+   * @return go on with the state as it is
+   */
+  @SuppressWarnings("unchecked")
+  static <S> CastResult<S> noReply() {
+    return (CastResult<S>) Keep.NO_REPLY_CAST;
   }
 
   /**
@@ -60,6 +104,15 @@ public sealed interface CastResult<S> {
    * @return stop
    */
   static <S> CastResult<S> stop(ExitReason reason, S state) {
-    return new Stop<>(reason, state);
+    return new Stop<>(reason, state, false);
+  }
+
+  /**
+   * @param reason the exit reason
+   * @param <S> the state type
+   * @return stop with the state as it is
+   */
+  static <S> CastResult<S> stop(ExitReason reason) {
+    return new Stop<>(reason, null, true);
   }
 }

@@ -1,5 +1,6 @@
 package dev.otpx.process;
 
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,8 +15,15 @@ import java.util.function.Supplier;
  *
  * <p>Defaults as in OTP: restart permanent, type worker, shutdown 5 s for a worker and infinity for
  * a supervisor, not significant, no backoff. Build with {@link #worker}, {@link #of} (which reads a
- * class's {@link ChildDefaults}) or {@link #supervisor}, then override any field with the
- * {@code withX} copies, as {@code Supervisor.child_spec/2} does.
+ * class's {@link ChildDefaults}), {@link #verticle} (any Vert.x verticle, its policy in its
+ * {@link ProcessOptions}) or {@link #supervisor}, then override any field with the {@code withX}
+ * copies, as {@code Supervisor.child_spec/2} does.
+ *
+ * <p>A child need not be a {@link GenServer}: a plain verticle ({@code VerticleBase}, any
+ * {@link Deployable}, an HTTP server) runs as a process of its own, which ends when the verticle is
+ * undeployed (reason normal) or when an exception reaches its context (a crash), and whose stop
+ * undeploys the verticle. It restarts, stops in order and counts towards the intensity like any
+ * child, under every strategy.
  *
  * @param id unique within its supervisor
  * @param start how to start the process
@@ -29,14 +37,16 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
                         boolean significant, Backoff backoff) {
 
   /**
-   * What starts the child: a fresh GenServer each time, deployed with these options (whose config
-   * is the init args), registered under {@code name} when there is one.
+   * What starts the child: a fresh instance each time, deployed with these options (whose config
+   * is a GenServer's init args), registered under {@code name} when there is one. A GenServer runs
+   * as itself; any other verticle runs inside a process that deploys it and ends with it.
    *
-   * @param factory makes a fresh instance per start
+   * @param factory makes a fresh instance per start: a GenServer or any Vert.x verticle
    * @param options the Vert.x deployment options: config, threading model, worker pool
-   * @param name the registered name, or null
+   * @param name the registered name, or null (for a plain verticle, the name of its process, which
+   *     answers calls with {@code not_a_server}: give it one the verticle does not consume itself)
    */
-  public record Start(Supplier<? extends GenServer<?>> factory, DeploymentOptions options, String name) {
+  public record Start(Supplier<? extends Deployable> factory, DeploymentOptions options, String name) {
     public Start {
       Objects.requireNonNull(factory, "child spec 'start': factory");
       options = options == null ? new DeploymentOptions() : new DeploymentOptions(options);
@@ -52,13 +62,16 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
      * @return its pid
      */
     public Future<Pid> start(Vertx vertx) {
-      GenServer<?> server;
+      Deployable instance;
       try {
-        server = Objects.requireNonNull(factory.get(), "the child factory returned null");
+        instance = Objects.requireNonNull(factory.get(), "the child factory returned null");
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
-      return GenServer.start(vertx, server, options, name);
+      if (instance instanceof GenServer<?> server) {
+        return GenServer.start(vertx, server, options, name);
+      }
+      return GenServer.start(vertx, new VerticleServer(instance, factory, options), new DeploymentOptions(), name);
     }
   }
 
@@ -86,8 +99,25 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
   }
 
   /**
-   * A child of a GenServer class, with the class's {@link ChildDefaults} (if any), started through
-   * its no-argument constructor with {@code args} as init args.
+   * A verticle as a child, its restart policy taken from its deployment options when they are
+   * {@link ProcessOptions} (else the defaults): the way to supervise a plain Vert.x verticle.
+   *
+   * @param id the id
+   * @param factory makes a fresh instance per start
+   * @param options its deployment options (config, threading model, ...) and, in a
+   *     {@link ProcessOptions}, its restart, shutdown, backoff and significance
+   * @return the spec
+   */
+  public static ChildSpec verticle(String id, Supplier<? extends Deployable> factory, DeploymentOptions options) {
+    ProcessOptions policy = options instanceof ProcessOptions given ? given : new ProcessOptions();
+    return new ChildSpec(id, new Start(factory, options, null), policy.getRestart(), policy.getShutdown(), ChildType.WORKER,
+      policy.isSignificant(), policy.getBackoff());
+  }
+
+  /**
+   * A child of a class, with the class's {@link ChildDefaults} (if any), started through its
+   * no-argument constructor with {@code args} as its config (a GenServer's init args): a GenServer,
+   * or any Vert.x verticle ({@link #verticle}).
    *
    * @param id the id
    * @param type the class
@@ -95,14 +125,14 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
    * @return the spec
    * @throws IllegalArgumentException when the class has no public no-argument constructor
    */
-  public static ChildSpec of(String id, Class<? extends GenServer<?>> type, JsonObject args) {
-    Constructor<? extends GenServer<?>> constructor;
+  public static ChildSpec of(String id, Class<? extends Deployable> type, JsonObject args) {
+    Constructor<? extends Deployable> constructor;
     try {
       constructor = type.getConstructor();
     } catch (NoSuchMethodException e) {
       throw new IllegalArgumentException("child spec '" + id + "': class " + type.getName() + " has no public no-argument constructor");
     }
-    Supplier<GenServer<?>> factory = () -> {
+    Supplier<Deployable> factory = () -> {
       try {
         return constructor.newInstance();
       } catch (ReflectiveOperationException e) {

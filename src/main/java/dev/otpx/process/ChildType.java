@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.WireNames;
+import dev.otpx.process.engine.WireNames;
 
 /** Whether a child is a worker or a supervisor; it sets the default shutdown. */
 public enum ChildType {

@@ -39,11 +39,33 @@ public sealed interface ExitReason {
    * Shutdown, plain or with a term ({@code {shutdown, term}}).
    *
    * @param term the extra term, or null for plain shutdown
+   * @param failedChild when a supervisor failed to start because a child did (OTP's
+   *     {@code {shutdown, {failed_to_start_child, Id, Reason}}}): which child and why, as values, so
+   *     a nested start failure can be followed down to its cause; else null
    */
-  record Shutdown(String term) implements ExitReason {
+  record Shutdown(String term, FailedChild failedChild) implements ExitReason {
+    /** @param term the extra term, or null for plain shutdown */
+    public Shutdown(String term) {
+      this(term, null);
+    }
+
     @Override
     public String toString() {
       return term == null ? "shutdown" : "{shutdown, " + term + "}";
+    }
+  }
+
+  /**
+   * The child whose failed start made its supervisor fail to start.
+   *
+   * @param id the child's id
+   * @param reason why it did not start (itself a {@link Shutdown} with a failed child when the child
+   *     is a supervisor that failed the same way)
+   */
+  record FailedChild(String id, ExitReason reason) {
+    public FailedChild {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(reason, "reason");
     }
   }
 
@@ -96,6 +118,20 @@ public sealed interface ExitReason {
    */
   static ExitReason shutdown(String term) {
     return new Shutdown(Objects.requireNonNull(term, "term"));
+  }
+
+  /**
+   * The reason a supervisor fails to start with when one of its children does:
+   * {@code {shutdown, failed_to_start_child <id>: <reason>}}, with the child and its reason kept as
+   * values in {@link Shutdown#failedChild()}.
+   *
+   * @param childId the child that failed
+   * @param reason why it failed
+   * @return the shutdown reason
+   */
+  static ExitReason failedToStartChild(String childId, ExitReason reason) {
+    FailedChild failed = new FailedChild(childId, reason);
+    return new Shutdown("failed_to_start_child " + childId + ": " + reason, failed);
   }
 
   /**
@@ -157,6 +193,9 @@ public sealed interface ExitReason {
     JsonObject json = new JsonObject().put("reason", code());
     if (this instanceof Shutdown s && s.term() != null) {
       json.put("term", s.term());
+      if (s.failedChild() != null) {
+        json.put("failed_child", new JsonObject().put("id", s.failedChild().id()).put("reason", s.failedChild().reason().toJson()));
+      }
     } else if (this instanceof Error e) {
       json.put("message", e.message());
     }
@@ -177,7 +216,12 @@ public sealed interface ExitReason {
     }
     return switch (code) {
       case "normal" -> NORMAL;
-      case "shutdown" -> json.getString("term") == null ? SHUTDOWN : shutdown(json.getString("term"));
+      case "shutdown" -> {
+        String term = json.getString("term");
+        JsonObject failed = json.getJsonObject("failed_child");
+        yield term == null ? SHUTDOWN
+          : new Shutdown(term, failed == null ? null : new FailedChild(failed.getString("id"), fromJson(failed.getJsonObject("reason"))));
+      }
       case "kill" -> KILL;
       case "killed" -> KILLED;
       case "noproc" -> NOPROC;

@@ -25,6 +25,15 @@ public interface From {
   void replyError(String code, String message);
 
   /**
+   * Fails the call with a named failure of the runtime, keeping its kind, reason and pid: for a
+   * server that passes on what happened to it, as a supervisor answers {@code start_child} with the
+   * child's own start failure or with {@code already_started} naming the running child.
+   *
+   * @param failure the failure the caller gets
+   */
+  void fail(OtpException failure);
+
+  /**
    * Whether the call was answered, failed or timed out.
    *
    * @return true once nothing more can be delivered

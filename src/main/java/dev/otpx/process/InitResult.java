@@ -34,6 +34,16 @@ public sealed interface InitResult<S> {
   }
 
   /**
+   * For a server that keeps its state in its own fields: start, with no state to thread.
+   *
+   * @param <S> the state type
+   * @return start with a null state
+   */
+  static <S> InitResult<S> ok() {
+    return new Ok<>(null);
+  }
+
+  /**
    * @param reason why not
    * @param <S> the state type
    * @return refuse to start

@@ -1,19 +1,19 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.Envelope;
-import dev.otpx.process.internal.Messages;
-import dev.otpx.process.internal.ProcessCell;
-import dev.otpx.process.internal.ProcessTable;
+import dev.otpx.process.engine.Client;
+import dev.otpx.process.engine.ProcessCell;
+import dev.otpx.process.engine.ProcessTable;
+import dev.otpx.process.engine.Watch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
 
 /**
- * Signals and questions about any process, from any code: plain sends, kills, monitors and
- * liveness. (Calls, casts and orderly stops are on {@link GenServer}.)
+ * Signals and questions about any process, from any code: plain sends, exit signals, kills,
+ * monitors, liveness and what the node runs. (Calls, casts and orderly stops are on
+ * {@link GenServer}.)
  */
 public final class Processes {
 
@@ -29,7 +29,7 @@ public final class Processes {
    * @param message the message
    */
   public static void send(Vertx vertx, Pid pid, Object message) {
-    GenServer.deliver(ProcessTable.of(vertx).lookup(pid), new Envelope.Info(Messages.isolate(message)));
+    Client.send(ProcessTable.of(vertx).lookup(pid), message);
   }
 
   /**
@@ -40,24 +40,59 @@ public final class Processes {
    * @param message the message
    */
   public static void send(Vertx vertx, String name, Object message) {
-    GenServer.deliver(ProcessTable.of(vertx).lookup(name), new Envelope.Info(Messages.isolate(message)));
+    Client.send(ProcessTable.of(vertx).lookup(name), message);
+  }
+
+  /**
+   * Sends an exit signal, Erlang's {@code exit/2}, from the calling process (or from nobody, when
+   * called outside any process):
+   * <ul>
+   *   <li>{@link ExitReason#KILL} kills at once: it cannot be trapped, terminate does not run, and
+   *       the process's links and monitors see {@link ExitReason#KILLED};</li>
+   *   <li>{@link ExitReason#NORMAL} ends nobody: a process that traps exits gets it as an
+   *       {@link Exit} message, others ignore it;</li>
+   *   <li>any other reason ends the process with that reason (terminate runs), unless it traps exits
+   *       and the sender is not the process that started it: it then gets an {@link Exit}.</li>
+   * </ul>
+   * The signal is taken in mailbox order, behind what was sent before it.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param reason the reason
+   * @return false when no such process lived
+   */
+  public static boolean exit(Vertx vertx, Pid pid, ExitReason reason) {
+    return Client.exit(ProcessTable.of(vertx).lookup(Objects.requireNonNull(pid, "pid")), reason);
   }
 
   /**
    * Kills a process at once: it cannot refuse, terminate does not run, and its monitors see
-   * {@link ExitReason#KILLED}, like {@code Process.exit(pid, :kill)}.
+   * {@link ExitReason#KILLED}, like {@code Process.exit(pid, :kill)}; the same as
+   * {@code exit(vertx, pid, ExitReason.KILL)}.
    *
    * @param vertx the Vert.x instance
    * @param pid the process
    * @return false when no such process lived
    */
   public static boolean kill(Vertx vertx, Pid pid) {
-    ProcessCell cell = ProcessTable.of(vertx).lookup(pid);
-    if (cell == null) {
-      return false;
-    }
-    cell.kill();
-    return true;
+    return exit(vertx, pid, ExitReason.KILL);
+  }
+
+  /**
+   * Stops a process the way a supervisor stops a child (OTP's {@code supervisor:shutdown}): an exit
+   * signal {@code shutdown} from the calling process, a wait for its end up to the limit, then a
+   * kill; {@link Shutdown#BRUTAL_KILL} kills at once and {@link Shutdown#INFINITY} waits as long as
+   * terminate takes. A process stopped by the process that started it stops even when it traps
+   * exits.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param shutdown how to stop it
+   * @return the reason it exited with: shutdown after an orderly stop, killed after a kill, another
+   *     reason when it ended on its own meanwhile, noproc when there was no such process
+   */
+  public static Future<ExitReason> shutdown(Vertx vertx, Pid pid, Shutdown shutdown) {
+    return Client.shutdown(vertx, Objects.requireNonNull(pid, "pid"), Objects.requireNonNull(shutdown, "shutdown"));
   }
 
   /**
@@ -73,69 +108,52 @@ public final class Processes {
   }
 
   /**
-   * Monitors a process from code that is not a process (tests, HTTP handlers, supervisors' helpers):
-   * exactly one {@link Down}, with {@link ExitReason#NOPROC} at once when the process is already
-   * gone. Inside a GenServer, use {@link GenServer#monitor} to get the DOWN as a message.
+   * Monitors a process from code that is not a process (tests, HTTP handlers): exactly one
+   * {@link Down}, with {@link ExitReason#NOPROC} at once when the process is already gone. Inside a
+   * GenServer, use {@link GenServer#monitor} to get the DOWN as a message.
    *
    * @param vertx the Vert.x instance
    * @param pid the process to watch
    * @return the monitor
    */
   public static Monitor monitor(Vertx vertx, Pid pid) {
-    Objects.requireNonNull(pid, "pid");
-    ProcessTable table = ProcessTable.of(vertx);
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    OutsideMonitor monitor = new OutsideMonitor(table.newRef(), pid, table.lookup(pid), context.promise());
-    if (monitor.target == null || !monitor.target.addMonitor(monitor.ref, monitor::fire)) {
-      monitor.fire(ExitReason.NOPROC);
-    }
-    return monitor;
+    return Watch.of(vertx, Objects.requireNonNull(pid, "pid"));
   }
 
-  private static final class OutsideMonitor implements Monitor {
-    private final long ref;
-    private final Pid pid;
-    private final ProcessCell target;
-    private final PromiseInternal<Down> down;
-    private final AtomicBoolean done = new AtomicBoolean();
+  /**
+   * The processes that live on this node, Erlang's {@code processes()}.
+   *
+   * @param vertx the Vert.x instance
+   * @return their pids, in no particular order
+   */
+  public static List<Pid> list(Vertx vertx) {
+    return ProcessTable.of(vertx).processes().stream().map(ProcessCell::pid).toList();
+  }
 
-    OutsideMonitor(long ref, Pid pid, ProcessCell target, PromiseInternal<Down> down) {
-      this.ref = ref;
-      this.pid = pid;
-      this.target = target;
-      this.down = down;
+  /**
+   * What the runtime knows of a live process, Erlang's {@code process_info}.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @return its info, or empty when it does not live here
+   */
+  public static Optional<ProcessInfo> info(Vertx vertx, Pid pid) {
+    ProcessCell cell = ProcessTable.of(vertx).lookup(pid);
+    if (cell == null) {
+      return Optional.empty();
     }
+    List<Pid> links = cell.links().stream().map(ProcessCell::pid).toList();
+    return Optional.of(new ProcessInfo(cell.pid(), cell.parent(), cell.names(), links, cell.trapsExits()));
+  }
 
-    void fire(ExitReason reason) {
-      if (done.compareAndSet(false, true)) {
-        down.complete(new Down(ref, pid, reason));
-      }
-    }
-
-    @Override
-    public long ref() {
-      return ref;
-    }
-
-    @Override
-    public Pid pid() {
-      return pid;
-    }
-
-    @Override
-    public Future<Down> down() {
-      return down.future();
-    }
-
-    @Override
-    public boolean demonitor() {
-      if (!done.compareAndSet(false, true)) {
-        return false;
-      }
-      if (target != null) {
-        target.removeMonitor(ref);
-      }
-      return true;
-    }
+  /**
+   * Whether the node is shutting down (Vert.x is closing): its trees are being stopped on purpose,
+   * so supervisors restart nothing.
+   *
+   * @param vertx the Vert.x instance
+   * @return true from the moment the node's shutdown began
+   */
+  public static boolean isNodeStopping(Vertx vertx) {
+    return ProcessTable.of(vertx).closing();
   }
 }

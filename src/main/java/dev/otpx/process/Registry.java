@@ -1,7 +1,7 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.ProcessCell;
-import dev.otpx.process.internal.ProcessTable;
+import dev.otpx.process.engine.ProcessCell;
+import dev.otpx.process.engine.ProcessTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;

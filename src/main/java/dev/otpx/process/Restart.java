@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.WireNames;
+import dev.otpx.process.engine.WireNames;
 
 /** When a supervisor restarts a child, with Elixir's meanings. */
 public enum Restart {

@@ -1,6 +1,6 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.WireNames;
+import dev.otpx.process.engine.WireNames;
 
 /** Which children a supervisor restarts when one of them must be restarted. */
 public enum Strategy {

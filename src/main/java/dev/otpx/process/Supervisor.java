@@ -1,9 +1,5 @@
 package dev.otpx.process;
 
-import dev.otpx.process.internal.Caller;
-import dev.otpx.process.internal.Envelope;
-import dev.otpx.process.internal.ProcessCell;
-import dev.otpx.process.internal.ProcessTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -12,42 +8,42 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Erlang/OTP's supervisor for otpx processes, with OTP's documented semantics.
+ * Erlang/OTP's supervisor for otpx processes, with OTP's documented semantics, written on the
+ * runtime's public API as any user's server would be: it traps exits, learns of its children's ends
+ * through their links, and stops them with {@link Processes#shutdown}.
  *
  * <ul>
  *   <li>Children start in list order and stop in reverse. A child that fails to start while the
  *       supervisor starts makes it stop those already started, newest first, and fail with
- *       {@code {shutdown, failed_to_start_child <id>: <reason>}}. A child whose init ignores keeps
- *       its spec without a process (a temporary one is dropped).</li>
+ *       {@code {shutdown, failed_to_start_child <id>: <reason>}} ({@link ExitReason#failedToStartChild}).
+ *       A child whose init ignores keeps its spec without a process (a temporary one is dropped).</li>
  *   <li>When a child ends: permanent ones are always restarted, transient ones only after an
  *       abnormal exit, temporary ones never (their spec is dropped). {@link Strategy} decides which
  *       siblings are stopped (in reverse start order) and started again (in start order) with it;
  *       a temporary sibling is stopped, not restarted, and its spec dropped; a transient sibling is
  *       restarted even though it ended with shutdown; a child stopped by hand is started again.</li>
- *   <li>Intensity: see {@link SupervisorFlags} (default 3 restarts in 5 s, Elixir's). Past it, the
- *       supervisor stops every child in reverse order and exits with reason shutdown. A restart
- *       that fails is retried through the mailbox, each attempt counting towards the intensity.</li>
+ *   <li>Intensity: see {@link SupervisorFlags} (default 3 restarts in 5 s, Elixir's), counted on
+ *       the node's {@link Clock}. Past it, the supervisor stops every child in reverse order and
+ *       exits with reason shutdown. A restart that fails is retried through the mailbox, each
+ *       attempt counting towards the intensity.</li>
  *   <li>Stopping a child follows its {@link Shutdown}: an orderly stop (terminate runs) then a kill
  *       at the timeout; brutal_kill kills at once; infinity waits.</li>
  *   <li>Beyond OTP: a child's restart may be delayed by a {@link Backoff}.</li>
  * </ul>
  *
- * <p>Every event is logged as one line {@code supervisor=… child=… pid=… context=… reason=…} with
- * context {@code start_error}, {@code child_terminated}, {@code shutdown} or
- * {@code shutdown_error} (errors), and {@code started} (progress, at INFO). A dynamic supervisor
- * ({@link SupervisorSpec#dynamic}) is the same engine with pid-keyed children and a cap; it stops
- * its children in parallel.
+ * <p>Every report is a {@link ProcessEvent.SupervisorReport} (started, child_terminated,
+ * start_error, shutdown_error, shutdown, backoff, auto_shutdown), which the log writes as one line
+ * {@code supervisor=… child=… pid=… context=… reason=…}. As in OTP, a start a caller asked for
+ * ({@link #startChild}, {@link #restartChild}) reports its failure to that caller, not to the log.
+ * A dynamic supervisor ({@link SupervisorSpec#dynamic}) is the same server with pid-keyed children
+ * and a cap; it stops its children in parallel.
  */
 public final class Supervisor extends GenServer<Void> {
 
   /** Timeout of the supervisor API calls, which wait for children to start or stop. */
   public static final Duration CALL_TIMEOUT = Duration.ofMinutes(1);
-
-  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
 
   /**
    * One child as {@link #whichChildren} reports it.
@@ -57,13 +53,27 @@ public final class Supervisor extends GenServer<Void> {
    * @param type worker or supervisor
    * @param restart its restart value
    * @param status running, restarting (a backoff or a failed restart pending) or undefined
+   * @param restarts how many times the supervisor restarted it on its own
    */
-  public record ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status) {
+  public record ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status, int restarts) {
+
+    /**
+     * A child not restarted yet.
+     *
+     * @param id the child's id
+     * @param pid its process, or null
+     * @param type worker or supervisor
+     * @param restart its restart value
+     * @param status running, restarting or undefined
+     */
+    public ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status) {
+      this(id, pid, type, restart, status, 0);
+    }
 
     /** @return the JSON form, for the observer and the event bus */
     public JsonObject toJson() {
       return new JsonObject().put("id", id).put("pid", pid == null ? null : pid.toString())
-        .put("type", type.wireName()).put("restart", restart.wireName()).put("status", status);
+        .put("type", type.wireName()).put("restart", restart.wireName()).put("status", status).put("restarts", restarts);
     }
   }
 
@@ -89,6 +99,8 @@ public final class Supervisor extends GenServer<Void> {
 
   record CountChildren() { }
 
+  record Status() { }
+
   /** A restart that failed, tried again after the messages already waiting. */
   private record TryAgain(String id) { }
 
@@ -101,7 +113,7 @@ public final class Supervisor extends GenServer<Void> {
     final Throwable failure;
 
     StartFailure(String id, Throwable failure) {
-      super(id + ": " + describe(failure), null, false, false);
+      super(id + ": " + failure, null, false, false);
       this.id = id;
       this.failure = failure;
     }
@@ -110,9 +122,9 @@ public final class Supervisor extends GenServer<Void> {
   private static final class Child {
     final ChildSpec spec;
     Pid pid;
-    long ref = -1;
     boolean restarting;
     int crashes;
+    int restarts;
     long startedAt;
 
     Child(ChildSpec spec) {
@@ -127,6 +139,7 @@ public final class Supervisor extends GenServer<Void> {
   private final SupervisorSpec spec;
   private final List<Child> children = new ArrayList<>();
   private final ArrayDeque<Long> restarts = new ArrayDeque<>();
+  private long totalRestarts;
   private long dynamicIds;
 
   /**
@@ -156,7 +169,8 @@ public final class Supervisor extends GenServer<Void> {
   /**
    * Adds and starts a child (newest, so stopped first). Fails with already_started when a child
    * with that id runs, already_present when its spec is there without a process, max_children on a
-   * full dynamic supervisor, or with the child's own start failure.
+   * full dynamic supervisor, or with the child's own start failure (which, as in OTP, is the
+   * caller's to handle: no start_error report is logged).
    *
    * @param vertx the Vert.x instance
    * @param supervisor the supervisor
@@ -193,8 +207,8 @@ public final class Supervisor extends GenServer<Void> {
   }
 
   /**
-   * Starts again a child whose spec is kept without a process. Fails with not_found, running, or
-   * restarting (a backoff is pending).
+   * Starts again a child whose spec is kept without a process. Fails with not_found, running,
+   * restarting (a backoff is pending), or the child's own start failure (no report logged).
    *
    * @param vertx the Vert.x instance
    * @param supervisor the supervisor
@@ -238,51 +252,61 @@ public final class Supervisor extends GenServer<Void> {
     return GenServer.call(vertx, supervisor, new CountChildren(), CALL_TIMEOUT);
   }
 
+  /**
+   * What a supervisor is and how it fares: its flags, the restarts that still count towards its
+   * intensity, its restart count, and its children (newest first, each with its own restart count).
+   *
+   * @param vertx the Vert.x instance
+   * @param supervisor the supervisor
+   * @return its status
+   */
+  public static Future<SupervisorInfo> info(Vertx vertx, Pid supervisor) {
+    return GenServer.call(vertx, supervisor, new Status(), CALL_TIMEOUT);
+  }
+
   // ---------------------------------------------------------------- callbacks
 
   @Override
   protected Future<InitResult<Void>> init(JsonObject args) {
+    // A child's end comes as an Exit message through its link, as OTP's supervisor traps exits.
+    trapExits(true);
     for (ChildSpec child : spec.children()) {
       children.add(new Child(child));
     }
     return startInOrder(List.copyOf(children)).transform(ar -> {
       if (ar.succeeded()) {
-        return Future.succeededFuture(InitResult.ok(null));
+        return Future.succeededFuture(InitResult.ok());
       }
       StartFailure failure = (StartFailure) ar.cause();
       List<Child> started = children.stream().filter(c -> c.pid != null).toList();
-      return stopAll(started).map(v -> InitResult.<Void>stop(
-        ExitReason.shutdown("failed_to_start_child " + failure.id + ": " + describe(failure.failure))));
+      return stopAll(started).map(v -> InitResult.<Void>stop(ExitReason.failedToStartChild(failure.id, reasonOf(failure.failure))));
     });
   }
 
   @Override
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
     if (request instanceof WhichChildren) {
-      List<ChildInfo> infos = new ArrayList<>(children.size());
-      for (int i = children.size() - 1; i >= 0; i--) {
-        Child c = children.get(i);
-        infos.add(new ChildInfo(c.id(), c.pid, c.spec.type(), c.spec.restart(),
-          c.pid != null ? "running" : c.restarting ? "restarting" : "undefined"));
-      }
-      return CallResult.reply(List.copyOf(infos), null);
+      return CallResult.reply(childInfos());
     } else if (request instanceof CountChildren) {
       int active = (int) children.stream().filter(c -> c.pid != null).count();
       int supervisors = (int) children.stream().filter(c -> c.spec.type() == ChildType.SUPERVISOR).count();
-      return CallResult.reply(new ChildCounts(children.size(), active, supervisors, children.size() - supervisors), null);
+      return CallResult.reply(new ChildCounts(children.size(), active, supervisors, children.size() - supervisors));
+    } else if (request instanceof Status) {
+      return CallResult.reply(new SupervisorInfo(self(), supervisorId(), spec.flags(), spec.dynamic(), spec.maxChildren(),
+        List.copyOf(restarts), totalRestarts, childInfos()));
     } else if (request instanceof StartChild start) {
       return startChild(start.spec(), from);
     } else if (request instanceof TerminateChild terminate) {
       Child c = terminate.pid() != null ? byPid(terminate.pid()) : byId(terminate.id());
       if (c == null) {
-        return CallResult.error("not_found", "no child " + (terminate.pid() != null ? terminate.pid() : terminate.id()), null);
+        return CallResult.error("not_found", "no child " + (terminate.pid() != null ? terminate.pid() : terminate.id()));
       }
-      return CallResult.await(shutdownOne(c).map(v -> {
+      return CallResult.deferred(shutdownOne(c).map(v -> {
         c.restarting = false;
         if (spec.dynamic() || c.spec.restart() == Restart.TEMPORARY) {
           children.remove(c);
         }
-        return CallResult.reply(null, null);
+        return CallResult.reply(null);
       }));
     } else if (request instanceof RestartChild restart) {
       Child c = byId(restart.id());
@@ -290,12 +314,12 @@ public final class Supervisor extends GenServer<Void> {
       if (refused != null) {
         return refused;
       }
-      return CallResult.await(startOne(c).transform(ar -> {
+      return CallResult.deferred(startOne(c, false).transform(ar -> {
         if (ar.failed()) {
-          ((Caller) from).fail(asOtp(((StartFailure) ar.cause()).failure));
-          return Future.succeededFuture(CallResult.noReply(null));
+          from.fail(asOtp(((StartFailure) ar.cause()).failure));
+          return Future.succeededFuture(CallResult.noReply());
         }
-        return Future.succeededFuture(CallResult.reply(c.pid, null));
+        return Future.succeededFuture(CallResult.reply(c.pid));
       }));
     } else if (request instanceof DeleteChild delete) {
       Child c = byId(delete.id());
@@ -304,27 +328,26 @@ public final class Supervisor extends GenServer<Void> {
         return refused;
       }
       children.remove(c);
-      return CallResult.reply(null, null);
+      return CallResult.reply(null);
     }
-    return CallResult.error("bad_request", "a supervisor does not understand " + request, null);
+    return CallResult.error("bad_request", "a supervisor does not understand " + request);
   }
 
   @Override
   protected CastResult<Void> handleInfo(Object message, Void state) {
-    if (message instanceof Down down) {
-      Child c = byRef(down.ref());
+    if (message instanceof Exit exit) {
+      Child c = exit.pid() == null ? null : byPid(exit.pid());
       if (c == null) {
-        return CastResult.noReply(null);
+        return super.handleInfo(message, state);
       }
       c.pid = null;
-      c.ref = -1;
-      return childExited(c, down.pid(), down.reason());
+      return childExited(c, exit.pid(), exit.reason());
     } else if (message instanceof TryAgain again) {
       Child c = byId(again.id());
       if (c == null || c.pid != null || !c.restarting) {
-        return CastResult.noReply(null);
+        return CastResult.noReply();
       }
-      return restart(c);
+      return restart(c, null);
     } else if (message instanceof RestartDue due) {
       List<Child> waiting = new ArrayList<>();
       for (String id : due.ids()) {
@@ -333,7 +356,7 @@ public final class Supervisor extends GenServer<Void> {
           waiting.add(c);
         }
       }
-      return CastResult.await(startGroup(waiting));
+      return CastResult.deferred(startGroup(waiting));
     }
     return super.handleInfo(message, state);
   }
@@ -343,49 +366,59 @@ public final class Supervisor extends GenServer<Void> {
     return stopAll(List.copyOf(children));
   }
 
-  // ---------------------------------------------------------------- engine
+  // ---------------------------------------------------------------- the supervisor's own work
+
+  private List<ChildInfo> childInfos() {
+    List<ChildInfo> infos = new ArrayList<>(children.size());
+    for (int i = children.size() - 1; i >= 0; i--) {
+      Child c = children.get(i);
+      infos.add(new ChildInfo(c.id(), c.pid, c.spec.type(), c.spec.restart(),
+        c.pid != null ? "running" : c.restarting ? "restarting" : "undefined", c.restarts));
+    }
+    return List.copyOf(infos);
+  }
 
   private CallResult<Void> startChild(ChildSpec requested, From from) {
     ChildSpec childSpec = requested;
     if (spec.dynamic()) {
       if (children.size() >= spec.maxChildren()) {
-        return CallResult.error("max_children", "the supervisor already has its maximum of " + spec.maxChildren() + " children", null);
+        return CallResult.error("max_children", "the supervisor already has its maximum of " + spec.maxChildren() + " children");
       }
       childSpec = requested.withId("child-" + (++dynamicIds));
     } else {
       Child existing = byId(requested.id());
       if (existing != null) {
         if (existing.pid != null) {
-          ((Caller) from).fail(OtpException.alreadyStarted(requested.id(), existing.pid));
-          return CallResult.noReply(null);
+          from.fail(OtpException.alreadyStarted(requested.id(), existing.pid));
+          return CallResult.noReply();
         }
-        return CallResult.error("already_present", "a child spec with id '" + requested.id() + "' is already present", null);
+        return CallResult.error("already_present", "a child spec with id '" + requested.id() + "' is already present");
       }
       if (requested.significant() && spec.flags().autoShutdown() == AutoShutdown.NEVER) {
         return CallResult.error("invalid_child_spec", "child spec '" + requested.id()
-          + "': 'significant' requires auto_shutdown any_significant or all_significant", null);
+          + "': 'significant' requires auto_shutdown any_significant or all_significant");
       }
     }
     Child c = new Child(childSpec);
     // The slot is taken while the child starts, so max_children and duplicate ids hold meanwhile.
     children.add(c);
-    return CallResult.await(startOne(c).transform(ar -> {
+    return CallResult.deferred(startOne(c, false).transform(ar -> {
       if (ar.failed()) {
         children.remove(c);
-        ((Caller) from).fail(asOtp(((StartFailure) ar.cause()).failure));
-        return Future.succeededFuture(CallResult.noReply(null));
+        from.fail(asOtp(((StartFailure) ar.cause()).failure));
+        return Future.succeededFuture(CallResult.noReply());
       }
-      return Future.succeededFuture(CallResult.reply(c.pid, null));
+      return Future.succeededFuture(CallResult.reply(c.pid));
     }));
   }
 
   private CallResult<Void> refuseUnlessIdle(Child c, String id) {
     if (c == null) {
-      return CallResult.error("not_found", "no child " + id, null);
+      return CallResult.error("not_found", "no child " + id);
     } else if (c.pid != null) {
-      return CallResult.error("running", "child '" + id + "' is running", null);
+      return CallResult.error("running", "child '" + id + "' is running");
     } else if (c.restarting) {
-      return CallResult.error("restarting", "child '" + id + "' is waiting for its restart", null);
+      return CallResult.error("restarting", "child '" + id + "' is waiting for its restart");
     }
     return null;
   }
@@ -393,29 +426,32 @@ public final class Supervisor extends GenServer<Void> {
   private CastResult<Void> childExited(Child c, Pid exited, ExitReason reason) {
     Restart restart = c.spec.restart();
     // While the node shuts down, nothing is restarted: the trees are being stopped on purpose.
-    boolean again = !ProcessTable.of(vertx).closing()
+    boolean again = !Processes.isNodeStopping(vertx)
       && (restart == Restart.PERMANENT || restart == Restart.TRANSIENT && !reason.isNormal());
     if (restart == Restart.PERMANENT || !reason.isNormal()) {
-      report("child_terminated", c.id(), exited, reason.toString());
+      report(new ProcessEvent.ChildTerminated(self(), supervisorId(), c.id(), exited, reason));
     }
     if (!again) {
       if (restart == Restart.TEMPORARY || spec.dynamic()) {
         children.remove(c);
       }
       if (autoShutdownAfter(c)) {
-        log.info("supervisor={} child={} context=auto_shutdown reason={}", displayName(), c.id(), reason);
-        return CastResult.stop(ExitReason.SHUTDOWN, null);
+        report(new ProcessEvent.AutoShutdownTriggered(self(), supervisorId(), c.id(), reason));
+        return CastResult.stop(ExitReason.SHUTDOWN);
       }
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
-    return restart(c);
+    return restart(c, exited);
   }
 
-  private CastResult<Void> restart(Child c) {
+  /** Restarts a child (and its group), unless it is one restart too many; {@code exited} is its last pid, if known. */
+  private CastResult<Void> restart(Child c, Pid exited) {
     if (!addRestart()) {
-      report("shutdown", c.id(), c.pid, "reached_max_restart_intensity");
-      return CastResult.stop(ExitReason.SHUTDOWN, null);
+      report(new ProcessEvent.IntensityReached(self(), supervisorId(), c.id(), exited, spec.flags().maxRestarts(),
+        spec.flags().maxSeconds()));
+      return CastResult.stop(ExitReason.SHUTDOWN);
     }
+    c.restarts++;
     List<Child> group = switch (spec.flags().strategy()) {
       case ONE_FOR_ONE -> List.of(c);
       case ONE_FOR_ALL -> List.copyOf(children);
@@ -436,16 +472,16 @@ public final class Supervisor extends GenServer<Void> {
     });
     Backoff backoff = c.spec.backoff();
     if (backoff == null) {
-      return CastResult.await(stopped.compose(v -> startGroup(toStart)));
+      return CastResult.deferred(stopped.compose(v -> startGroup(toStart)));
     }
-    if (now() - c.startedAt >= backoff.max().toMillis()) {
+    if (clock().millis() - c.startedAt >= backoff.max().toMillis()) {
       c.crashes = 0;
     }
     Duration delay = backoff.delay(++c.crashes);
-    return CastResult.await(stopped.map(v -> {
-      log.info("supervisor={} child={} context=backoff delay_ms={} crashes={}", displayName(), c.id(), delay.toMillis(), c.crashes);
+    return CastResult.deferred(stopped.map(v -> {
+      report(new ProcessEvent.BackoffDelayed(self(), supervisorId(), c.id(), delay, c.crashes));
       sendAfter(new RestartDue(toStart.stream().map(Child::id).toList()), delay);
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }));
   }
 
@@ -456,30 +492,29 @@ public final class Supervisor extends GenServer<Void> {
       if (ar.failed()) {
         Processes.send(vertx, self(), new TryAgain(((StartFailure) ar.cause()).id));
       }
-      return Future.succeededFuture(CastResult.noReply(null));
+      return Future.succeededFuture(CastResult.noReply());
     });
   }
 
   private Future<Void> startInOrder(List<Child> list) {
     Future<Void> chain = Future.succeededFuture();
     for (Child c : list) {
-      chain = chain.compose(v -> startOne(c));
+      chain = chain.compose(v -> startOne(c, true));
     }
     return chain;
   }
 
-  private Future<Void> startOne(Child c) {
+  /**
+   * Starts one child, which the runtime links to this supervisor. A failure is reported as
+   * start_error only when the supervisor started the child on its own ({@code report}).
+   */
+  private Future<Void> startOne(Child c, boolean report) {
     c.restarting = false;
     return onOwnContext(c.spec.start().start(vertx)).transform(ar -> {
       if (ar.succeeded()) {
         c.pid = ar.result();
-        c.ref = monitor(c.pid);
-        c.startedAt = now();
-        if (spec.dynamic()) {
-          log.debug("supervisor={} child={} pid={} context=started", displayName(), c.id(), c.pid);
-        } else {
-          log.info("supervisor={} child={} pid={} context=started", displayName(), c.id(), c.pid);
-        }
+        c.startedAt = clock().millis();
+        report(new ProcessEvent.ChildStarted(self(), supervisorId(), c.id(), c.pid, spec.dynamic()));
         return Future.succeededFuture();
       }
       if (ar.cause() instanceof OtpException ignored && ignored.failure() == OtpException.Failure.IGNORE) {
@@ -490,7 +525,9 @@ public final class Supervisor extends GenServer<Void> {
         return Future.succeededFuture();
       }
       c.restarting = true;
-      report("start_error", c.id(), null, describe(ar.cause()));
+      if (report) {
+        report(new ProcessEvent.StartError(self(), supervisorId(), c.id(), reasonOf(ar.cause())));
+      }
       return Future.failedFuture(new StartFailure(c.id(), ar.cause()));
     });
   }
@@ -508,36 +545,19 @@ public final class Supervisor extends GenServer<Void> {
     return chain;
   }
 
+  /** OTP's shutdown of one child: unlinked first, so its end is not taken for a crash to restart. */
   private Future<Void> shutdownOne(Child c) {
     if (c.pid == null) {
       return Future.succeededFuture();
     }
     Pid pid = c.pid;
-    // Its DOWN must not reach handleInfo as a crash to restart: this is an orderly stop.
-    demonitor(c.ref);
     c.pid = null;
-    c.ref = -1;
-    ProcessCell cell = ProcessTable.of(vertx).lookup(pid);
-    if (cell == null) {
-      return Future.succeededFuture();
-    }
-    Monitor monitor = Processes.monitor(vertx, pid);
+    unlink(pid);
     Shutdown shutdown = c.spec.shutdown();
-    long timer;
-    if (shutdown instanceof Shutdown.BrutalKill) {
-      cell.kill();
-      timer = -1;
-    } else {
-      cell.deliver(new Envelope.Stop(ExitReason.SHUTDOWN));
-      timer = shutdown instanceof Shutdown.Timeout t ? vertx.setTimer(Math.max(1, t.timeout().toMillis()), id -> cell.kill()) : -1;
-    }
     ExitReason expected = shutdown instanceof Shutdown.BrutalKill ? ExitReason.KILLED : ExitReason.SHUTDOWN;
-    return monitor.down().map(down -> {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-      }
-      if (!down.reason().equals(expected) && !(down.reason() instanceof ExitReason.NoProc)) {
-        report("shutdown_error", c.id(), pid, down.reason().toString());
+    return onOwnContext(Processes.shutdown(vertx, pid, shutdown)).map(reason -> {
+      if (!reason.equals(expected) && !(reason instanceof ExitReason.NoProc)) {
+        report(new ProcessEvent.ShutdownError(self(), supervisorId(), c.id(), pid, reason));
       }
       return null;
     });
@@ -556,9 +576,10 @@ public final class Supervisor extends GenServer<Void> {
 
   /** Records a restart now; false once there were more than maxRestarts within the window. */
   private boolean addRestart() {
-    long now = now();
+    long now = clock().millis();
     long window = spec.flags().maxSeconds() * 1000;
     restarts.addLast(now);
+    totalRestarts++;
     while (now - restarts.peekFirst() >= window) {
       restarts.pollFirst();
     }
@@ -583,35 +604,25 @@ public final class Supervisor extends GenServer<Void> {
     return null;
   }
 
-  private Child byRef(long ref) {
-    for (Child c : children) {
-      if (c.ref == ref) {
-        return c;
-      }
-    }
-    return null;
+  private void report(ProcessEvent event) {
+    ProcessEvent.publish(vertx, event);
   }
 
-  private void report(String context, String child, Pid pid, String reason) {
-    log.error("supervisor={} child={} pid={} context={} reason={}", displayName(), child, pid == null ? "undefined" : pid, context, reason);
-  }
-
-  private String displayName() {
+  private String supervisorId() {
     return startName() != null ? startName() : self().toString();
   }
 
-  private static long now() {
-    return System.nanoTime() / 1_000_000;
-  }
-
-  private static String describe(Throwable failure) {
+  private static ExitReason reasonOf(Throwable failure) {
     if (failure instanceof OtpException otp && otp.reason() != null) {
-      return otp.reason().toString();
+      return otp.reason();
     }
-    return failure.getMessage() != null ? failure.getMessage() : failure.toString();
+    return failure instanceof OtpException ? ExitReason.error(failure.getMessage()) : ExitReason.error(failure);
   }
 
   private static OtpException asOtp(Throwable failure) {
-    return failure instanceof OtpException otp ? otp : OtpException.error("start_failed", describe(failure));
+    if (failure instanceof OtpException otp) {
+      return otp;
+    }
+    return OtpException.error("start_failed", failure.getMessage() != null ? failure.getMessage() : failure.toString());
   }
 }

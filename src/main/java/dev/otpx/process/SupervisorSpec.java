@@ -1,8 +1,8 @@
 package dev.otpx.process;
 
+import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,8 +77,11 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
    * <pre>{"strategy": "one_for_one", "max_restarts": 3, "max_seconds": 5, "auto_shutdown": "never",
    *  "children": [{"id": "counter", "class": "dev.otpx.counter.CounterServer", "name": "counter",
    *                "restart": "permanent", "shutdown": 5000, "config": {"initial": 5}},
+   *               {"id": "web", "class": "com.example.HelloVerticle", "config": {"port": 8081}},
    *               {"id": "more", "type": "supervisor", "strategy": "one_for_all", "children": [...]}]}</pre>
-   * A child of type supervisor without a class is a nested supervisor described by the same format.
+   * A child's class is a GenServer or any Vert.x verticle (a {@code Deployable} with a public
+   * no-argument constructor). A child of type supervisor without a class is a nested supervisor
+   * described by the same format. Every value is read by {@link JsonOptions}' rules.
    *
    * @param json the tree
    * @param path where it sits in the configuration, for error messages (e.g. "supervision")
@@ -87,28 +90,21 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
    */
   public static SupervisorSpec fromJson(JsonObject json, String path) {
     Objects.requireNonNull(json, path);
+    JsonOptions read = JsonOptions.of(json, path);
     try {
-      boolean dynamic = Boolean.TRUE.equals(field(json, path, "dynamic", Boolean.class, false));
-      Strategy strategy = parse(path + ".strategy", () -> Strategy.parse(field(json, path, "strategy", String.class, "one_for_one")));
-      int maxRestarts = field(json, path, "max_restarts", Number.class, SupervisorFlags.DEFAULT_MAX_RESTARTS).intValue();
-      if (maxRestarts < 0) {
-        throw new IllegalArgumentException(path + ".max_restarts: must be >= 0, got " + maxRestarts);
-      }
-      long maxSeconds = field(json, path, "max_seconds", Number.class, SupervisorFlags.DEFAULT_MAX_SECONDS).longValue();
-      if (maxSeconds <= 0) {
-        throw new IllegalArgumentException(path + ".max_seconds: must be > 0, got " + maxSeconds);
-      }
-      AutoShutdown autoShutdown = parse(path + ".auto_shutdown",
-        () -> AutoShutdown.parse(field(json, path, "auto_shutdown", String.class, "never")));
+      boolean dynamic = read.bool("dynamic", false);
+      Strategy strategy = read.wireName("strategy", Strategy.values(), Strategy.ONE_FOR_ONE);
+      int maxRestarts = read.intValue("max_restarts", SupervisorFlags.DEFAULT_MAX_RESTARTS, 0, Integer.MAX_VALUE);
+      long maxSeconds = read.wholeNumber("max_seconds", SupervisorFlags.DEFAULT_MAX_SECONDS, 1, Long.MAX_VALUE);
+      AutoShutdown autoShutdown = read.wireName("auto_shutdown", AutoShutdown.values(), AutoShutdown.NEVER);
       SupervisorFlags flags = new SupervisorFlags(strategy, maxRestarts, maxSeconds, autoShutdown);
       if (dynamic) {
-        return new SupervisorSpec(flags, List.of(), true,
-          field(json, path, "max_children", Number.class, Integer.MAX_VALUE).intValue());
+        return new SupervisorSpec(flags, List.of(), true, read.intValue("max_children", Integer.MAX_VALUE, 0, Integer.MAX_VALUE));
       }
-      JsonArray children = field(json, path, "children", JsonArray.class, new JsonArray());
+      JsonArray children = read.array("children", new JsonArray());
       List<ChildSpec> specs = new ArrayList<>();
       for (int i = 0; i < children.size(); i++) {
-        String childPath = path + ".children[" + i + "]";
+        String childPath = read.path("children[" + i + "]");
         if (!(children.getValue(i) instanceof JsonObject child)) {
           throw new IllegalArgumentException(childPath + ": expected an object");
         }
@@ -123,17 +119,13 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
 
   @SuppressWarnings("unchecked")
   private static ChildSpec childFromJson(JsonObject json, String path) {
-    String id = field(json, path, "id", String.class, null);
-    if (id == null || id.isBlank()) {
-      throw new IllegalArgumentException(path + ".id: required, a non-blank string");
-    }
+    String id = JsonOptions.of(json, path).requiredString("id");
     String at = path + " ('" + id + "')";
+    JsonOptions read = JsonOptions.of(json, at);
     // No "type" keeps the class's own default (@ChildDefaults), or worker.
-    ChildType type = json.containsKey("type")
-      ? parse(at + ".type", () -> ChildType.parse(field(json, at, "type", String.class, null)))
-      : null;
-    String className = field(json, at, "class", String.class, null);
-    JsonObject config = field(json, at, "config", JsonObject.class, new JsonObject());
+    ChildType type = read.wireName("type", ChildType.values(), null);
+    String className = read.string("class", null);
+    JsonObject config = read.object("config", new JsonObject());
     ChildSpec spec;
     if (className == null) {
       if (type != ChildType.SUPERVISOR) {
@@ -147,36 +139,31 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
       } catch (ClassNotFoundException e) {
         throw new IllegalArgumentException(at + ".class: no such class " + className);
       }
-      if (!GenServer.class.isAssignableFrom(loaded)) {
-        throw new IllegalArgumentException(at + ".class: " + className + " is not a GenServer");
+      if (!Deployable.class.isAssignableFrom(loaded)) {
+        throw new IllegalArgumentException(at + ".class: " + className + " is not a GenServer nor a Vert.x verticle (Deployable)");
       }
-      Class<? extends GenServer<?>> serverClass = (Class<? extends GenServer<?>>) loaded;
-      ChildSpec declared = parse(at + ".class", () -> ChildSpec.of(id, serverClass, config));
+      Class<? extends Deployable> childClass = (Class<? extends Deployable>) loaded;
+      ChildSpec declared = parse(at + ".class", () -> ChildSpec.of(id, childClass, config));
       spec = type == null ? declared : declared.withType(type);
     }
-    if (json.containsKey("restart")) {
-      spec = spec.withRestart(parse(at + ".restart", () -> Restart.parse(field(json, at, "restart", String.class, null))));
+    // The policy's keys, read by the same rules a verticle's ProcessOptions use.
+    ProcessOptions policy = new ProcessOptions().setRestart(spec.restart()).setSignificant(spec.significant());
+    policy.readPolicy(read);
+    spec = spec.withRestart(policy.getRestart());
+    if (policy.getShutdown() != null) {
+      spec = spec.withShutdown(policy.getShutdown());
     }
-    if (json.containsKey("shutdown")) {
-      spec = spec.withShutdown(parse(at + ".shutdown", () -> Shutdown.parse(json.getValue("shutdown"))));
-    }
-    if (json.containsKey("significant")) {
-      boolean significant = field(json, at, "significant", Boolean.class, false);
+    if (read.has("significant")) {
       ChildSpec current = spec;
-      spec = parse(at + ".significant", () -> current.withSignificant(significant));
+      spec = parse(at + ".significant", () -> current.withSignificant(policy.isSignificant()));
     }
-    if (json.containsKey("name")) {
-      String name = field(json, at, "name", String.class, null);
+    if (read.has("name")) {
+      String name = read.string("name", null);
       ChildSpec named = spec;
       spec = parse(at + ".name", () -> named.withName(name));
     }
-    if (json.containsKey("backoff")) {
-      JsonObject backoff = field(json, at, "backoff", JsonObject.class, null);
-      Backoff parsed = parse(at + ".backoff", () -> new Backoff(
-        Duration.ofMillis(field(backoff, at + ".backoff", "min_ms", Number.class, 100).longValue()),
-        Duration.ofMillis(field(backoff, at + ".backoff", "max_ms", Number.class, 10_000).longValue()),
-        field(backoff, at + ".backoff", "jitter", Number.class, 0.2).doubleValue()));
-      spec = spec.withBackoff(parsed);
+    if (policy.getBackoff() != null) {
+      spec = spec.withBackoff(policy.getBackoff());
     }
     return spec;
   }
@@ -187,16 +174,5 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() != null && e.getMessage().contains(path) ? e.getMessage() : path + ": " + e.getMessage(), e);
     }
-  }
-
-  private static <T> T field(JsonObject json, String path, String key, Class<T> type, T fallback) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (!type.isInstance(value)) {
-      throw new IllegalArgumentException(path + "." + key + ": expected " + type.getSimpleName().toLowerCase() + ", got '" + value + "'");
-    }
-    return type.cast(value);
   }
 }

@@ -22,7 +22,7 @@ class CallResultTest {
     assertThat(InitResult.ignore()).isInstanceOf(InitResult.Ignore.class);
     assertThat(InitResult.stop(ExitReason.KILL)).isEqualTo(new InitResult.Stop<>(ExitReason.KILL));
     Future<CallResult<Integer>> later = Future.succeededFuture(CallResult.noReply(1));
-    assertThat(((CallResult.Await<Integer>) CallResult.await(later)).next()).isSameAs(later);
+    assertThat(((CallResult.Deferred<Integer>) CallResult.deferred(later)).next()).isSameAs(later);
   }
 
   @Test
@@ -31,6 +31,6 @@ class CallResultTest {
     assertThatThrownBy(() -> CallResult.error(null, "text", 1)).hasMessageContaining("code");
     assertThatThrownBy(() -> CastResult.stop(null, 1)).hasMessageContaining("reason");
     assertThatThrownBy(() -> InitResult.stop(null)).hasMessageContaining("reason");
-    assertThatThrownBy(() -> CastResult.await(null)).hasMessageContaining("next");
+    assertThatThrownBy(() -> CastResult.deferred(null)).hasMessageContaining("next");
   }
 }

@@ -144,8 +144,8 @@ class ChildSpecTest {
     @Test
     void ofMakesAFreshInstanceForEachStart() {
       ChildSpec spec = ChildSpec.of("counter", CounterServer.class, null);
-      GenServer<?> first = spec.start().factory().get();
-      GenServer<?> second = spec.start().factory().get();
+      io.vertx.core.Deployable first = spec.start().factory().get();
+      io.vertx.core.Deployable second = spec.start().factory().get();
       assertThat(first).isInstanceOf(CounterServer.class);
       assertThat(second).isInstanceOf(CounterServer.class).isNotSameAs(first);
     }

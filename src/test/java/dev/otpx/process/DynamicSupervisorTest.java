@@ -156,7 +156,7 @@ class DynamicSupervisorTest {
     void terminateChildOfAPidThatIsNotAChildFailsWithNotFound(Vertx vertx, VertxTestContext ctx) {
       startDynamic(vertx, DynamicSupervisor.UNLIMITED).compose(sup ->
           DynamicSupervisor.startChild(vertx, sup, worker("d1"))
-            .compose(child -> GenServer.start(vertx, worker("stranger").start().factory().get()))
+            .compose(child -> GenServer.start(vertx, (GenServer<?>) worker("stranger").start().factory().get()))
             .compose(stranger -> DynamicSupervisor.terminateChild(vertx, sup, stranger).transform(ar -> {
               ctx.verify(() -> {
                 assertError(ar.cause(), "not_found");

@@ -30,6 +30,12 @@ class ScriptedServer extends GenServer<List<Object>> {
   final List<Down> downs = new CopyOnWriteArrayList<>();
   volatile long monitorRef;
   volatile Promise<String> awaitGate = Promise.promise();
+  /** Completed when a handler begins to wait for {@link #awaitGate}: the process is then suspended. */
+  final Promise<Void> awaitBegan = Promise.promise();
+  /** Completed when terminate begins. */
+  final Promise<ExitReason> terminateBegan = Promise.promise();
+  /** Completed with the first DOWN handleInfo gets. */
+  final Promise<Down> downSeen = Promise.promise();
 
   void finishInit() {
     initGate.tryComplete();
@@ -59,14 +65,13 @@ class ScriptedServer extends GenServer<List<Object>> {
     }
     return switch (String.valueOf(request)) {
       case "ping" -> CallResult.reply("pong", state);
-      case "held" -> CallResult.reply(callersHeld(), state);
       case "state" -> CallResult.reply(List.copyOf(state), state);
       case "keep" -> {
         kept = from;
         yield CallResult.noReply(state);
       }
       case "error" -> CallResult.error("bad_thing", "you asked for an error", state);
-      case "await" -> CallResult.await(awaitGate.future().map(word -> {
+      case "await" -> CallResult.deferred(began(awaitGate.future()).map(word -> {
         state.add("resumed");
         return CallResult.reply(word, state);
       }));
@@ -112,7 +117,7 @@ class ScriptedServer extends GenServer<List<Object>> {
         kept.reply("released");
         yield CastResult.noReply(state);
       }
-      case "await" -> CastResult.await(awaitGate.future().map(word -> {
+      case "await" -> CastResult.deferred(began(awaitGate.future()).map(word -> {
         state.add("resumed:" + word);
         return CastResult.noReply(state);
       }));
@@ -129,6 +134,7 @@ class ScriptedServer extends GenServer<List<Object>> {
     if (message instanceof Down down) {
       lastDown = down;
       downs.add(down);
+      downSeen.tryComplete(down);
       state.add("down:" + down.reason());
       return CastResult.noReply(state);
     }
@@ -150,11 +156,17 @@ class ScriptedServer extends GenServer<List<Object>> {
   @Override
   protected Future<Void> terminate(ExitReason reason, List<Object> state) {
     terminated.add(reason);
+    terminateBegan.tryComplete(reason);
     return switch (terminateMode) {
       case "throw" -> throw new IllegalStateException("terminate blew up");
       case "wait" -> terminateGate.future();
       default -> Future.succeededFuture();
     };
+  }
+
+  private <T> Future<T> began(Future<T> gate) {
+    awaitBegan.tryComplete();
+    return gate;
   }
 
   /** Asks the server to monitor a pid (and maybe demonitor at once). */

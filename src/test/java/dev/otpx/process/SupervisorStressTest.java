@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import dev.otpx.process.internal.ProcessCell;
-import dev.otpx.process.internal.ProcessTable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -128,7 +126,7 @@ class SupervisorStressTest {
         .compose(r -> GenServer.stop(vertx, root)))
       .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
         assertThat(Registry.registered(vertx)).isEmpty();
-        assertThat(ProcessTable.of(vertx).processes()).isEmpty();
+        assertThat(Processes.list(vertx)).isEmpty();
         ctx.completeNow();
       })));
   }
@@ -225,11 +223,11 @@ class SupervisorStressTest {
 
   private static void nextRound(Vertx vertx, Pid root, int round, Promise<Snapshot> done) {
     if (round >= MAX_SETTLE_ROUNDS) {
-      ProcessTable table = ProcessTable.of(vertx);
-      List<Pid> orphans = table.processes().stream()
-        .filter(cell -> cell.parent() != null && table.lookup(cell.parent()) == null).map(ProcessCell::pid).toList();
+      List<Pid> live = Processes.list(vertx);
+      List<Pid> orphans = live.stream().map(pid -> Processes.info(vertx, pid)).flatMap(java.util.Optional::stream)
+        .filter(info -> info.parent() != null && !Processes.isAlive(vertx, info.parent())).map(ProcessInfo::pid).toList();
       done.fail(new AssertionError("the tree did not settle after " + round + " rounds of calls; registered: "
-        + Registry.registered(vertx) + ", live processes: " + table.processes().size()
+        + Registry.registered(vertx) + ", live processes: " + live.size()
         + ", live processes whose parent is gone: " + orphans));
       return;
     }
@@ -271,7 +269,7 @@ class SupervisorStressTest {
       return false;
     }
     // Killed workers of a killed supervisor may still be on their way out.
-    return ProcessTable.of(vertx).processes().size() == EXPECTED_PROCESSES;
+    return Processes.list(vertx).size() == EXPECTED_PROCESSES;
   }
 
   private void assertTree(Vertx vertx, Pid root, Snapshot snapshot) {
@@ -305,9 +303,9 @@ class SupervisorStressTest {
     assertThat(registered).hasSize(EXPECTED_PROCESSES);
     assertThat(registered.values()).doesNotHaveDuplicates()
       .allSatisfy(pid -> assertThat(Processes.isAlive(vertx, pid)).as(pid.toString()).isTrue());
-    List<ProcessCell> live = List.copyOf(ProcessTable.of(vertx).processes());
-    assertThat(live).hasSize(EXPECTED_PROCESSES).allSatisfy(cell -> assertThat(cell.exited()).isFalse());
-    assertThat(live).extracting(ProcessCell::pid).containsExactlyInAnyOrderElementsOf(registered.values());
+    List<Pid> live = Processes.list(vertx);
+    assertThat(live).hasSize(EXPECTED_PROCESSES).allSatisfy(pid -> assertThat(Processes.isAlive(vertx, pid)).isTrue());
+    assertThat(live).containsExactlyInAnyOrderElementsOf(registered.values());
 
     // Every start of a leaf was journaled: at least as many as there were kills of workers.
     assertThat(journal.entries().stream().filter(e -> e.startsWith("start:")).count()).isGreaterThan(KILLS / 2);

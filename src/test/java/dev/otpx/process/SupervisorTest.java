@@ -325,20 +325,40 @@ class SupervisorTest {
 
     @Test
     void restartsOlderThanTheWindowNoLongerCount(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       Journal journal = new Journal();
       supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE).withIntensity(1, 1), JournaledWorker.spec("a", journal))
         .onComplete(ctx.succeeding(sup -> exit(vertx, "a", "crash")
           .compose(d -> Supervisor.whichChildren(vertx, sup))
-          .onComplete(ctx.succeeding(first -> {
-            // The window is one second: the second crash comes after it has passed.
-            vertx.setTimer(1_100, id -> exit(vertx, "a", "crash")
-              .compose(d -> Supervisor.whichChildren(vertx, sup))
-              .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
-                assertThat(Processes.isAlive(vertx, sup)).isTrue();
-                assertThat(journal.count("start:a")).isEqualTo(3);
-                ctx.completeNow();
-              }))));
-          }))));
+          // The window is one second: the second crash comes after it has passed.
+          .compose(first -> clock.advance(Duration.ofMillis(1_100)))
+          .compose(v -> exit(vertx, "a", "crash"))
+          .compose(d -> Supervisor.whichChildren(vertx, sup))
+          .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+            assertThat(Processes.isAlive(vertx, sup)).isTrue();
+            assertThat(journal.count("start:a")).isEqualTo(3);
+            ctx.completeNow();
+          })))));
+    }
+
+    @Test
+    void restartsInsideTheWindowStillCountJustBeforeItEnds(Vertx vertx, VertxTestContext ctx) {
+      // The counterpart in the same virtual time: 999 ms later the first restart still counts.
+      VirtualClock clock = VirtualClock.install(vertx);
+      Journal journal = new Journal();
+      supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE).withIntensity(1, 1), JournaledWorker.spec("a", journal))
+        .onComplete(ctx.succeeding(sup -> {
+          Monitor supervisor = Processes.monitor(vertx, sup);
+          exit(vertx, "a", "crash")
+            .compose(d -> Supervisor.whichChildren(vertx, sup))
+            .compose(first -> clock.advance(Duration.ofMillis(999)))
+            .onComplete(ctx.succeeding(v -> exit(vertx, "a", "crash")));
+          supervisor.down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+            assertThat(down.reason()).isEqualTo(ExitReason.SHUTDOWN);
+            assertThat(journal.count("start:a")).isEqualTo(2);
+            ctx.completeNow();
+          })));
+        }));
     }
 
     @Test
@@ -475,11 +495,14 @@ class SupervisorTest {
 
     @Test
     void aTimeoutStopsGracefullyThenKillsWhenTerminateRunsLate(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       Journal journal = new Journal();
       supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE),
         JournaledWorker.slowToStop("a", journal, Promise.promise()).withShutdown(Shutdown.timeout(Duration.ofMillis(50))))
         .onComplete(ctx.succeeding(sup -> {
           Monitor monitor = Processes.monitor(vertx, pidOf(vertx, "a"));
+          // terminate has begun (and never ends): the shutdown's time runs out when the clock says so.
+          journal.await("stop:a:shutdown", 1).onComplete(ctx.succeeding(entries -> clock.advance(Duration.ofMillis(50))));
           Supervisor.terminateChild(vertx, sup, "a").onComplete(ctx.succeeding(v -> ctx.verify(() -> {
             assertThat(journal.entries()).contains("stop:a:shutdown");
             assertThat(monitor.down().result().reason()).isEqualTo(ExitReason.KILLED);
@@ -504,21 +527,23 @@ class SupervisorTest {
 
     @Test
     void infinityWaitsForTerminateHoweverLong(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       Journal journal = new Journal();
       Promise<Void> gate = Promise.promise();
       supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE), JournaledWorker.slowToStop("a", journal, gate).withShutdown(Shutdown.INFINITY))
         .onComplete(ctx.succeeding(sup -> {
           Monitor monitor = Processes.monitor(vertx, pidOf(vertx, "a"));
           Future<Void> terminated = Supervisor.terminateChild(vertx, sup, "a");
-          journal.await("stop:a:shutdown", 1).onComplete(ctx.succeeding(entries ->
-            // Far past any default timeout in spirit: the child is still stopping until the gate opens.
-            vertx.setTimer(100, id -> {
+          journal.await("stop:a:shutdown", 1)
+            // Far past the 5 s a worker gets by default: the child is still stopping until the gate opens.
+            .compose(entries -> clock.advance(Duration.ofSeconds(30)))
+            .onComplete(ctx.succeeding(advanced -> {
               ctx.verify(() -> {
                 assertThat(terminated.isComplete()).isFalse();
                 assertThat(monitor.down().isComplete()).isFalse();
               });
               gate.complete();
-            })));
+            }));
           terminated.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
             assertThat(monitor.down().result().reason()).isEqualTo(ExitReason.SHUTDOWN);
             ctx.completeNow();
@@ -708,6 +733,7 @@ class SupervisorTest {
 
     @Test
     void aRestartWithBackoffWaitsWithoutAProcessThenStarts(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       Journal journal = new Journal();
       supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE),
         JournaledWorker.spec("a", journal).withBackoff(new Backoff(Duration.ofMillis(150), Duration.ofSeconds(1), 0)))
@@ -719,7 +745,14 @@ class SupervisorTest {
             assertThat(GenServer.call(vertx, "worker.a", "ping").failed()).isTrue();
             Supervisor.restartChild(vertx, sup, "a").onComplete(ctx.failing(err -> ctx.verify(() ->
               assertThat(((OtpException) err).code()).isEqualTo("restarting"))));
-            journal.await("start:a", 2).compose(e -> GenServer.<String>call(vertx, "worker.a", "ping"))
+            ctx.verify(() -> assertThat(journal.count("start:a")).isEqualTo(1));
+            clock.advance(Duration.ofMillis(149))
+              .compose(v -> Supervisor.whichChildren(vertx, sup))
+              .compose(still -> {
+                ctx.verify(() -> assertThat(still.get(0).status()).isEqualTo("restarting"));
+                return clock.advance(Duration.ofMillis(1));
+              })
+              .compose(v -> journal.await("start:a", 2)).compose(e -> GenServer.<String>call(vertx, "worker.a", "ping"))
               .onComplete(ctx.succeeding(pong -> ctx.verify(() -> {
                 assertThat(pong).isEqualTo("pong:a");
                 ctx.completeNow();
@@ -729,6 +762,7 @@ class SupervisorTest {
 
     @Test
     void crashesCountTowardsIntensityWhenTheyHappenNotWhenTheDelayedRestartRuns(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       Journal journal = new Journal();
       supervise(vertx, SupervisorFlags.of(Strategy.ONE_FOR_ONE).withIntensity(1, 60),
         JournaledWorker.spec("a", journal).withBackoff(new Backoff(Duration.ofMillis(20), Duration.ofSeconds(1), 0)))
@@ -738,7 +772,11 @@ class SupervisorTest {
             assertThat(journal.count("start:a")).isEqualTo(2);
             ctx.completeNow();
           })));
-          exit(vertx, "a", "crash").compose(d -> journal.await("start:a", 2)).onComplete(ctx.succeeding(e -> exit(vertx, "a", "crash")));
+          exit(vertx, "a", "crash")
+            .compose(d -> Supervisor.whichChildren(vertx, sup))
+            .compose(c -> clock.advance(Duration.ofMillis(20)))
+            .compose(v -> journal.await("start:a", 2))
+            .onComplete(ctx.succeeding(e -> exit(vertx, "a", "crash")));
         }));
     }
   }

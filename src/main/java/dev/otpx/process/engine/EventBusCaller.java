@@ -1,5 +1,6 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
+import dev.otpx.process.From;
 import dev.otpx.process.OtpException;
 import io.vertx.core.eventbus.Message;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code reply}, failures with {@code fail(code, "snake_code: text")} so a JavaScript client can
  * read the code from the message.
  */
-public final class EventBusCaller implements Caller {
+final class EventBusCaller implements From {
 
   private final Message<?> message;
   private final AtomicBoolean done = new AtomicBoolean();

@@ -1,11 +1,10 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.HashSet;
@@ -18,24 +17,7 @@ class ProcessTableTest {
 
   /** A cell with no process behind it: enough for the table's bookkeeping. */
   static ProcessCell cell(ProcessTable table) {
-    return new ProcessCell(table.newPid(), null, null) {
-      @Override
-      public void deliver(Envelope envelope) {
-      }
-
-      @Override
-      public void kill() {
-      }
-
-      @Override
-      public Future<Void> listenOn(String address) {
-        return Future.succeededFuture();
-      }
-
-      @Override
-      public void stopListening(String address) {
-      }
-    };
+    return new ProcessCell(table.newPid(), null, null, null);
   }
 
   @Test
@@ -72,12 +54,12 @@ class ProcessTableTest {
     table.register("n", first);
     assertThatThrownBy(() -> table.register("n", second)).isInstanceOfSatisfying(OtpException.class,
       e -> assertThat(e.pid()).isEqualTo(first.pid()));
-    table.remove(first, dev.otpx.process.ExitReason.NORMAL);
+    table.remove(first, dev.otpx.process.ExitReason.NORMAL, true);
     assertThat(table.lookup("n")).isNull();
     assertThat(table.lookup(first.pid())).isNull();
     table.register("n", second);
     assertThat(table.lookup("n")).isSameAs(second);
-    table.remove(second, dev.otpx.process.ExitReason.NORMAL);
+    table.remove(second, dev.otpx.process.ExitReason.NORMAL, true);
   }
 
   @Test
@@ -85,7 +67,7 @@ class ProcessTableTest {
     ProcessTable table = ProcessTable.of(vertx);
     ProcessCell gone = cell(table);
     table.add(gone);
-    table.remove(gone, dev.otpx.process.ExitReason.NORMAL);
+    table.remove(gone, dev.otpx.process.ExitReason.NORMAL, true);
     assertThat(gone.addMonitor(table.newRef(), reason -> { })).isFalse();
     assertThatThrownBy(() -> table.register("late", gone)).isInstanceOfSatisfying(OtpException.class,
       e -> assertThat(e.failure()).isEqualTo(OtpException.Failure.NOPROC));

@@ -1,5 +1,7 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
+import dev.otpx.process.Clock;
+import dev.otpx.process.From;
 import dev.otpx.process.OtpException;
 import io.vertx.core.Future;
 import io.vertx.core.internal.ContextInternal;
@@ -13,9 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param <R> the reply type
  */
-public final class LocalCaller<R> implements Caller {
+final class LocalCaller<R> implements From {
 
-  private final ContextInternal context;
+  private final Clock clock;
   private final PromiseInternal<R> promise;
   private final AtomicBoolean done = new AtomicBoolean();
   private final long timerId;
@@ -24,13 +26,14 @@ public final class LocalCaller<R> implements Caller {
    * Starts the clock.
    *
    * @param context the caller's context
+   * @param clock the node's clock, which times the call out
    * @param target the name or pid called, for the timeout message
    * @param timeoutMillis the timeout
    */
-  public LocalCaller(ContextInternal context, Object target, long timeoutMillis) {
-    this.context = context;
+  public LocalCaller(ContextInternal context, Clock clock, Object target, long timeoutMillis) {
+    this.clock = clock;
     this.promise = context.promise();
-    this.timerId = context.setTimer(timeoutMillis, id -> fail(OtpException.timeout(target, timeoutMillis)));
+    this.timerId = clock.setTimer(context, timeoutMillis, id -> fail(OtpException.timeout(target, timeoutMillis)));
   }
 
   /** @return the caller's future */
@@ -42,7 +45,7 @@ public final class LocalCaller<R> implements Caller {
   @SuppressWarnings("unchecked")
   public void reply(Object reply) {
     if (done.compareAndSet(false, true)) {
-      context.owner().cancelTimer(timerId);
+      clock.cancelTimer(timerId);
       promise.complete((R) Messages.isolate(reply));
     }
   }
@@ -55,7 +58,7 @@ public final class LocalCaller<R> implements Caller {
   @Override
   public void fail(OtpException failure) {
     if (done.compareAndSet(false, true)) {
-      context.owner().cancelTimer(timerId);
+      clock.cancelTimer(timerId);
       promise.fail(failure);
     }
   }

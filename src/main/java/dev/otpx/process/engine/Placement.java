@@ -1,4 +1,4 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import io.netty.channel.EventLoop;
 import io.vertx.core.Deployable;
@@ -35,7 +35,7 @@ import io.vertx.core.internal.deployment.DeploymentContext;
  * the same lifecycle on the loop given, so its start wakes no other thread. Roots go through
  * deployVerticle, from a neutral context (one per loop) when started inside another deployment.
  */
-public final class Placement {
+final class Placement {
 
   private Placement() {
   }

@@ -1,9 +1,10 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
-import dev.otpx.process.Down;
+import dev.otpx.process.Clock;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
+import dev.otpx.process.Shutdown;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node's processes and registered names: the single source of truth for "is this pid alive"
- * and "who holds this name". One table per Vert.x instance, kept in its local shared data so it
- * lives and dies with that instance.
+ * and "who holds this name", and the node's clock and event stream. One table per Vert.x instance,
+ * kept in its local shared data so it lives and dies with that instance.
  */
 public final class ProcessTable implements Shareable {
 
@@ -51,6 +52,8 @@ public final class ProcessTable implements Shareable {
   private final ConcurrentHashMap<String, ProcessCell> names = new ConcurrentHashMap<>();
   private final ContextInternal neutral;
   private final ConcurrentHashMap<EventLoop, ContextInternal> neutralByLoop = new ConcurrentHashMap<>();
+  private final EventStream events = new EventStream();
+  private volatile Clock clock;
   private volatile boolean closing;
   private final Set<Future<Void>> undeploys = ConcurrentHashMap.newKeySet();
 
@@ -59,6 +62,7 @@ public final class ProcessTable implements Shareable {
     // Short and random: unique enough among the nodes of one cluster, readable in a pid.
     this.node = UUID.randomUUID().toString().substring(0, 8);
     this.neutral = Placement.newNeutralContext(vertx, null);
+    this.clock = new SystemClock(vertx);
     // Close hooks run before Vert.x undeploys everything at once: stop the trees in order first.
     ((VertxInternal) vertx).addCloseHook(this::shutdownNode);
   }
@@ -92,18 +96,35 @@ public final class ProcessTable implements Shareable {
     return this; // the table itself is thread-safe; sharing it is the point
   }
 
-  /**
-   * The exit that a process's abnormal exit sends to the processes linked to it: the same reason,
-   * with {@code kill} turned into {@code killed} as Erlang does for exit signals.
-   *
-   * @param reason the exiting process's reason (not normal)
-   * @return the reason the linked processes stop with
-   */
-  public static ExitReason linkedExit(ExitReason reason) {
-    return reason instanceof ExitReason.Kill ? ExitReason.KILLED : reason;
+  /** @return the Vert.x instance of this node */
+  public Vertx vertx() {
+    return vertx;
   }
 
-  /** @return a context that belongs to no deployment, for {@link Placement} */
+  /** @return the node's clock */
+  public Clock clock() {
+    return clock;
+  }
+
+  /**
+   * Replaces the node's clock, before any process runs.
+   *
+   * @param replacement the clock
+   */
+  public synchronized void useClock(Clock replacement) {
+    if (!processes.isEmpty()) {
+      throw new IllegalStateException("the clock of a node is chosen before its first process starts; "
+        + processes.size() + " already run");
+    }
+    clock = replacement;
+  }
+
+  /** @return the node's event stream */
+  public EventStream events() {
+    return events;
+  }
+
+  /** @return a context that belongs to no deployment, for {@link Placement} and for waits */
   ContextInternal neutralContext() {
     return neutral;
   }
@@ -111,6 +132,17 @@ public final class ProcessTable implements Shareable {
   /** @return a context that belongs to no deployment, on the given event loop, for {@link Placement} */
   ContextInternal neutralContext(EventLoop loop) {
     return neutralByLoop.computeIfAbsent(loop, l -> Placement.newNeutralContext(vertx, l));
+  }
+
+  /**
+   * The context a runtime wait started from the current thread completes on: the caller's own, or
+   * a neutral one when the caller is not on a Vert.x thread.
+   *
+   * @return the context
+   */
+  public ContextInternal callerContext() {
+    ContextInternal current = ContextInternal.current();
+    return current != null ? current : neutral;
   }
 
   /** @return whether the node is shutting down: supervisors then restart nothing */
@@ -138,9 +170,10 @@ public final class ProcessTable implements Shareable {
 
   /**
    * Stops the node's process trees in order, as {@code init:stop()} stops the applications: every
-   * root process (one that no live process started) gets an orderly shutdown, and each supervisor
-   * among them stops its children in reverse order. Anything still alive after
-   * {@link #SHUTDOWN_LIMIT} is killed; what is left then is Vert.x's to undeploy.
+   * root process (one that no live process started) is stopped through the exit protocol (an
+   * orderly shutdown, then a kill at {@link #SHUTDOWN_LIMIT}), and each supervisor among them stops
+   * its children in reverse order. At the limit everything still alive is killed, so the close goes
+   * on; what is left then is Vert.x's to undeploy.
    */
   private void shutdownNode(Completable<Void> completion) {
     List<Future<?>> undeploysUnderWay;
@@ -152,11 +185,12 @@ public final class ProcessTable implements Shareable {
       Future.join(undeploysUnderWay).onComplete(ar -> shutdownNode(completion));
       return;
     }
-    List<Future<Down>> downs = new ArrayList<>();
+    List<Future<ExitReason>> downs = new ArrayList<>();
+    Shutdown limit = Shutdown.timeout(SHUTDOWN_LIMIT);
     for (ProcessCell cell : processes.values()) {
       Pid parent = cell.parent();
       if (parent == null || processes.get(parent) == null) {
-        downs.add(stopForShutdown(cell));
+        downs.add(ExitProtocol.stop(this, cell, new Envelope.Stop(ExitReason.SHUTDOWN), limit, neutral));
       }
     }
     if (downs.isEmpty()) {
@@ -164,28 +198,15 @@ public final class ProcessTable implements Shareable {
       return;
     }
     log.info("node {} shutting down {} process tree(s)", node, downs.size());
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    long guard = neutral.setTimer(SHUTDOWN_LIMIT.toMillis(), id -> {
+    // The protocol kills each root at the limit; what the roots started goes with them at once.
+    long sweep = clock.setTimer(neutral, SHUTDOWN_LIMIT.toMillis(), id -> {
       log.warn("node {}: processes still alive {} ms after shutdown began: killed", node, SHUTDOWN_LIMIT.toMillis());
       processes.values().forEach(ProcessCell::kill);
-      // Whatever did not answer is Vert.x's to undeploy now: the close must go on.
-      done.tryComplete();
     });
     Future.join(downs).onComplete(ar -> {
-      vertx.cancelTimer(guard);
-      done.tryComplete();
+      clock.cancelTimer(sweep);
+      completion.succeed();
     });
-    done.future().onComplete(ar -> completion.succeed());
-  }
-
-  private Future<Down> stopForShutdown(ProcessCell cell) {
-    io.vertx.core.Promise<Down> down = io.vertx.core.Promise.promise();
-    long ref = newRef();
-    if (!cell.addMonitor(ref, reason -> down.tryComplete(new Down(ref, cell.pid(), reason)))) {
-      return Future.succeededFuture(new Down(ref, cell.pid(), ExitReason.NOPROC));
-    }
-    cell.deliver(new Envelope.Stop(ExitReason.SHUTDOWN));
-    return down.future();
   }
 
   /** @return this node's id, part of every pid it hands out */
@@ -214,7 +235,7 @@ public final class ProcessTable implements Shareable {
     processes.put(cell.pid(), cell);
     if (cell.parent() != null) {
       ProcessCell parent = processes.get(cell.parent());
-      if (parent == null || !parent.adopt(cell)) {
+      if (parent == null || !ProcessCell.link(cell, parent)) {
         cell.deliver(new Envelope.Stop(ExitReason.SHUTDOWN));
       }
     }
@@ -234,6 +255,32 @@ public final class ProcessTable implements Shareable {
    */
   public ProcessCell lookup(String name) {
     return names.get(name);
+  }
+
+  /**
+   * Monitors a process: the one way a monitor is set, whoever sets it. {@code onDown} runs exactly
+   * once with the exit reason, from the exiting process's thread, or at once (on this thread) with
+   * {@link ExitReason#NOPROC} when there is no such live process.
+   *
+   * @param target the process to watch, or null
+   * @param ref the monitor's reference, from {@link #newRef()}
+   * @param onDown gets the reason
+   */
+  public void monitor(ProcessCell target, long ref, Consumer<ExitReason> onDown) {
+    if (target == null || !target.addMonitor(ref, onDown)) {
+      onDown.accept(ExitReason.NOPROC);
+    }
+  }
+
+  /**
+   * Removes a monitor of {@link #monitor}.
+   *
+   * @param target the watched process, or null
+   * @param ref the reference
+   * @return true when the monitor was active
+   */
+  public boolean demonitor(ProcessCell target, long ref) {
+    return target != null && target.removeMonitor(ref);
   }
 
   /**
@@ -279,13 +326,15 @@ public final class ProcessTable implements Shareable {
   }
 
   /**
-   * Removes an exited process: frees its names first, then tells every monitor, so that whoever
-   * reacts to the DOWN (a supervisor restarting it) finds the name free.
+   * Removes an exited process: frees its names first, then signals the processes linked to it,
+   * then tells every monitor, so that whoever reacts to the exit (a supervisor restarting it) finds
+   * the name free, and whoever saw a DOWN knows the links' signals are already queued.
    *
    * @param cell the process
    * @param reason its exit reason
+   * @param signalParent false when its init failed: the starter learns that from the start's failure
    */
-  public void remove(ProcessCell cell, ExitReason reason) {
+  void remove(ProcessCell cell, ExitReason reason, boolean signalParent) {
     // Names go first: once the exit can be seen (a DOWN, or a new monitor refused as noproc), a
     // lookup must not find the dead process, or a caller that waited for its DOWN would call it again.
     for (String name : cell.names()) {
@@ -299,17 +348,14 @@ public final class ProcessTable implements Shareable {
       names.remove(name, cell);
     }
     processes.remove(cell.pid(), cell);
-    if (cell.parent() != null) {
-      ProcessCell parent = processes.get(cell.parent());
-      if (parent != null) {
-        parent.disown(cell);
-      }
-    }
-    // The exiting process stopped its linked processes and waited for them (GenServer#finish);
-    // any started since then would be orphans: same signal, no waiting.
-    if (!(reason instanceof ExitReason.Normal)) {
-      for (ProcessCell orphan : exited.linked()) {
-        orphan.deliver(new Envelope.Stop(linkedExit(reason)));
+    // The reason goes as it is: through a link even kill is an ordinary reason (only exit/2's kill
+    // is untrappable), so a supervisor sees kill from a child that stopped itself with it. The
+    // children it stopped before (ProcessCore#finish) are dying and skipped; any started since are
+    // orphans and get the same signal, without waiting.
+    for (ProcessCell linked : exited.links()) {
+      boolean parent = linked.pid().equals(cell.parent());
+      if (linked.alive() && (signalParent || !parent)) {
+        linked.signal(cell.pid(), reason, true);
       }
     }
     for (Consumer<ExitReason> monitor : exited.monitors()) {

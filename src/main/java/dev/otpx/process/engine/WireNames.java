@@ -1,4 +1,4 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,11 +1,11 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Message hygiene shared by every delivery path. */
-public final class Messages {
+final class Messages {
 
   private Messages() {
   }

@@ -1,4 +1,4 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.otpx.process.internal;
+package dev.otpx.process.engine;
 
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
@@ -61,7 +61,9 @@ final class ProcessDeployment implements Deployment {
 
   @Override
   public String identifier() {
-    return "java:" + process.getClass().getName();
+    // The user's class, not the core that runs it: what an operator looks for in a deployment list.
+    Object named = process instanceof ProcessCore<?> core ? core.instance() : process;
+    return "java:" + named.getClass().getName();
   }
 
   @Override

@@ -1,0 +1,311 @@
+package dev.otpx.process;
+
+import dev.otpx.process.engine.Client;
+import dev.otpx.process.engine.ProcessTable;
+import dev.otpx.process.engine.Spawn;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Elixir's Task: one job run in a process of its own, whose single reply its owner (the code that
+ * started it) collects with {@link #yield}, {@link #yieldMany} or {@link #shutdown}.
+ *
+ * <ul>
+ *   <li>{@link #async} starts a task linked to the calling process (when called from one): if the
+ *       task crashes, the caller goes with it, unless it traps exits.</li>
+ *   <li>{@link TaskSupervisor#asyncNolink} starts it as a temporary child of a task supervisor
+ *       instead, visible in its {@link Supervisor#whichChildren}: a crash is only an
+ *       {@link Outcome.Exited} for the owner, never its end.</li>
+ *   <li>The job runs on the task's own context once the task has started; its Future's value is
+ *       the reply, sent the moment it completes. A failed Future or an exception crashes the
+ *       task.</li>
+ * </ul>
+ *
+ * <p>Every wait is bounded on the node's {@link Clock}: {@link #yield} gives {@link Outcome.NoReply}
+ * when the time is up and leaves the task running; {@link #shutdown} stops it and still returns a
+ * reply that came in meanwhile, so a task still running at a deadline is killed without losing a
+ * reply that arrives between the deadline and the kill (Elixir's {@code yield_many} then
+ * {@code shutdown}).
+ *
+ * <p>Usage: {@code Task.yieldMany(List.of(Task.async(vertx, this::askA), Task.async(vertx, this::askB)),
+ * Duration.ofSeconds(10), Shutdown.BRUTAL_KILL)}.
+ *
+ * @param <T> the reply type
+ */
+public final class Task<T> {
+
+  /** How long {@link #yield(Task)} waits by default: 5 s, as Task.yield. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * What became of a task, as its owner sees it.
+   *
+   * @param <T> the reply type
+   */
+  public sealed interface Outcome<T> {
+
+    /**
+     * The task replied: Elixir's {@code {:ok, value}}.
+     *
+     * @param value the reply
+     * @param <T> the reply type
+     */
+    record Ok<T>(T value) implements Outcome<T> { }
+
+    /**
+     * The task ended without replying: Elixir's {@code {:exit, reason}} (a crash, a kill by someone
+     * else, a failed start).
+     *
+     * @param reason why
+     * @param <T> the reply type
+     */
+    record Exited<T>(ExitReason reason) implements Outcome<T> { }
+
+    /**
+     * No reply in time, or the task was shut down before it replied: Elixir's {@code nil}.
+     *
+     * @param <T> the reply type
+     */
+    record NoReply<T>() implements Outcome<T> { }
+  }
+
+  private final Vertx vertx;
+  private final Future<Pid> started;
+  private final PromiseInternal<Outcome<T>> outcome;
+  private final Pid owner;
+
+  private Task(Vertx vertx, PromiseInternal<Outcome<T>> outcome, Function<Task<T>, Future<Pid>> start) {
+    this.vertx = vertx;
+    this.outcome = outcome;
+    this.owner = Spawn.current();
+    this.started = start.apply(this);
+    started.onFailure(err -> outcome.tryComplete(new Outcome.Exited<>(reasonOf(err))));
+  }
+
+  /** Starts a task as {@code start} says (the seam of {@link TaskSupervisor}); its outcome completes on the caller's context. */
+  static <T> Task<T> start(Vertx vertx, Function<Task<T>, Future<Pid>> start) {
+    ContextInternal caller = ProcessTable.of(vertx).callerContext();
+    return new Task<>(vertx, caller.promise(), start);
+  }
+
+  /**
+   * Starts a task, linked to the calling process if there is one (Elixir's {@code Task.async}).
+   *
+   * @param vertx the Vert.x instance
+   * @param job makes the reply; runs in the task's process
+   * @param <T> the reply type
+   * @return the task, at once
+   */
+  public static <T> Task<T> async(Vertx vertx, Supplier<Future<T>> job) {
+    Objects.requireNonNull(job, "job");
+    return start(vertx, task -> GenServer.start(vertx, new TaskServer<>(task, job)));
+  }
+
+  /** @return the task's pid, once its process has started */
+  public Future<Pid> pid() {
+    return started;
+  }
+
+  /**
+   * Waits for the task's reply at most {@link #DEFAULT_TIMEOUT}; see {@link #yield(Task, Duration)}.
+   *
+   * @param task the task
+   * @param <T> the reply type
+   * @return what became of it
+   */
+  public static <T> Future<Outcome<T>> yield(Task<T> task) {
+    return Task.yield(task, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Waits for the task's reply (Elixir's {@code Task.yield}): its {@link Outcome.Ok} or
+   * {@link Outcome.Exited} if it comes within {@code timeout}, else {@link Outcome.NoReply}, and the
+   * task goes on.
+   *
+   * @param task the task
+   * @param timeout how long to wait, on the node's clock
+   * @param <T> the reply type
+   * @return what became of it, on the caller's context
+   */
+  public static <T> Future<Outcome<T>> yield(Task<T> task, Duration timeout) {
+    return yieldMany(List.of(task), timeout).map(all -> all.get(0));
+  }
+
+  /**
+   * Waits for several tasks under one shared deadline (Elixir's {@code Task.yield_many}): one
+   * outcome per task, in the order given, {@link Outcome.NoReply} for those still running at the
+   * deadline, which go on running.
+   *
+   * @param tasks the tasks
+   * @param deadline how long to wait in all, on the node's clock
+   * @param <T> the reply type
+   * @return the outcomes, on the caller's context, as soon as all are known or at the deadline
+   */
+  public static <T> Future<List<Outcome<T>>> yieldMany(List<Task<T>> tasks, Duration deadline) {
+    List<Task<T>> all = List.copyOf(tasks);
+    if (all.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    ProcessTable table = ProcessTable.of(all.get(0).vertx);
+    ContextInternal caller = table.callerContext();
+    PromiseInternal<List<Outcome<T>>> done = caller.promise();
+    Clock clock = table.clock();
+    long timer = clock.setTimer(caller, Math.max(1, deadline.toMillis()), id -> done.tryComplete(snapshot(all)));
+    Future.join(all.stream().map(task -> task.outcome.future()).toList()).onComplete(ar -> {
+      clock.cancelTimer(timer);
+      done.tryComplete(snapshot(all));
+    });
+    return done.future();
+  }
+
+  /**
+   * Waits for several tasks under one shared deadline and shuts down those still running at it
+   * (Elixir's {@code yield_many} with {@code on_timeout: :kill_task}, or Rumbl's {@code yield_many}
+   * then {@code shutdown(:brutal_kill)}): a reply that comes between the deadline and the end of the
+   * shutdown is kept.
+   *
+   * @param tasks the tasks
+   * @param deadline how long to wait in all, on the node's clock
+   * @param onTimeout how to stop the tasks still running at the deadline
+   * @param <T> the reply type
+   * @return the outcomes, in the order given
+   */
+  public static <T> Future<List<Outcome<T>>> yieldMany(List<Task<T>> tasks, Duration deadline, Shutdown onTimeout) {
+    List<Task<T>> all = List.copyOf(tasks);
+    return yieldMany(all, deadline).compose(outcomes -> {
+      List<Future<Outcome<T>>> settled = new ArrayList<>(all.size());
+      for (int i = 0; i < all.size(); i++) {
+        Outcome<T> outcome = outcomes.get(i);
+        settled.add(outcome instanceof Outcome.NoReply<T> ? shutdown(all.get(i), onTimeout) : Future.succeededFuture(outcome));
+      }
+      return Future.all(settled).map(done -> done.<Outcome<T>>list());
+    });
+  }
+
+  /**
+   * Stops a task (Elixir's {@code Task.shutdown}): unlinks it from the caller, stops it as a
+   * supervisor would ({@link Processes#shutdown}: brutal_kill at once, or shutdown then a kill at
+   * the timeout), and answers with what it did: {@link Outcome.Ok} if it replied before it stopped,
+   * even after a deadline had passed; {@link Outcome.Exited} if it had ended on its own with another
+   * reason; else {@link Outcome.NoReply}.
+   *
+   * @param task the task
+   * @param shutdown how to stop it
+   * @param <T> the reply type
+   * @return what became of it, on the caller's context
+   */
+  public static <T> Future<Outcome<T>> shutdown(Task<T> task, Shutdown shutdown) {
+    Objects.requireNonNull(shutdown, "shutdown");
+    if (task.outcome.future().isComplete()) {
+      return task.outcome.future();
+    }
+    ContextInternal caller = ProcessTable.of(task.vertx).callerContext();
+    PromiseInternal<Outcome<T>> done = caller.promise();
+    task.started.onComplete(ar -> {
+      if (ar.failed()) {
+        task.outcome.future().onComplete(done);
+        return;
+      }
+      Pid pid = ar.result();
+      if (task.owner != null) {
+        Client.unlink(task.vertx, task.owner, pid);
+      }
+      Processes.shutdown(task.vertx, pid, shutdown).onComplete(down -> {
+        Outcome<T> replied = task.outcome.future().isComplete() ? task.outcome.future().result() : null;
+        ExitReason reason = down.result();
+        if (replied instanceof Outcome.Ok<T>) {
+          done.complete(replied);
+        } else if (reason.equals(ExitReason.SHUTDOWN) || reason instanceof ExitReason.Killed) {
+          done.complete(new Outcome.NoReply<>());
+        } else if (reason instanceof ExitReason.NoProc) {
+          // Gone before the shutdown: its own end is the answer.
+          done.complete(replied != null ? replied : new Outcome.NoReply<>());
+        } else {
+          done.complete(new Outcome.Exited<>(reason));
+        }
+      });
+    });
+    return done.future();
+  }
+
+  /** What the owner knows now: the outcome if it came, else no reply. */
+  private static <T> List<Outcome<T>> snapshot(List<Task<T>> tasks) {
+    List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
+    for (Task<T> task : tasks) {
+      Future<Outcome<T>> outcome = task.outcome.future();
+      outcomes.add(outcome.isComplete() ? outcome.result() : new Outcome.NoReply<>());
+    }
+    return outcomes;
+  }
+
+  private static ExitReason reasonOf(Throwable failure) {
+    if (failure instanceof OtpException otp && otp.reason() != null) {
+      return otp.reason();
+    }
+    return ExitReason.error(failure);
+  }
+
+  /** The reply, sent by the task's process the moment its job completes. */
+  void reply(T value) {
+    outcome.tryComplete(new Outcome.Ok<>(value));
+  }
+
+  /** The task's process ended (its monitor, set in its init): an exit unless it replied first. */
+  void exited(ExitReason reason) {
+    outcome.tryComplete(new Outcome.Exited<>(reason));
+  }
+
+  /**
+   * The process of one task: runs the job as its first message, sends the reply, and ends normally;
+   * a failed job is a crash.
+   */
+  static final class TaskServer<T> extends GenServer<Void> {
+
+    private record Run() { }
+
+    private record Done(Object value, Throwable failure) { }
+
+    private final Task<T> task;
+    private final Supplier<Future<T>> job;
+
+    TaskServer(Task<T> task, Supplier<Future<T>> job) {
+      this.task = task;
+      this.job = job;
+    }
+
+    @Override
+    protected Future<InitResult<Void>> init(JsonObject args) {
+      // The owner learns of any end, a kill included, through this monitor.
+      Client.watch(vertx, self(), task::exited);
+      Processes.send(vertx, self(), new Run());
+      return Future.succeededFuture(InitResult.ok());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected CastResult<Void> handleInfo(Object message, Void state) {
+      if (message instanceof Run) {
+        Pid self = self();
+        Objects.requireNonNull(job.get(), "a task's job returned null").onComplete(ar -> {
+          if (ar.succeeded() && Processes.isAlive(vertx, self)) {
+            task.reply(ar.result());
+          }
+          Processes.send(vertx, self, new Done(ar.succeeded() ? ar.result() : null, ar.failed() ? ar.cause() : null));
+        });
+        return CastResult.noReply();
+      } else if (message instanceof Done done) {
+        return CastResult.stop(done.failure() == null ? ExitReason.NORMAL : ExitReason.error(done.failure()));
+      }
+      return super.handleInfo(message, state);
+    }
+  }
+}

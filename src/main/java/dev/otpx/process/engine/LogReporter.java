@@ -1,0 +1,76 @@
+package dev.otpx.process.engine;
+
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.ProcessEvent;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log lines of the runtime, as one subscriber of its events: one line per process start and
+ * exit (under {@code dev.otpx.process.GenServer}) and one structured line per supervisor report,
+ * {@code supervisor=… child=… pid=… context=… reason=…} (under {@code dev.otpx.process.Supervisor}).
+ */
+final class LogReporter implements Consumer<ProcessEvent> {
+
+  // The loggers of the classes these lines came from before they were events: operators filter on them.
+  private static final Logger processes = LoggerFactory.getLogger("dev.otpx.process.GenServer");
+  private static final Logger supervisors = LoggerFactory.getLogger("dev.otpx.process.Supervisor");
+
+  @Override
+  public void accept(ProcessEvent event) {
+    // Checked first: with the log off (as in the benchmarks) an event costs no formatting arguments.
+    if (!(event instanceof ProcessEvent.SupervisorReport ? supervisors : processes).isErrorEnabled()) {
+      return;
+    }
+    if (event instanceof ProcessEvent.Started started) {
+      processes.info("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
+    } else if (event instanceof ProcessEvent.Exited exited) {
+      exited(exited);
+    } else if (event instanceof ProcessEvent.ChildStarted started) {
+      if (started.dynamic()) {
+        supervisors.debug("supervisor={} child={} pid={} context=started", started.supervisorId(), started.childId(), started.child());
+      } else {
+        supervisors.info("supervisor={} child={} pid={} context=started", started.supervisorId(), started.childId(), started.child());
+      }
+    } else if (event instanceof ProcessEvent.ChildTerminated terminated) {
+      report(terminated, terminated.child() == null ? "undefined" : terminated.child(), terminated.reason());
+    } else if (event instanceof ProcessEvent.StartError error) {
+      report(error, "undefined", error.reason());
+    } else if (event instanceof ProcessEvent.ShutdownError error) {
+      report(error, error.child(), error.reason());
+    } else if (event instanceof ProcessEvent.IntensityReached reached) {
+      report(reached, reached.child() == null ? "undefined" : reached.child(), "reached_max_restart_intensity");
+    } else if (event instanceof ProcessEvent.BackoffDelayed backoff) {
+      supervisors.info("supervisor={} child={} context=backoff delay_ms={} crashes={}", backoff.supervisorId(), backoff.childId(),
+        backoff.delay().toMillis(), backoff.crashes());
+    } else if (event instanceof ProcessEvent.AutoShutdownTriggered auto) {
+      supervisors.info("supervisor={} child={} context=auto_shutdown reason={}", auto.supervisorId(), auto.childId(), auto.reason());
+    }
+  }
+
+  private static void exited(ProcessEvent.Exited exited) {
+    if (!exited.initialized()) {
+      return; // the start failed: its caller has the reason
+    }
+    ExitReason reason = exited.reason();
+    if (reason.isNormal()) {
+      processes.info("process {}{} exited: {}", exited.pid(), suffix(exited.name()), reason);
+    } else if (reason instanceof ExitReason.Error error && error.cause() != null) {
+      // One line per crash; the stack trace is there for whoever turns DEBUG on.
+      processes.error("process {}{} crashed: {}", exited.pid(), suffix(exited.name()), reason);
+      processes.debug("stack trace of the crash of {}", exited.pid(), error.cause());
+    } else {
+      processes.error("process {}{} exited: {}", exited.pid(), suffix(exited.name()), reason);
+    }
+  }
+
+  private static void report(ProcessEvent.SupervisorReport report, Object pid, Object reason) {
+    supervisors.error("supervisor={} child={} pid={} context={} reason={}", report.supervisorId(), report.childId(), pid,
+      report.context(), reason);
+  }
+
+  private static String suffix(String name) {
+    return name == null ? "" : " (" + name + ")";
+  }
+}

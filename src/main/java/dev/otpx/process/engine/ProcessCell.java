@@ -1,0 +1,243 @@
+package dev.otpx.process.engine;
+
+import dev.otpx.process.ExitReason;
+import dev.otpx.process.Pid;
+import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The runtime's handle on one live process: what other threads may touch. Delivery, signals and
+ * kill are thread-safe and hop to the process's own context; names, monitors and links are guarded
+ * by the cell so that nothing can be added to a process that has already exited (no name held by a
+ * dead pid, no monitor or link that never fires).
+ */
+public final class ProcessCell {
+
+  private final Pid pid;
+  private final Pid parent;
+  private final ContextInternal context;
+  private final ProcessCore<?> core;
+  private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
+  private final List<String> names = new ArrayList<>(1);
+  private final Map<Pid, ProcessCell> links = new LinkedHashMap<>();
+  private ExitReason exitReason;
+  private volatile boolean dying;
+
+  ProcessCell(Pid pid, Pid parent, ContextInternal context, ProcessCore<?> core) {
+    this.pid = pid;
+    this.parent = parent;
+    this.context = context;
+    this.core = core;
+  }
+
+  /** @return the process that started this one (its supervisor, usually), or null */
+  public Pid parent() {
+    return parent;
+  }
+
+  /** @return the process id */
+  public Pid pid() {
+    return pid;
+  }
+
+  /** @return the process's own (non-duplicated) context */
+  public ContextInternal context() {
+    return context;
+  }
+
+  /** @return the engine of the process */
+  ProcessCore<?> core() {
+    return core;
+  }
+
+  /** @return whether the process traps exits now */
+  public boolean trapsExits() {
+    return core != null && core.trapsExits();
+  }
+
+  /**
+   * Puts a message in the process's mailbox; never runs it on the caller's stack.
+   *
+   * @param envelope the message
+   */
+  void deliver(Envelope envelope) {
+    // Always through the event loop's queue: a delivery never runs on the sender's stack.
+    context.runOnContext(v -> core.receive(envelope));
+  }
+
+  /** Kills the process at once: it cannot refuse, no terminate, reason killed. */
+  void kill() {
+    core.requestKill();
+    context.runOnContext(v -> core.killNow());
+  }
+
+  /**
+   * Sends an exit signal, Erlang's {@code exit/2} (or a link's signal): {@code kill} kills at once;
+   * any other reason is read by the process in mailbox order (see {@link Envelope.Signal}).
+   *
+   * @param from the sender, or null
+   * @param reason the reason
+   * @param viaLink whether a link carries it
+   */
+  void signal(Pid from, ExitReason reason, boolean viaLink) {
+    if (reason instanceof ExitReason.Kill && !viaLink) {
+      kill();
+    } else {
+      deliver(new Envelope.Signal(from, reason, viaLink));
+    }
+  }
+
+  /**
+   * Makes the process listen on an extra event-bus address (its registered name).
+   *
+   * @param address the address
+   * @return completes once the consumer is registered
+   */
+  public Future<Void> listenOn(String address) {
+    return core.bus().listenOn(address);
+  }
+
+  /**
+   * Stops listening on an address at once, from any thread: later sends no longer reach this process.
+   *
+   * @param address the address
+   */
+  public void stopListening(String address) {
+    core.bus().stopListening(address);
+  }
+
+  /**
+   * Adds a monitor unless the process has exited.
+   *
+   * @param ref the monitor reference
+   * @param onDown called once, from the exiting process's thread, with the exit reason
+   * @return false when the process had already exited
+   */
+  synchronized boolean addMonitor(long ref, Consumer<ExitReason> onDown) {
+    if (exitReason != null) {
+      return false;
+    }
+    monitors.put(ref, onDown);
+    return true;
+  }
+
+  /**
+   * @param ref the monitor reference
+   * @return true when it was active
+   */
+  synchronized boolean removeMonitor(long ref) {
+    return monitors.remove(ref) != null;
+  }
+
+  /** @return whether the process has exited */
+  public synchronized boolean exited() {
+    return exitReason != null;
+  }
+
+  /**
+   * Marks the process as dying: it handles nothing more, though its names and monitors are only
+   * released once the processes it started have stopped.
+   */
+  void markDying() {
+    dying = true;
+  }
+
+  /** @return false from the moment the process starts to die */
+  public boolean alive() {
+    return !dying && !exited();
+  }
+
+  /**
+   * Links two processes, both ways, as Erlang's {@code link/1}.
+   *
+   * @param self the calling process
+   * @param other the process to link to
+   * @return false when {@code other} has already exited (the caller then gets a noproc signal)
+   */
+  static boolean link(ProcessCell self, ProcessCell other) {
+    // Other first: if it exits before this returns, its exit already sees the link and signals.
+    synchronized (other) {
+      if (other.exitReason != null) {
+        return false;
+      }
+      other.links.put(self.pid, self);
+    }
+    synchronized (self) {
+      if (self.exitReason == null) {
+        self.links.put(other.pid, other);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * @param other a pid
+   * @return true when this process was linked to it (the link is gone now)
+   */
+  synchronized boolean removeLink(Pid other) {
+    return links.remove(other) != null;
+  }
+
+  /** @return the live processes this one is linked to */
+  public synchronized List<ProcessCell> links() {
+    return List.copyOf(links.values());
+  }
+
+  /** @return the linked processes this one started, oldest first */
+  synchronized List<ProcessCell> children() {
+    List<ProcessCell> children = null;
+    for (ProcessCell linked : links.values()) {
+      if (pid.equals(linked.parent)) {
+        if (children == null) {
+          children = new ArrayList<>();
+        }
+        children.add(linked);
+      }
+    }
+    // A worker's only link is its parent: no list for it on the restart path.
+    return children == null ? List.of() : children;
+  }
+
+  synchronized boolean addName(String name) {
+    if (exitReason != null) {
+      return false;
+    }
+    names.add(name);
+    return true;
+  }
+
+  synchronized void removeName(String name) {
+    names.remove(name);
+  }
+
+  /** @return the names registered for this process now */
+  public synchronized List<String> names() {
+    return List.copyOf(names);
+  }
+
+  /**
+   * Marks the cell exited and hands back what must be cleaned up; later adds are refused.
+   *
+   * @param reason the exit reason
+   * @return the names it held, the monitors to notify and the links to signal, or null when already
+   *     exited
+   */
+  synchronized Exited markExited(ExitReason reason) {
+    if (exitReason != null) {
+      return null;
+    }
+    exitReason = reason;
+    Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()), List.copyOf(links.values()));
+    names.clear();
+    monitors.clear();
+    links.clear();
+    return exited;
+  }
+
+  record Exited(List<String> names, List<Consumer<ExitReason>> monitors, List<ProcessCell> links) { }
+}

@@ -1,0 +1,297 @@
+package dev.otpx.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Elixir's Task and Task.Supervisor rules (REFERENCE.md §2 "Task"), deadlines in virtual time. */
+@ExtendWith(VertxExtension.class)
+class TaskTest {
+
+  static Supplier<Future<Integer>> answer(int value) {
+    return () -> Future.succeededFuture(value);
+  }
+
+  static Supplier<Future<Integer>> crash() {
+    return () -> {
+      throw new IllegalStateException("task blew up");
+    };
+  }
+
+  static Supplier<Future<Integer>> never() {
+    return () -> Promise.<Integer>promise().future();
+  }
+
+  /** Starts tasks from inside a process, as a caller in OTP does; answers with the Task. */
+  record Async(Supplier<Future<Integer>> job) { }
+
+  record Nolink(Pid supervisor, Supplier<Future<Integer>> job) { }
+
+  static final class Owner extends GenServer<Void> {
+    @Override
+    protected Future<InitResult<Void>> init(JsonObject args) {
+      trapExits(args.getBoolean("trap", false));
+      return Future.succeededFuture(InitResult.ok());
+    }
+
+    @Override
+    protected CallResult<Void> handleCall(Object request, From from, Void state) {
+      if (request instanceof Async async) {
+        return CallResult.reply(Task.async(vertx, async.job()));
+      } else if (request instanceof Nolink nolink) {
+        return CallResult.reply(TaskSupervisor.asyncNolink(vertx, nolink.supervisor(), nolink.job()));
+      }
+      return CallResult.reply("pong");
+    }
+
+    @Override
+    protected CastResult<Void> handleInfo(Object message, Void state) {
+      return CastResult.noReply();
+    }
+  }
+
+  static Future<Pid> owner(Vertx vertx, boolean trap) {
+    return GenServer.start(vertx, new Owner(), new DeploymentOptions().setConfig(new JsonObject().put("trap", trap)), null);
+  }
+
+  @Nested
+  class Yield {
+
+    @Test
+    void aReplyIsOk(Vertx vertx, VertxTestContext ctx) {
+      Task.yield(Task.async(vertx, answer(42))).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+        assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(42));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aCrashIsAnExitWithTheReason(Vertx vertx, VertxTestContext ctx) {
+      Task.yield(Task.async(vertx, crash())).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+        ExitReason reason = ((Task.Outcome.Exited<Integer>) outcome).reason();
+        assertThat(reason.toString()).contains("task blew up");
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void noReplyInTimeIsNoReplyAndTheTaskGoesOn(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      Task<Integer> task = Task.async(vertx, never());
+      task.pid().onComplete(ctx.succeeding(pid -> {
+        Future<Task.Outcome<Integer>> yielded = Task.yield(task, Duration.ofSeconds(5));
+        clock.advance(Duration.ofMillis(4_999)).compose(v -> {
+          ctx.verify(() -> assertThat(yielded.isComplete()).isFalse());
+          return clock.advance(Duration.ofMillis(1));
+        }).compose(v -> yielded).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+          assertThat(outcome).isEqualTo(new Task.Outcome.NoReply<>());
+          assertThat(Processes.isAlive(vertx, pid)).isTrue();
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void yieldManyGivesOneOutcomePerTaskInTheOrderGivenUnderOneDeadline(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      Task<Integer> slow = Task.async(vertx, never());
+      Task<Integer> ok = Task.async(vertx, answer(1));
+      Task<Integer> boom = Task.async(vertx, crash());
+      // The two that end on their own are known first; the deadline then decides the third.
+      Task.yieldMany(List.of(ok, boom), Duration.ofHours(1))
+        .compose(known -> {
+          Future<List<Task.Outcome<Integer>>> all = Task.yieldMany(List.of(slow, ok, boom), Duration.ofSeconds(10));
+          return clock.advance(Duration.ofSeconds(10)).compose(v -> all);
+        })
+        .onComplete(ctx.succeeding(outcomes -> ctx.verify(() -> {
+          assertThat(outcomes).hasSize(3);
+          assertThat(outcomes.get(0)).isEqualTo(new Task.Outcome.NoReply<>());
+          assertThat(outcomes.get(1)).isEqualTo(new Task.Outcome.Ok<>(1));
+          assertThat(outcomes.get(2)).isInstanceOf(Task.Outcome.Exited.class);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void yieldManyAnswersAsSoonAsEveryTaskIsKnown(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock.install(vertx);
+      Task.yieldMany(List.of(Task.async(vertx, answer(1)), Task.async(vertx, answer(2))), Duration.ofHours(1))
+        .onComplete(ctx.succeeding(outcomes -> ctx.verify(() -> {
+          assertThat(outcomes).containsExactly(new Task.Outcome.Ok<>(1), new Task.Outcome.Ok<>(2));
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Shutdown {
+
+    @Test
+    void aReplyThatArrivesBetweenTheDeadlineAndTheKillIsKept(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      Promise<Integer> late = Promise.promise();
+      Task<Integer> task = Task.async(vertx, late::future);
+      task.pid().compose(pid -> {
+        Future<List<Task.Outcome<Integer>>> yielded = Task.yieldMany(List.of(task), Duration.ofMillis(100));
+        return clock.advance(Duration.ofMillis(100)).compose(v -> yielded);
+      }).compose(outcomes -> {
+        ctx.verify(() -> assertThat(outcomes).containsExactly(new Task.Outcome.NoReply<>()));
+        // The deadline has passed; the reply comes before the kill does.
+        late.complete(7);
+        return Task.shutdown(task, dev.otpx.process.Shutdown.BRUTAL_KILL);
+      }).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+        assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(7));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void yieldManyWithAShutdownStopsTheTasksStillRunningAtTheDeadline(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      Task<Integer> slow = Task.async(vertx, never());
+      Task<Integer> ok = Task.async(vertx, answer(3));
+      Future.all(slow.pid(), ok.pid()).compose(started -> {
+        Future<List<Task.Outcome<Integer>>> all = Task.yieldMany(List.of(slow, ok), Duration.ofSeconds(1), dev.otpx.process.Shutdown.BRUTAL_KILL);
+        return Task.yield(ok).compose(known -> clock.advance(Duration.ofSeconds(1))).compose(v -> all);
+      }).onComplete(ctx.succeeding(outcomes -> ctx.verify(() -> {
+        assertThat(outcomes).containsExactly(new Task.Outcome.NoReply<>(), new Task.Outcome.Ok<>(3));
+        assertThat(Processes.isAlive(vertx, slow.pid().result())).isFalse();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void shuttingDownARunningTaskGivesNoReplyAndRunsItsTerminate(Vertx vertx, VertxTestContext ctx) {
+      Task<Integer> task = Task.async(vertx, never());
+      task.pid().compose(pid -> {
+        Monitor monitor = Processes.monitor(vertx, pid);
+        return Task.shutdown(task, dev.otpx.process.Shutdown.timeout(Duration.ofSeconds(5)))
+          .compose(outcome -> monitor.down().map(down -> List.of(outcome, down)));
+      }).onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+        assertThat(both.get(0)).isEqualTo(new Task.Outcome.NoReply<>());
+        assertThat(((Down) both.get(1)).reason()).isEqualTo(ExitReason.SHUTDOWN);
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void shuttingDownATaskThatCrashedGivesItsExit(Vertx vertx, VertxTestContext ctx) {
+      Task<Integer> task = Task.async(vertx, crash());
+      Task.yield(task).compose(crashed -> Task.shutdown(task, dev.otpx.process.Shutdown.BRUTAL_KILL))
+        .onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+          assertThat(((Task.Outcome.Exited<Integer>) outcome).reason().toString()).contains("task blew up");
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Links {
+
+    @Test
+    void aCrashingAsyncTaskTakesItsCallerDown(Vertx vertx, VertxTestContext ctx) {
+      owner(vertx, false).compose(pid -> {
+        Monitor monitor = Processes.monitor(vertx, pid);
+        return GenServer.call(vertx, pid, new Async(crash())).compose(task -> monitor.down());
+      }).onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+        assertThat(down.reason().toString()).contains("task blew up");
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aCallerThatTrapsExitsSurvivesItsCrashingAsyncTask(Vertx vertx, VertxTestContext ctx) {
+      owner(vertx, true).compose(pid -> GenServer.<Task<Integer>>call(vertx, pid, new Async(crash()))
+          .compose(Task::yield)
+          .compose(outcome -> GenServer.call(vertx, pid, "ping").map(pong -> List.of(pid, outcome))))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(Processes.isAlive(vertx, (Pid) both.get(0))).isTrue();
+          assertThat(both.get(1)).isInstanceOf(Task.Outcome.Exited.class);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aCrashingNolinkTaskNeverTakesItsCallerDown(Vertx vertx, VertxTestContext ctx) {
+      TaskSupervisor.start(vertx, null).compose(sup -> owner(vertx, false)
+          .compose(pid -> GenServer.<Task<Integer>>call(vertx, pid, new Nolink(sup, crash()))
+            .compose(Task::yield)
+            .compose(outcome -> GenServer.call(vertx, pid, "ping").map(pong -> List.of(pid, outcome, sup)))))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          assertThat(Processes.isAlive(vertx, (Pid) all.get(0))).isTrue();
+          assertThat(((Task.Outcome.Exited<?>) all.get(1)).reason().toString()).contains("task blew up");
+          // A temporary child is not restarted; the supervisor goes on.
+          assertThat(Processes.isAlive(vertx, (Pid) all.get(2))).isTrue();
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
+  class Supervised {
+
+    @Test
+    void tasksAreTemporaryChildrenVisibleInTheTree(Vertx vertx, VertxTestContext ctx) {
+      Promise<Integer> gate = Promise.promise();
+      TaskSupervisor.start(vertx, "tasks").onComplete(ctx.succeeding(sup -> {
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, gate::future);
+        task.pid().compose(pid -> Supervisor.whichChildren(vertx, sup).map(children -> {
+          ctx.verify(() -> {
+            assertThat(children).hasSize(1);
+            assertThat(children.get(0).pid()).isEqualTo(pid);
+            assertThat(children.get(0).restart()).isEqualTo(Restart.TEMPORARY);
+          });
+          return pid;
+        })).compose(pid -> {
+          gate.complete(5);
+          return Task.yield(task);
+        }).compose(outcome -> {
+          ctx.verify(() -> assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(5)));
+          return Supervisor.whichChildren(vertx, sup);
+        }).onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+          // Done: a temporary child's spec is dropped once it ends.
+          assertThat(children).isEmpty();
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void stoppingTheTaskSupervisorStopsItsTasksWithTheirShutdown(Vertx vertx, VertxTestContext ctx) {
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, never(), dev.otpx.process.Shutdown.BRUTAL_KILL);
+        task.pid().compose(pid -> {
+          Monitor monitor = Processes.monitor(vertx, pid);
+          return GenServer.stop(vertx, sup, ExitReason.SHUTDOWN).compose(v -> monitor.down());
+        }).compose(down -> {
+          ctx.verify(() -> assertThat(down.reason()).isEqualTo(ExitReason.KILLED));
+          return Task.yield(task);
+        }).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+          assertThat(outcome).isEqualTo(new Task.Outcome.Exited<>(ExitReason.KILLED));
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void aTaskUnderASupervisorNobodyRunsIsAnExitNoproc(Vertx vertx, VertxTestContext ctx) {
+      Task.yield(TaskSupervisor.asyncNolink(vertx, "no.such.tasks", answer(1), dev.otpx.process.Shutdown.BRUTAL_KILL))
+        .onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+          assertThat(outcome).isEqualTo(new Task.Outcome.Exited<>(ExitReason.NOPROC));
+          ctx.completeNow();
+        })));
+    }
+  }
+}
