@@ -1,6 +1,8 @@
 package dev.otpx.app;
 
 import dev.otpx.channels.BridgeLimits;
+import dev.otpx.process.Application;
+import dev.otpx.process.ApplicationType;
 import dev.otpx.process.SupervisorSpec;
 import dev.otpx.web.HttpOptions;
 import io.vertx.config.ConfigRetriever;
@@ -39,16 +41,29 @@ import org.slf4j.LoggerFactory;
  * @param counter the GenServer counter
  * @param rawCounter the hand-rolled raw counter
  * @param channels the browsers' sessions and the event-bus bridge's limits
- * @param supervision the root supervision tree, in the format of {@link SupervisorSpec#fromJson}
+ * @param applications the applications, name → {@code {"type", ...tree}} in start order (see
+ *     {@link #applicationList()})
  */
 public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter,
-                        ChannelsConfig channels, JsonObject supervision) {
+                        ChannelsConfig channels, JsonObject applications) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
 
   /** The environment variable that selects a config file when no argument does. */
   public static final String CONFIG_ENV = "OTPX_CONFIG";
+
+  /** The key of the applications. */
+  public static final String APPLICATIONS = "applications";
+
+  /**
+   * The key of the single tree that configs had before applications; such a tree runs as the
+   * permanent application {@value #LEGACY_APPLICATION}, in place of {@link #APPLICATIONS}.
+   */
+  public static final String LEGACY_SUPERVISION = "supervision";
+
+  /** The name of the application a {@value #LEGACY_SUPERVISION} tree runs as. */
+  public static final String LEGACY_APPLICATION = "main";
 
   private static final Logger log = LoggerFactory.getLogger(AppConfig.class);
 
@@ -198,10 +213,10 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     Objects.requireNonNull(counter, "counter");
     Objects.requireNonNull(rawCounter, "raw_counter");
     Objects.requireNonNull(channels, "channels");
-    Objects.requireNonNull(supervision, "supervision");
-    supervision = supervision.copy();
+    Objects.requireNonNull(applications, APPLICATIONS);
+    applications = applications.copy();
     // Checked now, so a bad tree fails start-up with the path of the field at fault.
-    SupervisorSpec.fromJson(supervision, "invalid config: key supervision");
+    readApplications(applications, "invalid config: key " + APPLICATIONS);
     // Both names are event-bus addresses: sharing one would mix the two protocols on one address.
     if (counter.name().equals(rawCounter.name())) {
       throw invalid(Key.RAW_COUNTER_NAME, "must differ from counter.name, both are '" + counter.name() + "'");
@@ -280,7 +295,7 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)),
       new ChannelsConfig(Duration.ofSeconds(integer(json, Key.TOKEN_MAX_AGE_S)), integer(json, Key.POSTS_PER_SECOND),
         integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET)),
-      tree(json));
+      applicationsOf(json));
   }
 
   /**
@@ -297,16 +312,16 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       .put("channels", new JsonObject().put("token_max_age_s", channels.tokenMaxAge().toSeconds())
         .put("posts_per_second", channels.postsPerSecond()).put("max_frame_bytes", channels.maxFrameBytes())
         .put("max_handlers_per_socket", channels.maxHandlersPerSocket()))
-      .put("supervision", supervision.copy());
+      .put(APPLICATIONS, applications.copy());
   }
 
   /**
-   * The root supervision tree.
+   * The applications, in start order.
    *
-   * @return the spec read from {@link #supervision()}
+   * @return the applications read from {@link #applications()}
    */
-  public SupervisorSpec supervisionSpec() {
-    return SupervisorSpec.fromJson(supervision, "supervision");
+  public List<Application> applicationList() {
+    return readApplications(applications, APPLICATIONS);
   }
 
   /**
@@ -421,15 +436,57 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     return value;
   }
 
-  private static JsonObject tree(JsonObject json) {
-    Object tree = json.getValue("supervision");
-    if (tree == null) {
-      throw new IllegalArgumentException("invalid config: key supervision is missing");
+  /**
+   * The applications of a merged document: {@code applications}, or a {@code supervision} tree
+   * (the format before applications) as the one permanent application {@code main}.
+   */
+  private static JsonObject applicationsOf(JsonObject json) {
+    Object legacy = json.getValue(LEGACY_SUPERVISION);
+    if (legacy != null) {
+      if (!(legacy instanceof JsonObject tree)) {
+        throw new IllegalArgumentException("invalid config: key " + LEGACY_SUPERVISION + " must be an object, got " + legacy);
+      }
+      log.warn("config key {} is the format before applications: its tree runs as the permanent application '{}'"
+        + " in place of the key {}", LEGACY_SUPERVISION, LEGACY_APPLICATION, APPLICATIONS);
+      return new JsonObject().put(LEGACY_APPLICATION, tree.copy().put("type", ApplicationType.PERMANENT.wireName()));
     }
-    if (!(tree instanceof JsonObject object)) {
-      throw new IllegalArgumentException("invalid config: key supervision must be an object, got " + tree);
+    Object applications = json.getValue(APPLICATIONS);
+    if (applications == null) {
+      throw new IllegalArgumentException("invalid config: key " + APPLICATIONS + " is missing");
+    }
+    if (!(applications instanceof JsonObject object)) {
+      throw new IllegalArgumentException("invalid config: key " + APPLICATIONS + " must be an object, got " + applications);
     }
     return object;
+  }
+
+  /**
+   * Reads {@code {"<name>": {"type": "permanent", "strategy": ..., "children": [...]}, ...}}: each
+   * application's top supervisor in the tree format of {@link SupervisorSpec#fromJson}, plus its
+   * {@code type} (default temporary, as OTP's). Key order is start order.
+   */
+  private static List<Application> readApplications(JsonObject applications, String path) {
+    List<Application> list = new ArrayList<>();
+    for (Map.Entry<String, Object> entry : applications) {
+      String at = path + "." + entry.getKey();
+      if (!(entry.getValue() instanceof JsonObject tree)) {
+        throw new IllegalArgumentException(at + ": expected an object (a supervisor tree with a type), got " + entry.getValue());
+      }
+      Object typeValue = tree.getValue("type");
+      ApplicationType type;
+      try {
+        type = typeValue == null ? ApplicationType.TEMPORARY : ApplicationType.parse(typeValue instanceof String text ? text : String.valueOf(typeValue));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(at + ".type: " + bad.getMessage(), bad);
+      }
+      SupervisorSpec supervisor = SupervisorSpec.fromJson(tree, at);
+      try {
+        list.add(new Application(entry.getKey(), type, supervisor));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(at + ": " + bad.getMessage(), bad);
+      }
+    }
+    return list;
   }
 
   private static String text(JsonObject json, Key key) {

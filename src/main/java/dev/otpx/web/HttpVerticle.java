@@ -29,16 +29,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front: a liveness check and thin JSON endpoints over the two counters' facades. It
- * holds no state of its own.
+ * holds no state of its own. Each endpoint has an owner: anyone, or the operator (the routes that
+ * change or kill a process, behind {@link OperatorAuth}); browsers act as signed-in users over the
+ * bridge instead.
  *
  * <ul>
  *   <li>{@code GET /health}: 200 {@code {"status":"UP",...}} while the server serves; it does not
  *       look at the counters, so a crashed counter never makes it fail.</li>
- *   <li>{@code GET /api/counter}: {@code {"value": n}}; {@code POST /api/counter/inc} and
- *       {@code POST /api/counter/dec} cast the change and then answer the value, which already
- *       reflects it because casts and calls from one sender are handled in order.</li>
- *   <li>{@code POST /api/counter/kill}: kills the GenServer counter (202 {@code {"killed": pid}}),
- *       the crash demo for its supervisor; 503 when no counter runs.</li>
+ *   <li>{@code GET /api/counter}: {@code {"value": n}} (anyone); {@code POST /api/counter/inc} and
+ *       {@code POST /api/counter/dec} (operator) cast the change and then answer the value, which
+ *       already reflects it because casts and calls from one sender are handled in order.</li>
+ *   <li>{@code POST /api/counter/kill} (operator): kills the GenServer counter (202
+ *       {@code {"killed": pid}}), the crash demo for its supervisor; 503 when no counter runs.</li>
  *   <li>The same three value routes under {@code /api/raw-counter} for the raw counter.</li>
  *   <li>{@code GET /api/infosys?q=...&limit=&timeout_ms=&backends=}: InfoSys's answer; 400 naming
  *       the parameter for a missing, empty or oversized {@code q} or a bad number.</li>
@@ -61,6 +63,7 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpOptions options;
   private final Tokens tokens;
   private final BridgeLimits limits;
+  private final OperatorAuth operator;
   private HttpServer server;
 
   /** A status and a JSON body, the outcome of a request before it is written. */
@@ -70,11 +73,13 @@ public final class HttpVerticle extends VerticleBase {
    * @param options where to listen and which counters to front
    * @param tokens signs and verifies the browsers' session tokens
    * @param limits the bridge's per-socket limits
+   * @param operator the operator's credential, in front of the routes that control processes
    */
-  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits) {
+  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits, OperatorAuth operator) {
     this.options = Objects.requireNonNull(options, "options");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.operator = Objects.requireNonNull(operator, "operator");
   }
 
   @Override
@@ -90,7 +95,7 @@ public final class HttpVerticle extends VerticleBase {
       () -> Counter.increment(vertx, options.counter()),
       () -> Counter.decrement(vertx, options.counter()));
     // The crash demo: kill the counter and watch its supervisor restart it (or give up).
-    router.post("/api/counter/kill").handler(ctx -> send(ctx, Registry.whereis(vertx, options.counter())
+    router.post("/api/counter/kill").handler(operator).handler(ctx -> send(ctx, Registry.whereis(vertx, options.counter())
       .map(pid -> {
         Processes.kill(vertx, pid);
         return new Reply(202, new JsonObject().put("killed", pid.toString()));
@@ -154,14 +159,15 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private static void counterRoutes(Router router, String base, Supplier<Future<Integer>> value,
-                                    Runnable increment, Runnable decrement) {
+  /** Reading a counter is anyone's; changing it over HTTP is the operator's. */
+  private void counterRoutes(Router router, String base, Supplier<Future<Integer>> value,
+                             Runnable increment, Runnable decrement) {
     router.get(base).handler(ctx -> answer(ctx, value.get()));
-    router.post(base + "/inc").handler(ctx -> {
+    router.post(base + "/inc").handler(operator).handler(ctx -> {
       increment.run();
       answer(ctx, value.get());
     });
-    router.post(base + "/dec").handler(ctx -> {
+    router.post(base + "/dec").handler(operator).handler(ctx -> {
       decrement.run();
       answer(ctx, value.get());
     });

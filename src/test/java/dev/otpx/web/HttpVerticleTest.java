@@ -34,6 +34,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,8 @@ class HttpVerticleTest {
   private static final String RAW_COUNTER = "test.counter.raw";
   private static final Duration TIMEOUT = Duration.ofMillis(300);
   private static final Tokens TOKENS = new Tokens(new byte[Tokens.MIN_SECRET_BYTES], Duration.ofDays(14), java.time.Clock.systemUTC());
+  private static final String OPERATOR_TOKEN = "the operator's token for tests";
+  private static final OperatorAuth OPERATOR = OperatorAuth.fromEnvironment(Map.of(OperatorAuth.ENV, OPERATOR_TOKEN));
 
   private WebClient client;
   private HttpVerticle http;
@@ -53,15 +56,21 @@ class HttpVerticleTest {
   @BeforeEach
   void deployBothCountersAndTheFront(Vertx vertx, VertxTestContext ctx) {
     client = WebClient.create(vertx);
-    http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+    http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, OPERATOR);
     CounterServer.start(vertx, COUNTER, 5, Duration.ZERO)
       .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(RAW_COUNTER, 0)))
       .compose(id -> vertx.deployVerticle(http))
       .onComplete(ctx.succeedingThenComplete());
   }
 
+  /** A request as the operator makes it: with the operator's bearer token. */
   private Future<HttpResponse<Buffer>> request(HttpMethod method, int port, String path) {
-    return client.request(method, port, "127.0.0.1", path).send();
+    return client.request(method, port, "127.0.0.1", path).bearerTokenAuthentication(OPERATOR_TOKEN).send();
+  }
+
+  /** A request with no credential at all. */
+  private Future<HttpResponse<Buffer>> anonymous(HttpMethod method, String path) {
+    return client.request(method, http.actualPort(), "127.0.0.1", path).send();
   }
 
   private Future<HttpResponse<Buffer>> request(HttpMethod method, String path) {
@@ -112,7 +121,7 @@ class HttpVerticleTest {
       // A plain socket outside Vert.x: two Vert.x servers on one port would share it instead of failing.
       ServerSocket occupant = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
       int taken = occupant.getLocalPort();
-      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS))
+      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, OPERATOR))
         .eventually(() -> vertx.executeBlocking(() -> {
           occupant.close();
           return null;
@@ -125,7 +134,7 @@ class HttpVerticleTest {
 
     @Test
     void actualPortBeforeStartIsRefused() {
-      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, OPERATOR);
       assertThrows(IllegalStateException.class, idle::actualPort);
     }
   }
@@ -145,7 +154,7 @@ class HttpVerticleTest {
 
     @Test
     void healthStaysUpWhileTheCounterIsNotRunning(Vertx vertx, VertxTestContext ctx) {
-      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, OPERATOR);
       vertx.deployVerticle(orphan)
         .compose(id -> request(HttpMethod.GET, orphan.actualPort(), "/health"))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -271,6 +280,78 @@ class HttpVerticleTest {
   }
 
   @Nested
+  class Ownership {
+
+    @Test
+    void anyoneMayReadTheCounters(VertxTestContext ctx) {
+      expect(anonymous(HttpMethod.GET, "/api/counter"), ctx, 200, value(5));
+    }
+
+    @Test
+    void killingWithoutACredentialIs401AndKillsNothing(Vertx vertx, VertxTestContext ctx) {
+      Pid pid = Registry.whereis(vertx, COUNTER).orElseThrow();
+      anonymous(HttpMethod.POST, "/api/counter/kill").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(401, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        assertEquals("Bearer realm=\"otpx\"", r.getHeader("WWW-Authenticate"));
+        assertEquals("unauthorized", r.bodyAsJsonObject().getString("error"));
+        assertTrue(r.bodyAsJsonObject().getString("message").contains("OTPX_ADMIN_TOKEN"), r.bodyAsString());
+        assertTrue(Processes.isAlive(vertx, pid));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aWrongTokenIs401InvalidTokenAndChangesNothing(VertxTestContext ctx) {
+      client.post(http.actualPort(), "127.0.0.1", "/api/counter/dec").bearerTokenAuthentication(OPERATOR_TOKEN + "x").send()
+        .compose(r -> {
+          assertEquals(401, r.statusCode(), r.bodyAsString());
+          assertEquals("invalid_token", r.bodyAsJsonObject().getString("error"));
+          assertTrue(r.getHeader("WWW-Authenticate").contains("error=\"invalid_token\""));
+          assertTrue(!r.bodyAsString().contains(OPERATOR_TOKEN), "the answer must not echo the secret");
+          return anonymous(HttpMethod.GET, "/api/counter");
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(value(5), r.bodyAsJsonObject());
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void changingACounterOverHttpIsTheOperatorsOnly(VertxTestContext ctx) {
+      anonymous(HttpMethod.POST, "/api/counter/inc")
+        .compose(inc -> {
+          assertEquals(401, inc.statusCode());
+          return anonymous(HttpMethod.POST, "/api/raw-counter/dec");
+        })
+        .compose(dec -> {
+          assertEquals(401, dec.statusCode());
+          return anonymous(HttpMethod.POST, "/api/raw-counter/inc");
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(401, r.statusCode());
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void withoutAnOperatorTokenConfiguredTheEndpointsAre403SayingHowToEnableThem(Vertx vertx, VertxTestContext ctx) {
+      HttpVerticle unconfigured = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS,
+        BridgeLimits.DEFAULTS, OperatorAuth.fromEnvironment(Map.of()));
+      vertx.deployVerticle(unconfigured)
+        .compose(id -> request(HttpMethod.POST, unconfigured.actualPort(), "/api/counter/kill"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(403, r.statusCode(), r.bodyAsString());
+          assertJsonContentType(r);
+          assertEquals("operator_disabled", r.bodyAsJsonObject().getString("error"));
+          assertTrue(r.bodyAsJsonObject().getString("message").contains("OTPX_ADMIN_TOKEN"), r.bodyAsString());
+          assertTrue(Registry.whereis(vertx, COUNTER).isPresent());
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
   class Browsers {
 
     @Test
@@ -361,7 +442,7 @@ class HttpVerticleTest {
 
     @BeforeEach
     void deployAFrontForCountersThatDoNotExist(Vertx vertx, VertxTestContext ctx) {
-      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, OPERATOR);
       vertx.deployVerticle(orphan).onComplete(ctx.succeedingThenComplete());
     }
 
@@ -398,7 +479,7 @@ class HttpVerticleTest {
     @Test
     void counterThatCrashedAnswers503(Vertx vertx, VertxTestContext ctx) {
       // Initial 0 with a tick: the counter crashes with "boom" on its first tick.
-      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS);
+      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, OPERATOR);
       expectError(CounterServer.start(vertx, "doomed", 0, Duration.ofMillis(10))
         .compose(pid -> Processes.monitor(vertx, pid).down())
         .compose(down -> vertx.deployVerticle(front))
