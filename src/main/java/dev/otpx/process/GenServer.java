@@ -88,6 +88,8 @@ public abstract class GenServer<S> extends VerticleBase {
   private final Map<String, MessageConsumer<Object>> consumers = new ConcurrentHashMap<>(2);
   private final Set<Long> timers = new HashSet<>();
   private final Map<Long, ProcessCell> monitoring = new HashMap<>();
+  /** The address of the cast being handled, for {@link #castAddress()}. */
+  private String castAddress;
 
   // ---------------------------------------------------------------- callbacks
 
@@ -151,6 +153,18 @@ public abstract class GenServer<S> extends VerticleBase {
   }
 
   // ---------------------------------------------------------------- helpers for callbacks
+
+  /**
+   * The address the cast being handled was sent to: the registered name the sender used, or this
+   * process's mailbox address ({@link Pid#address()}) for a cast by pid. What {@link
+   * From#address()} is for a call: a server with several names tells what a message is by the
+   * address it came on, never by its body's shape.
+   *
+   * @return the address, or null outside {@link #handleCast}
+   */
+  protected final String castAddress() {
+    return castAddress;
+  }
 
   /**
    * The process's own pid.
@@ -367,7 +381,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @param message the message
    */
   public static void cast(Vertx vertx, Pid pid, Object message) {
-    deliver(ProcessTable.of(vertx).lookup(pid), new Envelope.Cast(Messages.isolate(message)));
+    deliver(ProcessTable.of(vertx).lookup(pid), new Envelope.Cast(Messages.isolate(message), pid.address()));
   }
 
   /**
@@ -378,7 +392,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @param message the message
    */
   public static void cast(Vertx vertx, String name, Object message) {
-    deliver(ProcessTable.of(vertx).lookup(name), new Envelope.Cast(Messages.isolate(message)));
+    deliver(ProcessTable.of(vertx).lookup(name), new Envelope.Cast(Messages.isolate(message), name));
   }
 
   static void deliver(ProcessCell target, Envelope envelope) {
@@ -721,7 +735,7 @@ public abstract class GenServer<S> extends VerticleBase {
   private void routeFromBus(String address, Message<Object> message) {
     Envelope envelope = message.replyAddress() != null
       ? new Envelope.Call(message.body(), new EventBusCaller(message))
-      : new Envelope.Cast(message.body());
+      : new Envelope.Cast(message.body(), address);
     if (address.equals(cell.pid().address())) {
       receive(envelope);
       return;
@@ -775,7 +789,12 @@ public abstract class GenServer<S> extends VerticleBase {
       if (envelope instanceof Envelope.Call call) {
         handle(call);
       } else if (envelope instanceof Envelope.Cast cast) {
-        apply(handleCast(cast.message(), state), "handleCast");
+        castAddress = cast.address();
+        try {
+          apply(handleCast(cast.message(), state), "handleCast");
+        } finally {
+          castAddress = null;
+        }
       } else if (envelope instanceof Envelope.Info info) {
         if (info.message() instanceof Down down) {
           if (!monitoring.containsKey(down.ref())) {

@@ -44,6 +44,11 @@ public final class EventBusCaller implements Caller {
   }
 
   @Override
+  public String address() {
+    return message.address();
+  }
+
+  @Override
   public boolean isDone() {
     return done.get();
   }

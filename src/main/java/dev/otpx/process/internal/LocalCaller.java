@@ -1,6 +1,7 @@
 package dev.otpx.process.internal;
 
 import dev.otpx.process.OtpException;
+import dev.otpx.process.Pid;
 import io.vertx.core.Future;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class LocalCaller<R> implements Caller {
 
   private final ContextInternal context;
+  private final String address;
   private final PromiseInternal<R> promise;
   private final AtomicBoolean done = new AtomicBoolean();
   private final long timerId;
@@ -24,11 +26,12 @@ public final class LocalCaller<R> implements Caller {
    * Starts the clock.
    *
    * @param context the caller's context
-   * @param target the name or pid called, for the timeout message
+   * @param target the name or pid called: the call's address, and the timeout message's target
    * @param timeoutMillis the timeout
    */
   public LocalCaller(ContextInternal context, Object target, long timeoutMillis) {
     this.context = context;
+    this.address = target instanceof Pid pid ? pid.address() : String.valueOf(target);
     this.promise = context.promise();
     this.timerId = context.setTimer(timeoutMillis, id -> fail(OtpException.timeout(target, timeoutMillis)));
   }
@@ -58,6 +61,11 @@ public final class LocalCaller<R> implements Caller {
       context.owner().cancelTimer(timerId);
       promise.fail(failure);
     }
+  }
+
+  @Override
+  public String address() {
+    return address;
   }
 
   @Override
