@@ -92,8 +92,12 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     POSTS_PER_SECOND("channels.posts_per_second", "CHANNELS_POSTS_PER_SECOND", Kind.INTEGER),
     /** {@code channels.max_frame_bytes}: the largest frame a browser may send. */
     MAX_FRAME_BYTES("channels.max_frame_bytes", "CHANNELS_MAX_FRAME_BYTES", Kind.INTEGER),
-    /** {@code channels.max_handlers_per_socket}: addresses one browser socket may register on. */
-    MAX_HANDLERS_PER_SOCKET("channels.max_handlers_per_socket", "CHANNELS_MAX_HANDLERS_PER_SOCKET", Kind.INTEGER);
+    /** {@code channels.max_handlers_per_socket}: registrations and pending requests of one browser socket. */
+    MAX_HANDLERS_PER_SOCKET("channels.max_handlers_per_socket", "CHANNELS_MAX_HANDLERS_PER_SOCKET", Kind.INTEGER),
+    /** {@code channels.messages_per_second}: a browser socket's budget of messages, all addresses together. */
+    MESSAGES_PER_SECOND("channels.messages_per_second", "CHANNELS_MESSAGES_PER_SECOND", Kind.INTEGER),
+    /** {@code channels.max_topics_per_socket}: topics one browser socket may have joined at once. */
+    MAX_TOPICS_PER_SOCKET("channels.max_topics_per_socket", "CHANNELS_MAX_TOPICS_PER_SOCKET", Kind.INTEGER);
 
     private final String path;
     private final String env;
@@ -181,9 +185,12 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
    * @param tokenMaxAge how long a session token is valid
    * @param postsPerSecond posts per socket per second
    * @param maxFrameBytes the largest frame
-   * @param maxHandlersPerSocket registrations per socket
+   * @param maxHandlersPerSocket registrations and pending requests per socket
+   * @param messagesPerSecond messages per socket per second, all addresses together
+   * @param maxTopicsPerSocket topics one socket may have joined at once
    */
-  public record ChannelsConfig(Duration tokenMaxAge, int postsPerSecond, int maxFrameBytes, int maxHandlersPerSocket) {
+  public record ChannelsConfig(Duration tokenMaxAge, int postsPerSecond, int maxFrameBytes, int maxHandlersPerSocket,
+                               int messagesPerSecond, int maxTopicsPerSocket) {
     /** Checks every field; the error names the key at fault. */
     public ChannelsConfig {
       if (tokenMaxAge.isNegative() || tokenMaxAge.isZero()) {
@@ -198,11 +205,17 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       if (maxHandlersPerSocket < 1) {
         throw invalid(Key.MAX_HANDLERS_PER_SOCKET, "must be at least 1, got " + maxHandlersPerSocket);
       }
+      if (messagesPerSecond < 1) {
+        throw invalid(Key.MESSAGES_PER_SECOND, "must be at least 1, got " + messagesPerSecond);
+      }
+      if (maxTopicsPerSocket < 1) {
+        throw invalid(Key.MAX_TOPICS_PER_SOCKET, "must be at least 1, got " + maxTopicsPerSocket);
+      }
     }
 
     /** @return the bridge's limits */
     public BridgeLimits bridgeLimits() {
-      return new BridgeLimits(postsPerSecond, maxFrameBytes, maxHandlersPerSocket);
+      return new BridgeLimits(postsPerSecond, maxFrameBytes, maxHandlersPerSocket, messagesPerSecond, maxTopicsPerSocket);
     }
   }
 
@@ -294,7 +307,8 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       new CounterConfig(text(json, Key.COUNTER_NAME)),
       new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)),
       new ChannelsConfig(Duration.ofSeconds(integer(json, Key.TOKEN_MAX_AGE_S)), integer(json, Key.POSTS_PER_SECOND),
-        integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET)),
+        integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET), integer(json, Key.MESSAGES_PER_SECOND),
+        integer(json, Key.MAX_TOPICS_PER_SOCKET)),
       applicationsOf(json));
   }
 
@@ -311,7 +325,8 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       .put("raw_counter", new JsonObject().put("name", rawCounter.name()).put("initial", rawCounter.initial()))
       .put("channels", new JsonObject().put("token_max_age_s", channels.tokenMaxAge().toSeconds())
         .put("posts_per_second", channels.postsPerSecond()).put("max_frame_bytes", channels.maxFrameBytes())
-        .put("max_handlers_per_socket", channels.maxHandlersPerSocket()))
+        .put("max_handlers_per_socket", channels.maxHandlersPerSocket()).put("messages_per_second", channels.messagesPerSecond())
+        .put("max_topics_per_socket", channels.maxTopicsPerSocket()))
       .put(APPLICATIONS, applications.copy());
   }
 

@@ -15,6 +15,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import dev.otpx.logging.LogText;
+import java.util.Locale;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -103,33 +109,30 @@ public final class HttpVerticle extends VerticleBase {
       .orElseGet(() -> new Reply(503, error("noproc", "no process is registered as " + options.counter())))));
     router.get("/api/infosys").handler(this::infosys);
     SessionRoutes.mount(router, tokens);
-    // The xhr transports post their frames: the body must be read before the SockJS router.
-    router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(limits));
-    router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, limits));
+    ChannelsBridge.mount(router, vertx, tokens, limits);
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),
       () -> RawCounter.decrement(vertx, options.rawCounter()));
 
-    // The browser client, and the client libraries the build packed next to it.
-    // GET only, and never under /api or /eventbus: those keep their own 404 and 405 answers.
-    router.getWithRegex("/(?!api/|eventbus/).*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
+    // The browser client, and the client libraries the build packed next to it: files only (a name
+    // with an extension) and the page at /, so that a directory is a 404 like any unknown path and
+    // never the static handler's bare 301 to its slashed name. GET only, and never under /api or
+    // /eventbus: those keep their own 404 and 405 answers.
+    router.getWithRegex("/(?!api/|eventbus/)([^?#]*/)?([^/?#]+\\.[A-Za-z0-9]+)?")
+      .handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
 
-    router.errorHandler(404, ctx -> send(ctx, new Reply(404, error("not_found",
-      "no route for " + ctx.request().method() + " " + ctx.request().path()))));
-    router.errorHandler(405, ctx -> send(ctx, new Reply(405, error("method_not_allowed",
-      ctx.request().method() + " is not allowed on " + ctx.request().path()))));
-    router.errorHandler(500, ctx -> {
-      log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-      send(ctx, new Reply(500, error("internal", "internal error")));
-    });
+    // Every failure the router meets becomes one JSON answer with its status: a client's mistake
+    // (a malformed path, a body over a limit) is no error of ours and is not logged as one.
+    for (int status = 400; status < 600; status++) {
+      int code = status;
+      router.errorHandler(code, ctx -> routingFailure(ctx, code));
+    }
 
-    // Room above the bridge's own frame limit, so an oversize frame gets the hook's clear
-    // frame_too_large answer rather than a closed socket.
-    HttpServerOptions serverOptions = new HttpServerOptions()
-      .setMaxWebSocketFrameSize(4 * limits.maxFrameBytes())
-      .setMaxWebSocketMessageSize(4 * limits.maxFrameBytes());
+    HttpServerOptions serverOptions = ChannelsBridge.serverOptions(limits, new HttpServerOptions());
     return vertx.createHttpServer(serverOptions)
+      // A request Netty could not even parse (a line or headers over the limits): JSON as well.
+      .invalidRequestHandler(HttpVerticle::invalidRequest)
       .requestHandler(router)
       .listen(options.port(), options.host())
       // The bind error alone ("Address already in use") does not say which address.
@@ -244,6 +247,59 @@ public final class HttpVerticle extends VerticleBase {
     }
     log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), err);
     return new Reply(500, error("internal", "internal error"));
+  }
+
+  private static void routingFailure(RoutingContext ctx, int status) {
+    String method = ctx.request().method().name();
+    String path = ctx.request().path();
+    Reply reply = switch (status) {
+      case 404 -> new Reply(404, error("not_found", "no route for " + method + " " + path));
+      case 405 -> new Reply(405, error("method_not_allowed", method + " is not allowed on " + path));
+      case 500 -> {
+        log.error("http {} {} failed", method, LogText.quote(path), ctx.failure());
+        yield new Reply(500, error("internal", "internal error"));
+      }
+      default -> {
+        HttpResponseStatus known = HttpResponseStatus.valueOf(status);
+        String code = known.reasonPhrase().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+        if (status >= 500) {
+          log.warn("http {} {} failed with {}: {}", method, LogText.quote(path), status,
+            ctx.failure() == null ? "-" : ctx.failure().toString());
+        } else {
+          log.debug("http {} {} refused with {}", method, LogText.quote(path), status);
+        }
+        yield new Reply(status, error(code.isEmpty() ? "http_" + status : code, status < 500
+          ? "the request cannot be served: " + known.reasonPhrase() : "the request failed: " + known.reasonPhrase()));
+      }
+    };
+    send(ctx, reply);
+  }
+
+  /** A request that could not be parsed, answered with the status Vert.x would use, as JSON. */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    String code;
+    String message;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      code = "uri_too_long";
+      message = "the request line is longer than the server accepts";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      code = "headers_too_large";
+      message = "the request's headers are larger than the server accepts";
+    } else {
+      status = 400;
+      code = "bad_request";
+      message = "the request is not valid HTTP";
+    }
+    request.response()
+      .setStatusCode(status)
+      .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+      .putHeader(HttpHeaders.CONNECTION, "close")
+      .end(error(code, message).encode())
+      .onComplete(done -> request.connection().close());
   }
 
   private static JsonObject error(String code, String message) {

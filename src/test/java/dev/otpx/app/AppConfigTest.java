@@ -109,6 +109,7 @@ class AppConfigTest {
         Map.entry("HTTP_HOST", "127.0.0.1"), Map.entry("HTTP_PORT", "0"), Map.entry("CALL_TIMEOUT_MS", "250"),
         Map.entry("COUNTER_NAME", "c"), Map.entry("CHANNELS_TOKEN_MAX_AGE_S", "60"), Map.entry("CHANNELS_POSTS_PER_SECOND", "2"),
         Map.entry("CHANNELS_MAX_FRAME_BYTES", "1024"), Map.entry("CHANNELS_MAX_HANDLERS_PER_SOCKET", "3"),
+        Map.entry("CHANNELS_MESSAGES_PER_SECOND", "9"), Map.entry("CHANNELS_MAX_TOPICS_PER_SOCKET", "4"),
         Map.entry("RAW_COUNTER_NAME", "c.raw"), Map.entry("RAW_COUNTER_INITIAL", "7"), Map.entry("PATH", "/usr/bin"));
       AppConfig.load(vertx, Optional.empty(), env).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
         assertEquals(new AppConfig(
@@ -116,7 +117,7 @@ class AppConfigTest {
           new AppConfig.ProcessConfig(Duration.ofMillis(250)),
           new AppConfig.CounterConfig("c"),
           new AppConfig.RawCounterConfig("c.raw", 7),
-          new AppConfig.ChannelsConfig(Duration.ofSeconds(60), 2, 1024, 3),
+          new AppConfig.ChannelsConfig(Duration.ofSeconds(60), 2, 1024, 3, 9, 4),
           config.applications()), config);
         ctx.completeNow();
       })));

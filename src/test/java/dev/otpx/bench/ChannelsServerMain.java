@@ -84,8 +84,8 @@ public final class ChannelsServerMain {
   private static int startOtpx(Vertx vertx) throws Exception {
     JsonObject config = AppConfig.load(vertx, Optional.empty(), Map.of()).await().toJson();
     config.getJsonObject("http").put("host", "127.0.0.1").put("port", 0);
-    // One poster makes all the posts: the per-socket rate limit must not be what is measured.
-    config.getJsonObject("channels").put("posts_per_second", 1_000_000);
+    // One poster makes all the posts: the per-socket rate limits must not be what is measured.
+    config.getJsonObject("channels").put("posts_per_second", 1_000_000).put("messages_per_second", 1_000_000);
     JsonObject applications = config.getJsonObject(AppConfig.APPLICATIONS);
     config.put(AppConfig.APPLICATIONS, new JsonObject().put("channels", applications.getJsonObject("channels")));
     AppVerticle app = new AppVerticle(stop -> {

@@ -217,7 +217,7 @@ final class InfoSysBench {
 
     Tokens tokens = new Tokens("bench-secret-bench-secret-bench!!".getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
     HttpVerticle http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "counter", "raw_counter", Duration.ofSeconds(5)),
-        tokens, new BridgeLimits(100, 65_536, 16), dev.otpx.web.OperatorAuth.disabled());
+        tokens, new BridgeLimits(100, 65_536, 16, 1_000_000, 16), dev.otpx.web.OperatorAuth.disabled());
     await(vertx.deployVerticle(http));
     Vertx clients = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {

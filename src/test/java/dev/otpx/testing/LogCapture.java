@@ -91,6 +91,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     return next(event -> event.getFormattedMessage().contains(text));
   }
 
+  /** @return the events so far */
+  public synchronized List<ILoggingEvent> events() {
+    return List.copyOf(events);
+  }
+
   /** @return the formatted messages so far */
   public synchronized List<String> messages() {
     return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
