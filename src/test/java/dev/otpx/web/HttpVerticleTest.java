@@ -24,6 +24,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import ch.qos.logback.classic.Level;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -276,6 +279,66 @@ class HttpVerticleTest {
         assertTrue(r.bodyAsJsonObject().getJsonArray("results").isEmpty(), r.bodyAsString());
         ctx.completeNow();
       })));
+    }
+  }
+
+  @Nested
+  class EveryAnswerIsJson {
+
+    private final LogCapture vertxLog = LogCapture.of("io.vertx");
+    private final LogCapture ourLog = LogCapture.of("dev.otpx");
+
+    @org.junit.jupiter.api.AfterEach
+    void detach() {
+      vertxLog.close();
+      ourLog.close();
+    }
+
+    /** Checks the status and the JSON error, and that nothing was logged as an ERROR of ours. */
+    private void expectJson(Future<HttpResponse<Buffer>> response, VertxTestContext ctx, int status, String code) {
+      response.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(status, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        assertEquals(code, r.bodyAsJsonObject().getString("error"), r.bodyAsString());
+        assertTrue(r.bodyAsJsonObject().getString("message") != null, r.bodyAsString());
+        assertEquals(List.of(), vertxLog.atLeast(Level.ERROR));
+        assertEquals(List.of(), ourLog.atLeast(Level.ERROR));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aMalformedPathIsA400JsonAnswerAndNoError(VertxTestContext ctx) {
+      expectJson(anonymous(HttpMethod.GET, "/api/sessions%zz"), ctx, 400, "bad_request");
+    }
+
+    @Test
+    void aRequestLineOverTheLimitIsA414JsonAnswer(VertxTestContext ctx) {
+      expectJson(anonymous(HttpMethod.GET, "/api/counter?q=" + "x".repeat(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH)),
+        ctx, 414, "uri_too_long");
+    }
+
+    @Test
+    void headersOverTheLimitAreA431JsonAnswer(VertxTestContext ctx) {
+      expectJson(client.get(http.actualPort(), "127.0.0.1", "/api/counter")
+        .putHeader("X-Padding", "x".repeat(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE)).send(), ctx, 431, "headers_too_large");
+    }
+
+    @Test
+    void aDirectoryOfTheStaticFilesIsA404JsonAnswerNotARedirect(VertxTestContext ctx) {
+      expectJson(anonymous(HttpMethod.GET, "/vendor"), ctx, 404, "not_found");
+    }
+
+    @Test
+    void aSessionBodyOverTheLimitIsA413JsonAnswer(VertxTestContext ctx) {
+      expectJson(client.post(http.actualPort(), "127.0.0.1", SessionRoutes.PATH)
+        .sendBuffer(Buffer.buffer("{\"username\": \"" + "a".repeat(SessionRoutes.MAX_BODY_BYTES) + "\"}")), ctx, 413, "payload_too_large");
+    }
+
+    @Test
+    void aBridgeBodyOverTheLimitIsA413JsonAnswer(VertxTestContext ctx) {
+      expectJson(client.post(http.actualPort(), "127.0.0.1", "/eventbus/000/nosuchsession/xhr_send")
+        .sendBuffer(Buffer.buffer("x".repeat(BridgeLimits.DEFAULTS.maxBodyBytes() + 1))), ctx, 413, "payload_too_large");
     }
   }
 
