@@ -60,6 +60,10 @@ import java.util.function.LongSupplier;
  * payload_too_large} and closes its session. Either way the socket's registrations, requests,
  * budget and presence go with it. A registration whose token expires stops receiving and is told
  * so once ({@code access_denied}).
+ *
+ * <p><b>Broadcasts</b> on a topic reach the registered sockets through one event-bus consumer per
+ * topic (not one per socket), which writes each broadcast, encoded once, to the members: a mass
+ * disconnect then costs no discarded deliveries (see {@link BridgeHook}).
  */
 public final class ChannelsBridge {
 

@@ -34,7 +34,7 @@ final class BridgeTestClient {
     SOCKJS_WEBSOCKET
   }
 
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private record Waiter(Predicate<JsonObject> matches, Promise<JsonObject> promise) { }
 
@@ -155,6 +155,11 @@ final class BridgeTestClient {
   /** Completes with the next message delivered to a registered address. */
   Future<JsonObject> nextOn(String address) {
     return next(f -> "rec".equals(f.getString("type")) && address.equals(f.getString("address")));
+  }
+
+  /** Drops the connection at once, as a client that goes away without a goodbye. */
+  void drop() {
+    wsClient.close();
   }
 
   Future<Void> close() {
