@@ -2,8 +2,8 @@ package dev.otpx.app;
 
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.counter.RawCounterVerticle;
-import dev.otpx.process.ApplicationController;
 import dev.otpx.process.ApplicationController.NodeStop;
+import dev.otpx.process.ApplicationController;
 import dev.otpx.web.HttpVerticle;
 import dev.otpx.web.OperatorAuth;
 import io.vertx.core.Future;
