@@ -1,6 +1,9 @@
 package dev.otpx.app;
 
 import dev.otpx.channels.BridgeLimits;
+import dev.otpx.process.Application;
+import dev.otpx.process.ApplicationType;
+import dev.otpx.process.JsonOptions;
 import dev.otpx.process.SupervisorSpec;
 import dev.otpx.store.StoreOptions;
 import dev.otpx.web.HttpOptions;
@@ -41,16 +44,29 @@ import org.slf4j.LoggerFactory;
  * @param rawCounter the hand-rolled raw counter
  * @param channels the browsers' sessions and the event-bus bridge's limits
  * @param store where users, videos and annotations are kept
- * @param supervision the root supervision tree, in the format of {@link SupervisorSpec#fromJson}
+ * @param applications the applications, name → {@code {"type", ...tree}} in start order (see
+ *     {@link #applicationList()})
  */
 public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig counter, RawCounterConfig rawCounter,
-                        ChannelsConfig channels, StoreConfig store, JsonObject supervision) {
+                        ChannelsConfig channels, StoreConfig store, JsonObject applications) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
 
   /** The environment variable that selects a config file when no argument does. */
   public static final String CONFIG_ENV = "OTPX_CONFIG";
+
+  /** The key of the applications. */
+  public static final String APPLICATIONS = "applications";
+
+  /**
+   * The key of the single tree that configs had before applications; such a tree runs as the
+   * permanent application {@value #LEGACY_APPLICATION}, in place of {@link #APPLICATIONS}.
+   */
+  public static final String LEGACY_SUPERVISION = "supervision";
+
+  /** The name of the application a {@value #LEGACY_SUPERVISION} tree runs as. */
+  public static final String LEGACY_APPLICATION = "main";
 
   private static final Logger log = LoggerFactory.getLogger(AppConfig.class);
 
@@ -79,8 +95,12 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     POSTS_PER_SECOND("channels.posts_per_second", "CHANNELS_POSTS_PER_SECOND", Kind.INTEGER),
     /** {@code channels.max_frame_bytes}: the largest frame a browser may send. */
     MAX_FRAME_BYTES("channels.max_frame_bytes", "CHANNELS_MAX_FRAME_BYTES", Kind.INTEGER),
-    /** {@code channels.max_handlers_per_socket}: addresses one browser socket may register on. */
+    /** {@code channels.max_handlers_per_socket}: registrations and pending requests of one browser socket. */
     MAX_HANDLERS_PER_SOCKET("channels.max_handlers_per_socket", "CHANNELS_MAX_HANDLERS_PER_SOCKET", Kind.INTEGER),
+    /** {@code channels.messages_per_second}: a browser socket's budget of messages, all addresses together. */
+    MESSAGES_PER_SECOND("channels.messages_per_second", "CHANNELS_MESSAGES_PER_SECOND", Kind.INTEGER),
+    /** {@code channels.max_topics_per_socket}: topics one browser socket may have joined at once. */
+    MAX_TOPICS_PER_SOCKET("channels.max_topics_per_socket", "CHANNELS_MAX_TOPICS_PER_SOCKET", Kind.INTEGER),
     /** {@code store.data_dir}: the embedded database's directory. */
     DATA_DIR("store.data_dir", "OTPX_DATA_DIR", Kind.TEXT),
     /** {@code store.pool_size}: the most database connections. */
@@ -174,9 +194,12 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
    * @param tokenMaxAge how long a session token is valid
    * @param postsPerSecond posts per socket per second
    * @param maxFrameBytes the largest frame
-   * @param maxHandlersPerSocket registrations per socket
+   * @param maxHandlersPerSocket registrations and pending requests per socket
+   * @param messagesPerSecond messages per socket per second, all addresses together
+   * @param maxTopicsPerSocket topics one socket may have joined at once
    */
-  public record ChannelsConfig(Duration tokenMaxAge, int postsPerSecond, int maxFrameBytes, int maxHandlersPerSocket) {
+  public record ChannelsConfig(Duration tokenMaxAge, int postsPerSecond, int maxFrameBytes, int maxHandlersPerSocket,
+                               int messagesPerSecond, int maxTopicsPerSocket) {
     /** Checks every field; the error names the key at fault. */
     public ChannelsConfig {
       if (tokenMaxAge.isNegative() || tokenMaxAge.isZero()) {
@@ -191,11 +214,17 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       if (maxHandlersPerSocket < 1) {
         throw invalid(Key.MAX_HANDLERS_PER_SOCKET, "must be at least 1, got " + maxHandlersPerSocket);
       }
+      if (messagesPerSecond < 1) {
+        throw invalid(Key.MESSAGES_PER_SECOND, "must be at least 1, got " + messagesPerSecond);
+      }
+      if (maxTopicsPerSocket < 1) {
+        throw invalid(Key.MAX_TOPICS_PER_SOCKET, "must be at least 1, got " + maxTopicsPerSocket);
+      }
     }
 
     /** @return the bridge's limits */
     public BridgeLimits bridgeLimits() {
-      return new BridgeLimits(postsPerSecond, maxFrameBytes, maxHandlersPerSocket);
+      return new BridgeLimits(postsPerSecond, maxFrameBytes, maxHandlersPerSocket, messagesPerSecond, maxTopicsPerSocket);
     }
   }
 
@@ -241,10 +270,10 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     Objects.requireNonNull(rawCounter, "raw_counter");
     Objects.requireNonNull(channels, "channels");
     Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(supervision, "supervision");
-    supervision = supervision.copy();
+    Objects.requireNonNull(applications, APPLICATIONS);
+    applications = applications.copy();
     // Checked now, so a bad tree fails start-up with the path of the field at fault.
-    SupervisorSpec.fromJson(supervision, "invalid config: key supervision");
+    readApplications(applications, "invalid config: key " + APPLICATIONS);
     // Both names are event-bus addresses: sharing one would mix the two protocols on one address.
     if (counter.name().equals(rawCounter.name())) {
       throw invalid(Key.RAW_COUNTER_NAME, "must differ from counter.name, both are '" + counter.name() + "'");
@@ -322,10 +351,11 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       new CounterConfig(text(json, Key.COUNTER_NAME)),
       new RawCounterConfig(text(json, Key.RAW_COUNTER_NAME), integer(json, Key.RAW_COUNTER_INITIAL)),
       new ChannelsConfig(Duration.ofSeconds(integer(json, Key.TOKEN_MAX_AGE_S)), integer(json, Key.POSTS_PER_SECOND),
-        integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET)),
+        integer(json, Key.MAX_FRAME_BYTES), integer(json, Key.MAX_HANDLERS_PER_SOCKET), integer(json, Key.MESSAGES_PER_SECOND),
+        integer(json, Key.MAX_TOPICS_PER_SOCKET)),
       new StoreConfig(text(json, Key.DATA_DIR), integer(json, Key.STORE_POOL_SIZE),
         Duration.ofMillis(integer(json, Key.STORE_TIMEOUT_MS))),
-      tree(json));
+      applicationsOf(json));
   }
 
   /**
@@ -341,19 +371,20 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
       .put("raw_counter", new JsonObject().put("name", rawCounter.name()).put("initial", rawCounter.initial()))
       .put("channels", new JsonObject().put("token_max_age_s", channels.tokenMaxAge().toSeconds())
         .put("posts_per_second", channels.postsPerSecond()).put("max_frame_bytes", channels.maxFrameBytes())
-        .put("max_handlers_per_socket", channels.maxHandlersPerSocket()))
+        .put("max_handlers_per_socket", channels.maxHandlersPerSocket()).put("messages_per_second", channels.messagesPerSecond())
+        .put("max_topics_per_socket", channels.maxTopicsPerSocket()))
       .put("store", new JsonObject().put("data_dir", store.dataDir()).put("pool_size", store.poolSize())
         .put("timeout_ms", store.timeout().toMillis()))
-      .put("supervision", supervision.copy());
+      .put(APPLICATIONS, applications.copy());
   }
 
   /**
-   * The root supervision tree.
+   * The applications, in start order.
    *
-   * @return the spec read from {@link #supervision()}
+   * @return the applications read from {@link #applications()}
    */
-  public SupervisorSpec supervisionSpec() {
-    return SupervisorSpec.fromJson(supervision, "supervision");
+  public List<Application> applicationList() {
+    return readApplications(applications, APPLICATIONS);
   }
 
   /**
@@ -468,15 +499,51 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     return value;
   }
 
-  private static JsonObject tree(JsonObject json) {
-    Object tree = json.getValue("supervision");
-    if (tree == null) {
-      throw new IllegalArgumentException("invalid config: key supervision is missing");
+  /**
+   * The applications of a merged document: {@code applications}, or a {@code supervision} tree
+   * (the format before applications) as the one permanent application {@code main}.
+   */
+  private static JsonObject applicationsOf(JsonObject json) {
+    Object legacy = json.getValue(LEGACY_SUPERVISION);
+    if (legacy != null) {
+      if (!(legacy instanceof JsonObject tree)) {
+        throw new IllegalArgumentException("invalid config: key " + LEGACY_SUPERVISION + " must be an object, got " + legacy);
+      }
+      log.warn("config key {} is the format before applications: its tree runs as the permanent application '{}'"
+        + " in place of the key {}", LEGACY_SUPERVISION, LEGACY_APPLICATION, APPLICATIONS);
+      return new JsonObject().put(LEGACY_APPLICATION, tree.copy().put("type", ApplicationType.PERMANENT.wireName()));
     }
-    if (!(tree instanceof JsonObject object)) {
-      throw new IllegalArgumentException("invalid config: key supervision must be an object, got " + tree);
+    Object applications = json.getValue(APPLICATIONS);
+    if (applications == null) {
+      throw new IllegalArgumentException("invalid config: key " + APPLICATIONS + " is missing");
+    }
+    if (!(applications instanceof JsonObject object)) {
+      throw new IllegalArgumentException("invalid config: key " + APPLICATIONS + " must be an object, got " + applications);
     }
     return object;
+  }
+
+  /**
+   * Reads {@code {"<name>": {"type": "permanent", "strategy": ..., "children": [...]}, ...}}: each
+   * application's top supervisor in the tree format of {@link SupervisorSpec#fromJson}, plus its
+   * {@code type} (default temporary, as OTP's). Key order is start order.
+   */
+  private static List<Application> readApplications(JsonObject applications, String path) {
+    List<Application> list = new ArrayList<>();
+    for (Map.Entry<String, Object> entry : applications) {
+      String at = path + "." + entry.getKey();
+      if (!(entry.getValue() instanceof JsonObject tree)) {
+        throw new IllegalArgumentException(at + ": expected an object (a supervisor tree with a type), got " + entry.getValue());
+      }
+      ApplicationType type = JsonOptions.of(tree, at).wireName("type", ApplicationType.values(), ApplicationType.TEMPORARY);
+      SupervisorSpec supervisor = SupervisorSpec.fromJson(tree, at);
+      try {
+        list.add(new Application(entry.getKey(), type, supervisor));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(at + ": " + bad.getMessage(), bad);
+      }
+    }
+    return list;
   }
 
   private static String text(JsonObject json, Key key) {

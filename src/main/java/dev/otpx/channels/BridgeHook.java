@@ -2,34 +2,76 @@ package dev.otpx.channels;
 
 import dev.otpx.channels.auth.InvalidTokenException;
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.logging.LogText;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.impl.MessageConsumerImpl;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The bridge's event hook: authenticates every SEND and REGISTER from a browser, stamps the
- * verified identity into messages for the channels, and enforces the per-socket limits. See
- * {@link ChannelsBridge} for the rules as clients see them.
+ * verified identity into messages for the channels, keeps each socket within its limits, and
+ * answers every refusal once. See {@link ChannelsBridge} for the rules as clients see them.
  *
- * <p>A refusal writes its error frames to the socket itself and then leaves the event pending on
- * purpose: {@code complete(false)} would make the bridge add a generic {@code rejected} frame
- * after ours. A pending event holds no timer or resource, so it is simply collected. The bridge
- * calls the hook on the event loop of the socket's connection.
+ * <p><b>Requests are forwarded here, not by the bridge.</b> The hook sends a browser's request on
+ * the event bus itself and writes the reply (or the failure) to the socket, leaving the bridge's
+ * event pending. That way the hook knows exactly which requests still await a reply (the bridge
+ * reports failed replies to nobody), which joins succeeded (so that only members register on a
+ * topic), and it answers the socket's handler limit itself with a message and a failed reply;
+ * the bridge's own limit sits one above ours and never fires.
+ *
+ * <p><b>Topics are fanned out here too.</b> A REGISTER on a topic is kept by the hook (the bridge
+ * registers nothing): one event-bus consumer per topic writes each broadcast to the sockets that
+ * registered, are still members, and whose token is still valid. The bridge's way, one consumer
+ * per socket, turns each broadcast into one delivery per socket; when hundreds of sockets close at
+ * once, the presence diffs their leaves cause are delivered to consumers closing at that very
+ * moment, and Vert.x logs a WARN for each one it discards (about 18,000 for 800 sockets). One
+ * consumer per topic makes a broadcast one delivery, and a closing socket simply drops out of the
+ * topic's set.
+ *
+ * <p><b>A refusal</b> writes one answer and then leaves the event pending on purpose
+ * ({@code complete(false)} would make the bridge add a bare {@code rejected} frame): a failed
+ * reply for a request, an error frame otherwise. A pending event holds no timer or resource, so
+ * it is simply collected.
+ *
+ * <p><b>Per socket</b> the hook keeps its budget buckets, the topics it joined, its registrations
+ * (each with the session it was made with, so that it stops receiving when that token expires),
+ * and its requests in flight; all of it goes when the socket closes or fails. The bridge calls the
+ * hook on the event loop of the socket's connection, so a socket's state is only ever touched
+ * there.
  */
 final class BridgeHook implements Handler<BridgeEvent> {
+
+  /** How long a browser's request may wait for its reply: the bridge's own default. */
+  static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
 
   /** The longest reply address the bridge accepts (the vertx-eventbus.js ids). */
   private static final int MAX_REPLY_ADDRESS = 36;
   private static final String TOKEN_HEADER = "token";
   private static final String CHANNELS = "channels.";
+  /** Close code of a websocket whose message was too big to read (RFC 6455). */
+  private static final short MESSAGE_TOO_BIG = 1009;
+  /** Close code for any other failure of a websocket's connection. */
+  private static final short INTERNAL_ERROR = 1011;
 
   private static final Logger log = LoggerFactory.getLogger(BridgeHook.class);
 
@@ -37,7 +79,65 @@ final class BridgeHook implements Handler<BridgeEvent> {
   private final Tokens tokens;
   private final BridgeLimits limits;
   private final LongSupplier nanoClock;
-  private final Map<SockJSSocket, BridgeRateLimiter> posts = new ConcurrentHashMap<>();
+  private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
+  /** SockJS session id → its socket, for the xhr transports (see {@link #closeSession}). */
+  private final Map<String, SockJSSocket> sessions = new ConcurrentHashMap<>();
+  /** Topic address → its fan-out; guarded by itself (registrations are rare next to broadcasts). */
+  private final Map<String, TopicFanOut> topics = new HashMap<>();
+
+  /**
+   * A socket's registration on a topic. Read by the topic's fan-out on another event loop, so
+   * what changes later is volatile or atomic.
+   */
+  private static final class Subscription {
+    final SockJSSocket socket;
+    final String address;
+    final Tokens.Session session;
+    /** False once the socket left the topic, true again when it rejoins. */
+    volatile boolean member = true;
+    final AtomicBoolean expiredTold = new AtomicBoolean();
+
+    Subscription(SockJSSocket socket, String address, Tokens.Session session) {
+      this.socket = socket;
+      this.address = address;
+      this.session = session;
+    }
+  }
+
+  /** One topic's registered sockets in this bridge, and the one consumer that fans out to them. */
+  private static final class TopicFanOut {
+    final String address;
+    final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
+    MessageConsumer<Object> consumer;
+
+    TopicFanOut(String address) {
+      this.address = address;
+    }
+  }
+
+  /** One socket's state; touched only on the socket's event loop. */
+  private final class SocketState {
+    final BridgeRateLimiter messages;
+    final BridgeRateLimiter posts;
+    final String sessionId;
+    /** Topics whose join succeeded, and not left since. */
+    final Set<String> joined = new HashSet<>();
+    /** Topics with a join in flight. */
+    final Set<String> joining = new HashSet<>();
+    /** Registered address → its registration. */
+    final Map<String, Subscription> registrations = new HashMap<>();
+    int requestsInFlight;
+
+    SocketState(long now, String sessionId) {
+      this.messages = new BridgeRateLimiter(limits.messagesPerSecond(), now);
+      this.posts = new BridgeRateLimiter(limits.postsPerSecond(), now);
+      this.sessionId = sessionId;
+    }
+
+    int handlers() {
+      return registrations.size() + requestsInFlight;
+    }
+  }
 
   BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, LongSupplier nanoClock) {
     this.vertx = vertx;
@@ -50,14 +150,14 @@ final class BridgeHook implements Handler<BridgeEvent> {
   public void handle(BridgeEvent event) {
     try {
       switch (event.type()) {
+        case SOCKET_CREATED -> opened(event);
         case SEND -> send(event);
         case PUBLISH -> throw BridgeRefusal.accessDenied("browsers may not publish (to "
-          + shorten(event.getRawMessage().getString("address")) + "): send instead");
+          + LogText.quote(event.getRawMessage().getValue("address")) + "): send instead");
         case REGISTER -> register(event);
-        case SOCKET_CREATED -> {
-          log.debug("bridge socket {} opened", event.socket().writeHandlerID());
-          event.complete(true);
-        }
+        case UNREGISTER -> unregister(event);
+        case RECEIVE -> receive(event);
+        case SOCKET_ERROR -> failed(event);
         case SOCKET_CLOSED -> closed(event);
         default -> event.complete(true);
       }
@@ -66,72 +166,323 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
   }
 
-  private void send(BridgeEvent event) {
-    JsonObject raw = event.getRawMessage();
-    checkSize(raw);
-    String username = verifiedUser(raw);
-    JsonObject headers = raw.getJsonObject("headers");
-    headers.remove(TOKEN_HEADER); // a bearer credential has no business travelling further
-    for (Map.Entry<String, Object> header : headers) {
-      if (!(header.getValue() instanceof String)) {
-        throw BridgeRefusal.badRequest("header " + shorten(header.getKey()) + " must be a string");
-      }
+  /**
+   * Closes the SockJS session with this id, if one of ours is open: what a body over the limit on
+   * an xhr transport costs its session, as an oversize message costs a websocket its connection.
+   *
+   * @param sessionId the session id from the transport's path
+   * @return whether there was such a session
+   */
+  boolean closeSession(String sessionId) {
+    SockJSSocket socket = sessions.get(sessionId);
+    if (socket == null) {
+      return false;
     }
-    String address = raw.getString("address");
-    if (address == null) {
-      throw BridgeRefusal.badRequest("a message needs an address"); // the bridge checks first
+    log.debug("bridge session {} sent a body over the limit: closing it", LogText.quote(sessionId));
+    socket.close();
+    return true;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private void opened(BridgeEvent event) {
+    SockJSSocket socket = event.socket();
+    String sessionId = sessionId(socket.uri()).orElse(null);
+    sockets.put(socket, new SocketState(nanoClock.getAsLong(), sessionId));
+    if (sessionId != null) {
+      sessions.put(sessionId, socket);
     }
-    boolean request = raw.getString("replyAddress") != null;
-    boolean channels = address.startsWith(CHANNELS);
-    Object body = raw.getValue("body");
-    if (channels && !(body instanceof JsonObject)) {
-      throw BridgeRefusal.badRequest("the body of a message to " + shorten(address)
-        + " must be a JSON object");
-    }
-    if (!request && isRequestOnly(address)) {
-      // A GenServer takes a message without a reply address as a cast, which these do not handle.
-      throw BridgeRefusal.badRequest(address + " answers requests only: send with a reply address");
-    }
-    if (address.equals(ChannelAddresses.PUSH) && !postAllowed(event.socket())) {
-      throw BridgeRefusal.rateLimited("more than " + limits.postsPerSecond()
-        + " posts per second from this socket");
-    }
-    if (channels) {
-      JsonObject stamped = ((JsonObject) body).copy()
-        .put("user", new JsonObject().put("username", username))
-        .put("socket_id", event.socket().writeHandlerID());
-      raw.put("body", stamped);
-    }
+    log.debug("bridge socket {} opened", socket.writeHandlerID());
     event.complete(true);
   }
 
-  private void register(BridgeEvent event) {
-    JsonObject raw = event.getRawMessage();
-    checkSize(raw);
-    verifiedUser(raw);
-    String address = raw.getString("address");
-    if (address == null || !address.startsWith(ChannelAddresses.TOPIC_PREFIX)
-      || !ChannelAddresses.validTopic(address.substring(ChannelAddresses.TOPIC_PREFIX.length()))) {
-      throw BridgeRefusal.accessDenied("browsers may register only on "
-        + ChannelAddresses.TOPIC_PREFIX + "videos:<digits>, not on " + shorten(address));
-    }
+  /**
+   * The socket's connection failed, e.g. a websocket message over the server's limit. The bridge
+   * has dropped its registrations but leaves the socket open, and the transport may go on reading
+   * from it: close it, with 1009 when the message was too big, and let go of everything it held.
+   */
+  private void failed(BridgeEvent event) {
+    SockJSSocket socket = event.socket();
+    JsonObject error = event.getRawMessage();
+    String message = error == null ? "" : String.valueOf(error.getValue("message"));
+    boolean tooBig = message.contains("max message size") || message.contains("Max frame length");
+    log.debug("bridge socket {} failed: {}", socket.writeHandlerID(), LogText.quote(message));
+    // Nothing more may reach the bridge, which no longer knows the socket: pause, then close
+    // (which also unregisters its write handler), and only then tell the channels.
+    socket.pause();
+    socket.close(tooBig ? MESSAGE_TOO_BIG : INTERNAL_ERROR, tooBig ? "message too big" : "connection failed");
+    release(socket);
     event.complete(true);
   }
 
   private void closed(BridgeEvent event) {
     SockJSSocket socket = event.socket();
-    posts.remove(socket);
-    String socketId = socket.writeHandlerID();
-    log.debug("bridge socket {} closed", socketId);
     // On the raw /websocket transport the bridge's close handler replaces the one that would
     // unregister the socket's write handler, which then keeps the closed connection reachable
     // forever (vertx-web PR #1679 proposed chaining the two). end() only unregisters it, which
-    // a closed socket on any transport can take.
+    // a closed socket on any transport can take; before the channels hear of the close, so that
+    // nobody told of it finds the handler still there.
     socket.end();
+    release(socket);
+    event.complete(true);
+  }
+
+  /** Forgets a socket and tells the channels it left every topic; once per socket. */
+  private void release(SockJSSocket socket) {
+    SocketState state = sockets.remove(socket);
+    if (state == null) {
+      return;
+    }
+    state.registrations.values().forEach(this::unsubscribe);
+    if (state.sessionId != null) {
+      sessions.remove(state.sessionId, socket);
+    }
+    String socketId = socket.writeHandlerID();
+    log.debug("bridge socket {} closed", socketId);
     if (socketId != null) {
       vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId));
     }
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  private void send(BridgeEvent event) {
+    SocketState state = state(event);
+    JsonObject raw = event.getRawMessage();
+    checkSize(raw);
+    Tokens.Session session = verifiedSession(raw);
+    JsonObject headers = raw.getJsonObject("headers");
+    headers.remove(TOKEN_HEADER); // a bearer credential has no business travelling further
+    for (Map.Entry<String, Object> header : headers) {
+      if (!(header.getValue() instanceof String)) {
+        throw BridgeRefusal.badRequest("header " + LogText.quote(header.getKey()) + " must be a string");
+      }
+    }
+    String address = raw.getString("address");
+    if (!ChannelsBridge.INBOUND.contains(address)) {
+      throw BridgeRefusal.accessDenied("browsers may not send to " + LogText.quote(address) + ", only to "
+        + String.join(", ", ChannelsBridge.INBOUND));
+    }
+    String replyAddress = raw.getString("replyAddress");
+    boolean request = replyAddress != null;
+    boolean channels = address.startsWith(CHANNELS);
+    Object body = raw.getValue("body");
+    if (channels && !(body instanceof JsonObject)) {
+      throw BridgeRefusal.badRequest("the body of a message to " + address + " must be a JSON object");
+    }
+    if (!request && isRequestOnly(address)) {
+      // A GenServer takes a message without a reply address as a cast, which these do not handle.
+      throw BridgeRefusal.badRequest(address + " answers requests only: send with a reply address");
+    }
+    long now = nanoClock.getAsLong();
+    if (!state.messages.tryAcquire(now)) {
+      throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
+    }
+    if (address.equals(ChannelAddresses.PUSH) && !state.posts.tryAcquire(now)) {
+      throw BridgeRefusal.rateLimited("more than " + limits.postsPerSecond() + " posts per second from this socket");
+    }
+    String topic = channels && ((JsonObject) body).getValue("topic") instanceof String text
+      && ChannelAddresses.validTopic(text) ? text : null;
+    if (address.equals(ChannelAddresses.JOIN) && topic != null && !state.joined.contains(topic)
+      && !state.joining.contains(topic) && state.joined.size() + state.joining.size() >= limits.maxTopicsPerSocket()) {
+      throw BridgeRefusal.rateLimited("a socket may join at most " + limits.maxTopicsPerSocket()
+        + " topics at once: leave one first");
+    }
+    if (request && state.handlers() >= limits.maxHandlersPerSocket()) {
+      throw BridgeRefusal.maxHandlersReached("at most " + limits.maxHandlersPerSocket()
+        + " registrations and requests awaiting a reply per socket");
+    }
+    if (channels) {
+      JsonObject stamped = ((JsonObject) body).copy()
+        .put("user", new JsonObject().put("username", session.username()))
+        .put("socket_id", event.socket().writeHandlerID());
+      raw.put("body", stamped);
+    }
+    if (address.equals(ChannelAddresses.LEAVE) && topic != null) {
+      // Whatever the channels answer, the socket is no member any more: its deliveries stop now.
+      state.joined.remove(topic);
+      membership(state, topic, false);
+    }
+    if (request) {
+      forward(event.socket(), state, raw, headers, topic);
+    } else {
+      event.complete(true);
+    }
+  }
+
+  /** Sends a browser's request and writes its reply or failure back: see the class's doc. */
+  private void forward(SockJSSocket socket, SocketState state, JsonObject raw, JsonObject headers, String topic) {
+    String address = raw.getString("address");
+    String replyAddress = raw.getString("replyAddress");
+    boolean join = address.equals(ChannelAddresses.JOIN) && topic != null;
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT.toMillis());
+    headers.forEach(header -> options.addHeader(header.getKey(), (String) header.getValue()));
+    state.requestsInFlight++;
+    if (join) {
+      state.joining.add(topic);
+    }
+    vertx.eventBus().request(address, raw.getValue("body"), options).onComplete(ar -> {
+      state.requestsInFlight--;
+      if (join) {
+        state.joining.remove(topic);
+        if (ar.succeeded()) {
+          state.joined.add(topic);
+          membership(state, topic, true);
+        }
+      }
+      JsonObject frame = ar.succeeded() ? replyFrame(replyAddress, ar.result()) : failureFrame(replyAddress, ar.cause());
+      // A socket that closed meanwhile fails the write; there is nobody left to tell.
+      socket.write(frame.toBuffer());
+    });
+  }
+
+  private static void membership(SocketState state, String topic, boolean member) {
+    Subscription subscription = state.registrations.get(ChannelAddresses.topicAddress(topic));
+    if (subscription != null) {
+      subscription.member = member;
+    }
+  }
+
+  private static JsonObject replyFrame(String replyAddress, Message<Object> reply) {
+    JsonObject frame = new JsonObject().put("type", "rec").put("address", replyAddress).put("body", reply.body());
+    if (!reply.headers().isEmpty()) {
+      JsonObject headers = new JsonObject();
+      reply.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
+      frame.put("headers", headers);
+    }
+    return frame;
+  }
+
+  private static JsonObject failureFrame(String replyAddress, Throwable cause) {
+    JsonObject frame = new JsonObject().put("type", "err").put("address", replyAddress);
+    if (cause instanceof ReplyException reply) {
+      return frame.put("failureCode", reply.failureCode()).put("failureType", reply.failureType().name())
+        .put("message", reply.getMessage());
+    }
+    log.warn("bridge request failed unexpectedly: {}", cause.toString());
+    return frame.put("failureCode", 500).put("failureType", "RECIPIENT_FAILURE").put("message", "internal: the request failed");
+  }
+
+  private void register(BridgeEvent event) {
+    SocketState state = state(event);
+    JsonObject raw = event.getRawMessage();
+    checkSize(raw);
+    Tokens.Session session = verifiedSession(raw);
+    String address = raw.getString("address");
+    String topic = address != null && address.startsWith(ChannelAddresses.TOPIC_PREFIX)
+      ? address.substring(ChannelAddresses.TOPIC_PREFIX.length()) : null;
+    if (!ChannelAddresses.validTopic(topic)) {
+      throw BridgeRefusal.accessDenied("browsers may register only on "
+        + ChannelAddresses.TOPIC_PREFIX + "videos:<digits>, not on " + LogText.quote(address));
+    }
+    if (!state.joined.contains(topic)) {
+      throw BridgeRefusal.accessDenied("join " + topic + " before registering on " + address);
+    }
+    if (state.registrations.containsKey(address)) {
+      throw BridgeRefusal.badRequest("already registered on " + address + ": unregister first");
+    }
+    if (!state.messages.tryAcquire(nanoClock.getAsLong())) {
+      throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
+    }
+    if (state.handlers() >= limits.maxHandlersPerSocket()) {
+      throw BridgeRefusal.maxHandlersReached("at most " + limits.maxHandlersPerSocket()
+        + " registrations and requests awaiting a reply per socket");
+    }
+    Subscription subscription = new Subscription(event.socket(), address, session);
+    state.registrations.put(address, subscription);
+    subscribe(subscription);
+    // Left pending on purpose: the hook delivers the topic, so the bridge must register nothing.
+  }
+
+  private void unregister(BridgeEvent event) {
+    SocketState state = sockets.get(event.socket());
+    JsonObject raw = event.getRawMessage();
+    if (state != null && raw != null && raw.getValue("address") instanceof String address) {
+      Subscription subscription = state.registrations.remove(address);
+      if (subscription != null) {
+        unsubscribe(subscription);
+      }
+    }
+    // The bridge finds nothing of its own to unregister.
     event.complete(true);
+  }
+
+  // ---------------------------------------------------------------- topics
+
+  /** Replies and anything else the bridge delivers itself: topics never go through it. */
+  private void receive(BridgeEvent event) {
+    event.complete(true);
+  }
+
+  /** Adds a registration to its topic's set, starting the topic's consumer for the first one. */
+  private void subscribe(Subscription subscription) {
+    synchronized (topics) {
+      TopicFanOut topic = topics.get(subscription.address);
+      if (topic == null) {
+        topic = new TopicFanOut(subscription.address);
+        topics.put(subscription.address, topic);
+        TopicFanOut fanOut = topic;
+        MessageConsumer<Object> consumer = vertx.eventBus().consumer(subscription.address, message -> fanOut(fanOut, message));
+        if (consumer instanceof MessageConsumerImpl<Object> impl) {
+          // A broadcast that reaches a topic's consumer just given up has nobody left to go to, as
+          // an Erlang send to a process that is gone: no WARN for it.
+          impl.discardHandler(message -> { });
+        }
+        topic.consumer = consumer;
+      }
+      topic.subscribers.add(subscription);
+    }
+  }
+
+  /** Removes a registration; the topic's consumer goes with its last one. */
+  private void unsubscribe(Subscription subscription) {
+    synchronized (topics) {
+      TopicFanOut topic = topics.get(subscription.address);
+      if (topic != null && topic.subscribers.remove(subscription) && topic.subscribers.isEmpty()) {
+        topics.remove(subscription.address);
+        topic.consumer.unregister();
+      }
+    }
+  }
+
+  /**
+   * Writes one broadcast to the topic's registered sockets: encoded once, and only to a member
+   * whose registration's token is still valid. A socket that left the topic stops receiving at
+   * once; one whose token expired is told once. Runs on the topic consumer's event loop and reads
+   * only what a registration shares safely.
+   */
+  private void fanOut(TopicFanOut topic, Message<Object> message) {
+    byte[] frame = null;
+    for (Subscription subscription : topic.subscribers) {
+      if (!subscription.member) {
+        continue;
+      }
+      if (tokens.expired(subscription.session)) {
+        if (subscription.expiredTold.compareAndSet(false, true)) {
+          subscription.socket.write(new JsonObject().put("type", "err").put("body", "access_denied")
+            .put("message", "access_denied: expired token: deliveries on " + topic.address
+              + " stopped; sign in again, unregister and register again")
+            .toBuffer());
+        }
+        continue;
+      }
+      if (frame == null) {
+        frame = new JsonObject().put("type", "rec").put("address", topic.address).put("body", message.body()).toBuffer().getBytes();
+      }
+      // A buffer per socket over the same bytes: each write owns its buffer, nobody copies the frame.
+      subscription.socket.write(Buffer.buffer(frame));
+    }
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private SocketState state(BridgeEvent event) {
+    SocketState state = sockets.get(event.socket());
+    if (state == null) {
+      // The socket failed or closed: the bridge no longer knows it either.
+      throw BridgeRefusal.accessDenied("this socket is closed");
+    }
+    return state;
   }
 
   private void checkSize(JsonObject raw) {
@@ -143,23 +494,17 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
   }
 
-  private String verifiedUser(JsonObject raw) {
+  private Tokens.Session verifiedSession(JsonObject raw) {
     Object headers = raw.getValue("headers");
     Object token = headers instanceof JsonObject json ? json.getValue(TOKEN_HEADER) : null;
     if (token != null && !(token instanceof String)) {
       throw BridgeRefusal.accessDenied("malformed token: the token header must be a string");
     }
     try {
-      return tokens.verify((String) token);
+      return tokens.verifySession((String) token);
     } catch (InvalidTokenException invalid) {
       throw BridgeRefusal.accessDenied(invalid.reason().code() + " token: sign in again");
     }
-  }
-
-  private boolean postAllowed(SockJSSocket socket) {
-    long now = nanoClock.getAsLong();
-    return posts.computeIfAbsent(socket, s -> new BridgeRateLimiter(limits.postsPerSecond(), now))
-      .tryAcquire(now);
   }
 
   private static boolean isRequestOnly(String address) {
@@ -167,23 +512,41 @@ final class BridgeHook implements Handler<BridgeEvent> {
       || address.equals(ChannelAddresses.LEAVE) || address.equals(ChannelsBridge.INFOSYS);
   }
 
+  /** The SockJS transports whose session lives across requests, and so can be closed by its id. */
+  private static final Set<String> SESSION_TRANSPORTS = Set.of("xhr", "xhr_streaming", "xhr_send", "eventsource",
+    "htmlfile", "jsonp", "jsonp_send");
+
+  /** The session id of a SockJS path {@code .../<server>/<session>/<transport>}, for the session transports. */
+  static Optional<String> sessionId(String uri) {
+    if (uri == null) {
+      return Optional.empty();
+    }
+    int query = uri.indexOf('?');
+    String[] parts = (query >= 0 ? uri.substring(0, query) : uri).split("/");
+    return parts.length >= 4 && SESSION_TRANSPORTS.contains(parts[parts.length - 1])
+      ? Optional.of(parts[parts.length - 2]) : Optional.empty();
+  }
+
+  /** One answer per refusal: a failed reply when the message awaits one, an error frame otherwise. */
   private void refuse(BridgeEvent event, BridgeRefusal refusal) {
     SockJSSocket socket = event.socket();
     JsonObject raw = event.getRawMessage();
-    String replyAddress = raw == null ? null : raw.getString("replyAddress");
+    Object replyAddress = raw == null ? null : raw.getValue("replyAddress");
     if (log.isDebugEnabled()) {
       log.debug("bridge refused {} to {} from socket {}: {}", event.type(),
-        raw == null ? null : shorten(raw.getString("address")), socket.writeHandlerID(), refusal.text());
+        raw == null ? null : LogText.quote(raw.getValue("address")), socket.writeHandlerID(), LogText.quote(refusal.text()));
     }
-    if (replyAddress != null && replyAddress.length() <= MAX_REPLY_ADDRESS) {
+    if (event.type() == BridgeEventType.SEND && replyAddress instanceof String address
+      && address.length() <= MAX_REPLY_ADDRESS) {
       // Fails the client's pending request, as a failed reply from the server would.
       socket.write(new JsonObject()
         .put("type", "err")
-        .put("address", replyAddress)
+        .put("address", address)
         .put("failureCode", refusal.failureCode())
         .put("failureType", "RECIPIENT_FAILURE")
         .put("message", refusal.text())
         .toBuffer());
+      return;
     }
     // The bridge's own error frame, which vertx-eventbus.js hands to onerror.
     socket.write(new JsonObject()
@@ -191,13 +554,5 @@ final class BridgeHook implements Handler<BridgeEvent> {
       .put("body", refusal.code())
       .put("message", refusal.text())
       .toBuffer());
-  }
-
-  /** Client-supplied text echoed in errors and logs, cut short. */
-  private static String shorten(String text) {
-    if (text == null) {
-      return "null";
-    }
-    return text.length() <= 80 ? "'" + text + "'" : "'" + text.substring(0, 80) + "...'";
   }
 }

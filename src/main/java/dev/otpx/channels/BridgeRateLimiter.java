@@ -2,8 +2,8 @@ package dev.otpx.channels;
 
 /**
  * A token bucket: {@code perSecond} tokens refilled per second, holding at most {@code perSecond},
- * so a socket may burst that many posts and then post at that rate. Not thread-safe: each bucket
- * belongs to one socket, whose bridge events come on one event loop.
+ * so a socket may burst that many messages (or posts) and then go on at that rate. Not
+ * thread-safe: each bucket belongs to one socket, whose bridge events come on one event loop.
  */
 final class BridgeRateLimiter {
 

@@ -28,9 +28,14 @@ final class BridgeRefusal extends RuntimeException {
     return new BridgeRefusal("bad_request", 400, detail);
   }
 
-  /** Too many posts from one socket: 429. */
+  /** Over the socket's budget of messages, posts or topics: 429. */
   static BridgeRefusal rateLimited(String detail) {
     return new BridgeRefusal("rate_limited", 429, detail);
+  }
+
+  /** Too many registrations and requests awaiting replies at once: 429. */
+  static BridgeRefusal maxHandlersReached(String detail) {
+    return new BridgeRefusal("max_handlers_reached", 429, detail);
   }
 
   /** A frame over the size limit: 413. */

@@ -4,6 +4,7 @@ import dev.otpx.channels.TopicChannelMsg.Join;
 import dev.otpx.channels.TopicChannelMsg.Leave;
 import dev.otpx.channels.TopicChannelMsg.Push;
 import dev.otpx.channels.TopicChannelMsg.SocketClosed;
+import dev.otpx.logging.LogText;
 import dev.otpx.process.CallResult;
 import dev.otpx.process.CastResult;
 import dev.otpx.process.Down;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Registered as {@code channels.join} (its child spec's name); its init registers
  * {@code channels.push}, {@code channels.leave} and {@code channels.socket_closed} too, so all four
- * names come and go with it. Bodies arrive without their address: see {@link TopicChannelMsg} for
- * how a request is told apart (a join carries {@code last_seen_id}). Args: the
+ * names come and go with it. The address a message came on says what it is ({@link
+ * From#address()}, {@link #castAddress()}): a body sent to {@code channels.join} is read as a join
+ * and nothing else, so a misspelt field is a {@code bad_request}, never another action. Args: the
  * {@link ChannelOptions} keys, handed on as the topic processes' args.
  *
  * <p><b>Requests</b> (with a reply address): a {@code bad_request} naming the field is answered at
@@ -85,7 +87,14 @@ public final class ChannelRouter extends GenServer<Void> {
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
     TopicChannelMsg msg;
     try {
-      msg = TopicChannelMsg.fromRequest(request, options);
+      msg = switch (from.address()) {
+        case ChannelAddresses.JOIN -> TopicChannelMsg.join(request);
+        case ChannelAddresses.PUSH -> TopicChannelMsg.push(request, options);
+        case ChannelAddresses.LEAVE -> TopicChannelMsg.leave(request);
+        case ChannelAddresses.SOCKET_CLOSED -> TopicChannelMsg.socketClosed(request);
+        default -> throw new IllegalArgumentException("address " + from.address() + " takes no channel requests: send to "
+          + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " or " + ChannelAddresses.LEAVE);
+      };
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage(), null);
     }
@@ -126,15 +135,15 @@ public final class ChannelRouter extends GenServer<Void> {
 
   @Override
   protected CastResult<Void> handleCast(Object message, Void state) {
-    if (message instanceof JsonObject json && json.containsKey("topic")) {
+    if (!ChannelAddresses.SOCKET_CLOSED.equals(castAddress())) {
       // A browser's join, post or leave sent without a reply address: there is no one to answer.
-      log.debug("channel router ignored a request sent without a reply address: {}", json.getValue("topic"));
+      log.debug("channel router ignored a send without a reply address to {}", castAddress());
       return CastResult.noReply(null);
     }
     try {
-      socketClosed(TopicChannelMsg.fromSend(message).socketId());
+      socketClosed(TopicChannelMsg.socketClosed(message).socketId());
     } catch (IllegalArgumentException bad) {
-      log.warn("channel router ignored a send without a reply address ({}): {}", bad.getMessage(), message);
+      log.warn("channel router ignored a socket_closed notice ({}): {}", bad.getMessage(), LogText.quote(message));
     }
     return CastResult.noReply(null);
   }

@@ -2,8 +2,12 @@ package dev.otpx.channels;
 
 import dev.otpx.channels.auth.Tokens;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -14,39 +18,57 @@ import java.util.function.LongSupplier;
 
 /**
  * The SockJS event-bus bridge through which browsers reach the channels, with its rules. Mount it
- * behind a body handler (the xhr transports need the request body):
+ * on the HTTP front's router, whose server takes {@link #serverOptions}:
  * <pre>{@code
- * router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(limits));
- * router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, limits));
+ * ChannelsBridge.mount(router, vertx, tokens, limits);   // serves /eventbus/*
+ * vertx.createHttpServer(ChannelsBridge.serverOptions(limits, new HttpServerOptions()))
  * }</pre>
  *
  * <p>Deny by default. Browsers may send to {@code channels.join}, {@code channels.push},
  * {@code channels.leave}, {@code counter} and {@code infosys}, and register on
- * {@code channels.topic.videos:<digits>}; replies to their requests always come back.
+ * {@code channels.topic.videos:<digits>} once they have joined that topic; replies to their
+ * requests always come back.
  *
  * <p>Every SEND and REGISTER must carry the session token in the header {@code token} (see {@link
  * Tokens}); it is checked, then removed from the headers. For a message to {@code channels.*},
  * whose body must be a JSON object, the body's {@code user} becomes {@code {"username": <the
  * verified name>}} and its {@code socket_id} the socket's write-handler id, whatever the client put
  * there. {@code channels.join/push/leave} and {@code infosys} take requests only (a reply address
- * is required). When a socket closes, {@code {"socket_id": id}} is sent to
+ * is required). When a socket closes or fails, {@code {"socket_id": id}} is sent to
  * {@code channels.socket_closed}.
  *
- * <p>A refused message is not delivered and the socket stays open. The client gets the bridge's
- * error frame {@code {"type": "err", "body": code, "message": "<code>: <detail>"}} and, when the
- * message awaits a reply, a failed reply {@code {"type": "err", "address": replyAddress,
- * "failureCode": n, "failureType": "RECIPIENT_FAILURE", "message": "<code>: <detail>"}}. Codes:
- * {@code access_denied} (403: no, malformed, forged or expired token; a publish; an address not
- * permitted, or a REGISTER on anything but a topic), {@code bad_request} (400: a body that is not
- * a JSON object to {@code channels.*}, a request without a reply address, a header that is not a
- * string), {@code rate_limited} (429: more than {@link BridgeLimits#postsPerSecond()} posts per
- * second from the socket), {@code frame_too_large} (413: a message over {@link
- * BridgeLimits#maxFrameBytes()}). The bridge itself answers other mistakes with {@code
- * invalid_json}, {@code missing_type}, {@code missing_address}, {@code max_handlers_reached} and
- * {@code access_denied} (an address not permitted). Refusals are logged at DEBUG only.
+ * <p><b>Refusals.</b> A refused message is not delivered and the socket stays open. The client gets
+ * one answer: for a request, a failed reply {@code {"type": "err", "address": replyAddress,
+ * "failureCode": n, "failureType": "RECIPIENT_FAILURE", "message": "<code>: <detail>"}}; for
+ * anything else the error frame {@code {"type": "err", "body": code, "message": "<code>:
+ * <detail>"}}. Codes: {@code access_denied} (403: no, malformed, forged or expired token; a
+ * publish; an address not permitted; a REGISTER on anything but a topic the socket joined),
+ * {@code bad_request} (400: a body that is not a JSON object to {@code channels.*}, a request
+ * without a reply address, a header that is not a string, a second registration on one address),
+ * {@code rate_limited} (429: over {@link BridgeLimits#messagesPerSecond()} messages or {@link
+ * BridgeLimits#postsPerSecond()} posts per second, or a join beyond {@link
+ * BridgeLimits#maxTopicsPerSocket()} topics), {@code max_handlers_reached} (429: over {@link
+ * BridgeLimits#maxHandlersPerSocket()} registrations and requests awaiting replies), {@code
+ * frame_too_large} (413: a message over {@link BridgeLimits#maxFrameBytes()}). The bridge itself
+ * answers a frame that is not the protocol's with {@code invalid_json}, {@code missing_type} or
+ * {@code missing_address}. Refusals are logged at DEBUG only.
+ *
+ * <p><b>Oversize input closes the socket.</b> A websocket message over four times the frame limit
+ * ({@link BridgeLimits#maxWebSocketMessageBytes()}) closes the websocket with code 1009 (the raw
+ * transport; the SockJS websocket transport closes without a status, SockJS having none); a body
+ * over {@link BridgeLimits#maxBodyBytes()} on an xhr transport is answered 413 {@code
+ * payload_too_large} and closes its session. Either way the socket's registrations, requests,
+ * budget and presence go with it. A registration whose token expires stops receiving and is told
+ * so once ({@code access_denied}).
+ *
+ * <p><b>Broadcasts</b> on a topic reach the registered sockets through one event-bus consumer per
+ * topic (not one per socket), which writes each broadcast, encoded once, to the members: a mass
+ * disconnect then costs no discarded deliveries (see {@link BridgeHook}).
  */
 public final class ChannelsBridge {
 
+  /** Where the bridge is served. */
+  public static final String PATH = "/eventbus";
   /** The counter browsers may reach ({@code inc}/{@code dec} sends, {@code val} requests). */
   public static final String COUNTER = "counter";
   /** InfoSys, which browsers may ask (requests only). */
@@ -58,51 +80,81 @@ public final class ChannelsBridge {
   public static final String OUTBOUND_REGEX =
     ChannelAddresses.TOPIC_PREFIX.replace(".", "\\.") + ChannelAddresses.TOPIC.pattern();
 
-  // An xhr_send body batches several escaped frames: leave room for a few of the largest.
-  private static final int FRAMES_PER_BODY = 16;
-
   private ChannelsBridge() {
   }
 
   /**
-   * The bridge's router, to mount with {@code subRouter} on {@code /eventbus/*}, behind a body
-   * handler such as {@link #bodyHandler}. Each call makes an independent bridge with its own
-   * per-socket state.
+   * Serves the bridge under {@value #PATH} on a router: a body handler for the xhr transports
+   * (bodies up to {@link BridgeLimits#maxBodyBytes()}) and the SockJS routes, websocket, raw
+   * websocket {@code /eventbus/websocket} and xhr fallbacks.
    *
+   * @param router the HTTP front's router
    * @param vertx the Vert.x instance whose event bus is bridged
    * @param tokens verifies the session tokens
    * @param limits the per-socket limits
-   * @return the router serving the SockJS protocol (including the raw {@code /websocket})
    */
-  public static Router router(Vertx vertx, Tokens tokens, BridgeLimits limits) {
-    return router(vertx, tokens, limits, System::nanoTime);
+  public static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits) {
+    mount(router, vertx, tokens, limits, System::nanoTime);
   }
 
   /**
-   * A body handler for the bridge's xhr transports, with a body limit that fits a batch of
-   * messages of the largest size allowed. Requests with larger bodies fail with 413.
+   * The HTTP server settings the bridge needs: websocket messages up to {@link
+   * BridgeLimits#maxWebSocketMessageBytes()} and frames up to {@link BridgeLimits#maxBodyBytes()}.
+   * A frame is allowed to be larger than a message so that an oversize message, even in one frame,
+   * is read and answered with a close 1009; only a frame beyond that makes Vert.x drop the
+   * connection without a close frame.
    *
    * @param limits the per-socket limits
-   * @return a new body handler, without file uploads
+   * @param options the server's other options (changed and returned)
+   * @return {@code options}
    */
-  public static BodyHandler bodyHandler(BridgeLimits limits) {
-    return BodyHandler.create(false).setBodyLimit((long) limits.maxFrameBytes() * FRAMES_PER_BODY);
+  public static HttpServerOptions serverOptions(BridgeLimits limits, HttpServerOptions options) {
+    return options
+      .setMaxWebSocketMessageSize(limits.maxWebSocketMessageBytes())
+      .setMaxWebSocketFrameSize(limits.maxBodyBytes());
   }
 
-  /** Like {@link #router(Vertx, Tokens, BridgeLimits)}, with the rate limiter's clock given. */
-  static Router router(Vertx vertx, Tokens tokens, BridgeLimits limits, LongSupplier nanoClock) {
+  /** Like {@link #mount(Router, Vertx, Tokens, BridgeLimits)}, with the rate limiter's clock given. */
+  static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, LongSupplier nanoClock) {
+    Objects.requireNonNull(router, "router");
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(tokens, "tokens");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(nanoClock, "nanoClock");
+    BridgeHook hook = new BridgeHook(vertx, tokens, limits, nanoClock);
+    // The xhr transports post their frames: the body must be read before the SockJS router.
+    router.route(PATH + "/*")
+      .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
+      .failureHandler(ctx -> bodyTooLarge(ctx, hook, limits));
+    router.route(PATH + "/*").subRouter(sockJs(vertx, limits, hook));
+  }
+
+  private static Router sockJs(Vertx vertx, BridgeLimits limits, BridgeHook hook) {
     // The write handler gives every socket the id the channels know it by (its presence).
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
       .setRegisterWriteHandler(true)
       .setLocalWriteHandler(true);
+    // The hook enforces the handler limit itself, with a message and a failed reply: the bridge's
+    // own, one above, never fires first (it would answer a bare frame and leave a request hanging).
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
-      .setMaxHandlersPerSocket(limits.maxHandlersPerSocket())
+      .setMaxHandlersPerSocket(limits.maxHandlersPerSocket() + 1)
+      .setReplyTimeout(BridgeHook.REPLY_TIMEOUT.toMillis())
       .addOutboundPermitted(new PermittedOptions().setAddressRegex(OUTBOUND_REGEX));
     INBOUND.forEach(address -> bridge.addInboundPermitted(new PermittedOptions().setAddress(address)));
-    return SockJSHandler.create(vertx, sockJs).bridge(bridge, new BridgeHook(vertx, tokens, limits, nanoClock));
+    return SockJSHandler.create(vertx, sockJs).bridge(bridge, hook);
+  }
+
+  /** A body over the limit on an xhr transport: one JSON answer, and its session goes. */
+  private static void bodyTooLarge(RoutingContext ctx, BridgeHook hook, BridgeLimits limits) {
+    if (ctx.statusCode() != 413) {
+      ctx.next();
+      return;
+    }
+    BridgeHook.sessionId(ctx.request().path()).ifPresent(hook::closeSession);
+    ctx.response()
+      .setStatusCode(413)
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(new JsonObject().put("error", "payload_too_large")
+        .put("message", "a request body on the bridge may have at most " + limits.maxBodyBytes() + " bytes").encode());
   }
 }

@@ -7,6 +7,7 @@ import dev.otpx.channels.TopicChannelMsg.SocketClosed;
 import dev.otpx.infosys.InfoSys;
 import dev.otpx.infosys.QueryOptions;
 import dev.otpx.infosys.Result;
+import dev.otpx.logging.LogText;
 import dev.otpx.process.CallResult;
 import dev.otpx.process.CastResult;
 import dev.otpx.process.ChildDefaults;
@@ -36,15 +37,16 @@ import org.slf4j.LoggerFactory;
  * Phoenix's channel processes are: a crashed one is started again by the router, which tells it
  * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys.
  *
- * <p><b>Calls</b> (the {@link TopicChannelMsg} records, or their JSON): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}, the annotations with an
- * id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
+ * <p><b>Calls</b> (the {@link TopicChannelMsg} records; JSON is for the router's addresses, which say
+ * what a body is): a {@link Join} replies
+ * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}, the
+ * annotations with an id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
  * {@code history_limit} (and {@code "truncated": true} when there were more); the presence state
- * already includes the joiner; the epoch is the
- * {@link AnnotationStore#epoch store's}, which a client keeps with its {@code last_seen_id}: when a
- * rejoin brings another one, the ids it holds are of a history that is gone, and it joins again
- * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its
- * earlier connections, which the server may not have noticed are gone yet. A {@link Push} from a socket that has joined stores
+ * already includes the joiner; the epoch is the {@link AnnotationStore#epoch store's}, which a client
+ * keeps with its {@code last_seen_id}: when a rejoin brings another one, the ids it holds are of a
+ * history that is gone, and it joins again from 0; {@code socket_id} is the joiner's own, so that a
+ * client can drop the metas of its earlier connections, which the server may not have noticed are
+ * gone yet. A {@link Push} from a socket that has joined stores
  * the annotation, publishes {@code {"event": "new_annotation", "payload": annotation}} on
  * {@code channels.topic.<topic>} and replies {@code {"status": "ok", "id": n}}; a {@link Leave}
  * replies {@code {"status": "ok"}}. Errors: {@code bad_request} naming the field, {@code not_joined}
@@ -145,11 +147,11 @@ public final class TopicChannel extends GenServer<Void> {
 
   @Override
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
-    TopicChannelMsg msg;
-    try {
-      msg = request instanceof TopicChannelMsg typed ? typed : TopicChannelMsg.fromRequest(request, options);
-    } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), null);
+    if (!(request instanceof TopicChannelMsg msg)) {
+      // One address serves every kind, so a JSON body could not say which it is: browsers go
+      // through the router's addresses, which do.
+      return CallResult.error("bad_request", "a topic process takes the router's messages only: send joins, posts and"
+        + " leaves to " + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " and " + ChannelAddresses.LEAVE, null);
     }
     if (msg.topic() != null && !msg.topic().equals(topic)) {
       return CallResult.error("bad_request", "topic " + msg.topic() + " is not served by the channel of " + topic, null);
@@ -170,7 +172,7 @@ public final class TopicChannel extends GenServer<Void> {
   @Override
   protected CastResult<Void> handleCast(Object message, Void state) {
     try {
-      Object msg = message instanceof JsonObject json ? TopicChannelMsg.fromSend(json) : message;
+      Object msg = message instanceof JsonObject json ? TopicChannelMsg.socketClosed(json) : message;
       if (msg instanceof TopicChannelMsg typed && typed.topic() != null && !typed.topic().equals(topic)) {
         log.warn("channel {} ignored a cast for topic {}: {}", topic, typed.topic(), typed);
       } else if (msg instanceof Join join) {
@@ -180,10 +182,10 @@ public final class TopicChannel extends GenServer<Void> {
       } else if (msg instanceof SocketClosed closed) {
         untrack(closed.socketId(), null);
       } else {
-        log.warn("channel {} ignored an unexpected cast: {}", topic, message);
+        log.warn("channel {} ignored an unexpected cast: {}", topic, LogText.quote(message));
       }
     } catch (IllegalArgumentException bad) {
-      log.warn("channel {} ignored a bad cast ({}): {}", topic, bad.getMessage(), message);
+      log.warn("channel {} ignored a bad cast ({}): {}", topic, bad.getMessage(), LogText.quote(message));
     }
     return CastResult.noReply(null);
   }

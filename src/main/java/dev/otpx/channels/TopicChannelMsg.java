@@ -8,10 +8,10 @@ import java.util.Objects;
  * The channel protocol in typed form: what browsers send through the bridge (JSON on the wire, see
  * the README) and what {@link ChannelRouter} forwards to a {@link TopicChannel}.
  *
- * <p><b>Which message a JSON body is.</b> Processes receive bodies without the address they were
- * sent to, so a request is told apart by its fields: one with {@code event} (or {@code payload}) is
- * a {@link Push}, one with {@code last_seen_id} a {@link Join} (a join must carry it, 0 the first
- * time), any other a {@link Leave}. A body sent without a reply address is a {@link SocketClosed}.
+ * <p><b>Which message a JSON body is</b> is decided by the address it came on, never by its fields:
+ * a body sent to {@code channels.join} is read by {@link #join} and can only be a {@link Join},
+ * one sent to {@code channels.push} only a {@link Push} ({@link #push}), and so on. A misspelt or
+ * missing field is therefore a {@code bad_request} naming it, never another action.
  *
  * <p><b>Identity.</b> {@code user.username} and {@code socket_id} are trusted as they come: the
  * bridge's hook sets them from the verified token and the SockJS socket, overwriting whatever a
@@ -63,8 +63,8 @@ public sealed interface TopicChannelMsg {
       if (!NEW_ANNOTATION.equals(event)) {
         throw new IllegalArgumentException("event must be \"" + NEW_ANNOTATION + "\", got " + describe(event));
       }
-      if (body == null || body.isBlank()) {
-        throw new IllegalArgumentException("body must be a non-empty string");
+      if (body == null || !visible(body)) {
+        throw new IllegalArgumentException("body must be a string with at least one visible character");
       }
       if (at < 0) {
         throw new IllegalArgumentException("at must be a non-negative integer, got " + at);
@@ -118,68 +118,127 @@ public sealed interface TopicChannelMsg {
   }
 
   /**
-   * Reads a request (a message with a reply address): join, push or leave, told apart by their
-   * fields (see the type's doc).
+   * Reads a join, the body of a request to {@code channels.join}: {@code {"topic", "last_seen_id"}}
+   * ({@code last_seen_id} required: 0 the first time).
    *
-   * @param body the event-bus body
-   * @param options the channel options (the longest body)
-   * @return the message
+   * @param body the event-bus body, as the bridge stamped it
+   * @return the join
    * @throws IllegalArgumentException naming the field at fault
    */
-  static TopicChannelMsg fromRequest(Object body, ChannelOptions options) {
-    Objects.requireNonNull(options, "options");
-    if (!(body instanceof JsonObject json)) {
-      throw new IllegalArgumentException("request must be a JSON object, got " + describe(body));
-    }
+  static Join join(Object body) {
+    JsonObject json = object(body, "a join {\"topic\", \"last_seen_id\"}");
     String username = username(json);
     String socketId = socketId(json);
-    Object topic = json.getValue("topic");
-    if (!(topic instanceof String text) || !ChannelAddresses.validTopic(text)) {
-      throw new IllegalArgumentException("topic must be videos:<digits>, got " + describe(topic));
+    String topic = topic(json);
+    Object value = json.getValue("last_seen_id");
+    Long lastSeenId = nonNegativeInteger(value);
+    if (lastSeenId == null) {
+      throw new IllegalArgumentException("last_seen_id must be a non-negative integer (0 the first time), got " + describe(value));
     }
-    if (json.containsKey("event") || json.containsKey("payload")) {
-      Object event = json.getValue("event");
-      if (!NEW_ANNOTATION.equals(event)) {
-        throw new IllegalArgumentException("event must be \"" + NEW_ANNOTATION + "\", got " + describe(event));
-      }
-      if (!(json.getValue("payload") instanceof JsonObject payload)) {
-        throw new IllegalArgumentException("payload must be an object {\"body\", \"at\"}, got " + describe(json.getValue("payload")));
-      }
-      if (!(payload.getValue("body") instanceof String postBody) || postBody.isBlank()) {
-        throw new IllegalArgumentException("body must be a non-empty string, got " + describe(payload.getValue("body")));
-      }
-      Long at = nonNegativeInteger(payload.getValue("at"));
-      if (at == null) {
-        throw new IllegalArgumentException("at must be a non-negative integer (ms into the video), got " + describe(payload.getValue("at")));
-      }
-      Push push = new Push(text, username, socketId, (String) event, postBody, at);
-      push.checkLength(options.maxBodyLength());
-      return push;
-    }
-    if (json.containsKey("last_seen_id")) {
-      Object value = json.getValue("last_seen_id");
-      Long lastSeenId = value == null ? Long.valueOf(0) : nonNegativeInteger(value);
-      if (lastSeenId == null) {
-        throw new IllegalArgumentException("last_seen_id must be a non-negative integer, got " + describe(value));
-      }
-      return new Join(text, username, socketId, lastSeenId);
-    }
-    return new Leave(text, username, socketId);
+    return new Join(topic, username, socketId, lastSeenId);
   }
 
   /**
-   * Reads a message sent without a reply address: the bridge's {@code {"socket_id"}} on
-   * {@code channels.socket_closed}.
+   * Reads a post, the body of a request to {@code channels.push}: {@code {"topic", "event":
+   * "new_annotation", "payload": {"body", "at"}}}.
+   *
+   * @param body the event-bus body, as the bridge stamped it
+   * @param options the channel options (the longest body)
+   * @return the post
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  static Push push(Object body, ChannelOptions options) {
+    Objects.requireNonNull(options, "options");
+    JsonObject json = object(body, "a post {\"topic\", \"event\", \"payload\"}");
+    String username = username(json);
+    String socketId = socketId(json);
+    String topic = topic(json);
+    Object event = json.getValue("event");
+    if (!NEW_ANNOTATION.equals(event)) {
+      throw new IllegalArgumentException("event must be \"" + NEW_ANNOTATION + "\", got " + describe(event));
+    }
+    if (!(json.getValue("payload") instanceof JsonObject payload)) {
+      throw new IllegalArgumentException("payload must be an object {\"body\", \"at\"}, got " + describe(json.getValue("payload")));
+    }
+    if (!(payload.getValue("body") instanceof String postBody) || !visible(postBody)) {
+      throw new IllegalArgumentException("body must be a string with at least one visible character, got " + describe(payload.getValue("body")));
+    }
+    Long at = nonNegativeInteger(payload.getValue("at"));
+    if (at == null) {
+      throw new IllegalArgumentException("at must be a non-negative integer (ms into the video), got " + describe(payload.getValue("at")));
+    }
+    Push push = new Push(topic, username, socketId, (String) event, postBody, at);
+    push.checkLength(options.maxBodyLength());
+    return push;
+  }
+
+  /**
+   * Reads a leave, the body of a request to {@code channels.leave}: {@code {"topic"}}.
+   *
+   * @param body the event-bus body, as the bridge stamped it
+   * @return the leave
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  static Leave leave(Object body) {
+    JsonObject json = object(body, "a leave {\"topic\"}");
+    return new Leave(topic(json), username(json), socketId(json));
+  }
+
+  /**
+   * Reads the bridge's notice on {@code channels.socket_closed}: {@code {"socket_id"}}.
    *
    * @param body the event-bus body
    * @return the message
    * @throws IllegalArgumentException naming {@code socket_id} when it is missing
    */
-  static SocketClosed fromSend(Object body) {
+  static SocketClosed socketClosed(Object body) {
     if (!(body instanceof JsonObject json)) {
       throw new IllegalArgumentException("socket_id is required in a JSON object, got " + describe(body));
     }
     return new SocketClosed(socketId(json));
+  }
+
+  /**
+   * Whether a text shows anything: at least one character that is not white space, a control or
+   * format character (zero-width spaces and joiners, bidirectional marks), a combining mark on
+   * nothing, or one of the letters that render blank (Hangul fillers, the braille blank).
+   *
+   * @param text the text
+   * @return true when a reader would see something
+   */
+  static boolean visible(String text) {
+    return text.codePoints().anyMatch(TopicChannelMsg::visible);
+  }
+
+  private static boolean visible(int codePoint) {
+    switch (Character.getType(codePoint)) {
+      case Character.CONTROL, Character.FORMAT, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+        Character.PARAGRAPH_SEPARATOR, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK,
+        Character.SURROGATE, Character.UNASSIGNED, Character.PRIVATE_USE:
+        return false;
+      default:
+        break;
+    }
+    return switch (codePoint) {
+      // Hangul fillers, the halfwidth Hangul filler, the braille blank, the Mongolian vowel separator.
+      case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x180E -> false;
+      default -> !Character.isWhitespace(codePoint);
+    };
+  }
+
+  private static JsonObject object(Object body, String what) {
+    if (!(body instanceof JsonObject json)) {
+      throw new IllegalArgumentException("request must be a JSON object, " + what + ", got " + describe(body));
+    }
+    return json;
+  }
+
+  private static String topic(JsonObject json) {
+    Object topic = json.getValue("topic");
+    if (!(topic instanceof String text) || !ChannelAddresses.validTopic(text)) {
+      throw new IllegalArgumentException("topic must be videos:<digits>, got " + describe(topic));
+    }
+    return text;
   }
 
   private static String username(JsonObject json) {

@@ -34,6 +34,16 @@ public interface From {
   void fail(OtpException failure);
 
   /**
+   * The address this call was sent to: the registered name the caller used, or the process's
+   * mailbox address ({@link Pid#address()}) for a call by pid. A server with several names tells
+   * what a request is by it, as a Vert.x consumer reads {@code Message.address()}: a body never
+   * decides which action runs.
+   *
+   * @return the address, never null
+   */
+  String address();
+
+  /**
    * Whether the call was answered, failed or timed out.
    *
    * @return true once nothing more can be delivered

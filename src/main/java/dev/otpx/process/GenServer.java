@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Addresses.</b> The process consumes at {@link Pid#address()} and at each registered name.
  * Over the event bus, a message with a reply address is a call and one without is a cast; bodies
  * there are JSON. Inside the JVM, {@link #call}/{@link #cast} deliver straight to the mailbox and
- * messages may be any immutable Java value, records included (JSON objects are copied).
+ * messages may be any immutable Java value, records included (JSON objects are copied). Either way
+ * the server knows the address a message came on ({@link From#address()}, {@link #castAddress()}),
+ * so a server with several names routes by address, not by the body's shape.
  *
  * @param <S> the state type
  */
@@ -133,6 +135,18 @@ public abstract class GenServer<S> extends VerticleBase {
   }
 
   // ---------------------------------------------------------------- helpers for callbacks
+
+  /**
+   * The address the cast being handled was sent to: the registered name the sender used, or this
+   * process's mailbox address ({@link Pid#address()}) for a cast by pid. What {@link
+   * From#address()} is for a call: a server with several names tells what a message is by the
+   * address it came on, never by its body's shape.
+   *
+   * @return the address, or null outside {@link #handleCast}
+   */
+  protected final String castAddress() {
+    return core().castAddress();
+  }
 
   /**
    * The process's own pid.
@@ -393,7 +407,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @param message the message
    */
   public static void cast(Vertx vertx, String name, Object message) {
-    Client.cast(ProcessTable.of(vertx).lookup(name), message);
+    Client.cast(ProcessTable.of(vertx).lookup(name), name, message);
   }
 
   /**

@@ -8,15 +8,20 @@ import dev.otpx.counter.Counter;
 import dev.otpx.counter.RawCounter;
 import dev.otpx.infosys.InfoSys;
 import dev.otpx.infosys.QueryOptions;
+import dev.otpx.logging.LogText;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.store.Store;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -24,6 +29,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -32,22 +38,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front: a liveness check and thin JSON endpoints over the two counters' facades. It
- * holds no state of its own.
+ * holds no state of its own. Each endpoint has an owner: anyone, a signed-in user (adding a video;
+ * browsers also act as signed-in users over the bridge), or the operator (the routes that change or
+ * kill a process, behind {@link OperatorAuth}).
  *
  * <ul>
  *   <li>{@code GET /health}: 200 {@code {"status":"UP",...}} while the server serves; it does not
  *       look at the counters, so a crashed counter never makes it fail.</li>
- *   <li>{@code GET /api/counter}: {@code {"value": n}}; {@code POST /api/counter/inc} and
- *       {@code POST /api/counter/dec} cast the change and then answer the value, which already
- *       reflects it because casts and calls from one sender are handled in order.</li>
- *   <li>{@code POST /api/counter/kill}: kills the GenServer counter (202 {@code {"killed": pid}}),
- *       the crash demo for its supervisor; 503 when no counter runs.</li>
+ *   <li>{@code GET /api/counter}: {@code {"value": n}} (anyone); {@code POST /api/counter/inc} and
+ *       {@code POST /api/counter/dec} (operator) cast the change and then answer the value, which
+ *       already reflects it because casts and calls from one sender are handled in order.</li>
+ *   <li>{@code POST /api/counter/kill} (operator): kills the GenServer counter (202
+ *       {@code {"killed": pid}}), the crash demo for its supervisor; 503 when no counter runs.</li>
  *   <li>The same three value routes under {@code /api/raw-counter} for the raw counter.</li>
  *   <li>{@code GET /api/infosys?q=...&limit=&timeout_ms=&backends=}: InfoSys's answer; 400 naming
  *       the parameter for a missing, empty or oversized {@code q} or a bad number.</li>
- *   <li>{@code POST /api/sessions}: a signed session token for a correct password
- *       ({@link SessionRoutes}); {@code POST /api/users}: registration ({@link AccountRoutes});
- *       {@code /api/videos}: the videos ({@link VideoRoutes}).</li>
+ *   <li>{@code POST /api/sessions} (anyone): a signed session token for a correct password
+ *       ({@link SessionRoutes}); {@code POST /api/users} (anyone): registration
+ *       ({@link AccountRoutes}); {@code /api/videos}: the videos, listed by anyone and added by a
+ *       signed-in user ({@link VideoRoutes}).</li>
  *   <li>{@code /eventbus/*}: the SockJS event-bus bridge ({@link ChannelsBridge}).</li>
  *   <li>{@code /}: the browser client, from {@code webroot} in the jar.</li>
  * </ul>
@@ -67,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Tokens tokens;
   private final BridgeLimits limits;
   private final Store store;
+  private final OperatorAuth operator;
   private Accounts accounts;
   private HttpServer server;
 
@@ -78,12 +88,14 @@ public final class HttpVerticle extends VerticleBase {
    * @param tokens signs and verifies the browsers' session tokens
    * @param limits the bridge's per-socket limits
    * @param store the accounts and videos behind the account, session and video routes
+   * @param operator the operator's credential, in front of the routes that control processes
    */
-  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits, Store store) {
+  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits, Store store, OperatorAuth operator) {
     this.options = Objects.requireNonNull(options, "options");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.store = Objects.requireNonNull(store, "store");
+    this.operator = Objects.requireNonNull(operator, "operator");
   }
 
   @Override
@@ -99,7 +111,7 @@ public final class HttpVerticle extends VerticleBase {
       () -> Counter.increment(vertx, options.counter()),
       () -> Counter.decrement(vertx, options.counter()));
     // The crash demo: kill the counter and watch its supervisor restart it (or give up).
-    router.post("/api/counter/kill").handler(ctx -> send(ctx, Registry.whereis(vertx, options.counter())
+    router.post("/api/counter/kill").handler(operator).handler(ctx -> send(ctx, Registry.whereis(vertx, options.counter())
       .map(pid -> {
         Processes.kill(vertx, pid);
         return new Reply(202, new JsonObject().put("killed", pid.toString()));
@@ -110,33 +122,30 @@ public final class HttpVerticle extends VerticleBase {
     SessionRoutes.mount(router, accounts, tokens);
     AccountRoutes.mount(router, accounts, tokens);
     VideoRoutes.mount(router, store.videos(), tokens);
-    // The xhr transports post their frames: the body must be read before the SockJS router.
-    router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(limits));
-    router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, limits));
+    ChannelsBridge.mount(router, vertx, tokens, limits);
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),
       () -> RawCounter.decrement(vertx, options.rawCounter()));
 
-    // The browser client, and the client libraries the build packed next to it.
-    // GET only, and never under /api or /eventbus: those keep their own 404 and 405 answers.
-    router.getWithRegex("/(?!api/|eventbus/).*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
+    // The browser client, and the client libraries the build packed next to it: files only (a name
+    // with an extension) and the page at /, so that a directory is a 404 like any unknown path and
+    // never the static handler's bare 301 to its slashed name. GET only, and never under /api or
+    // /eventbus: those keep their own 404 and 405 answers.
+    router.getWithRegex("/(?!api/|eventbus/)([^?#]*/)?([^/?#]+\\.[A-Za-z0-9]+)?")
+      .handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
 
-    router.errorHandler(404, ctx -> send(ctx, new Reply(404, error("not_found",
-      "no route for " + ctx.request().method() + " " + ctx.request().path()))));
-    router.errorHandler(405, ctx -> send(ctx, new Reply(405, error("method_not_allowed",
-      ctx.request().method() + " is not allowed on " + ctx.request().path()))));
-    router.errorHandler(500, ctx -> {
-      log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-      send(ctx, new Reply(500, error("internal", "internal error")));
-    });
+    // Every failure the router meets becomes one JSON answer with its status: a client's mistake
+    // (a malformed path, a body over a limit) is no error of ours and is not logged as one.
+    for (int status = 400; status < 600; status++) {
+      int code = status;
+      router.errorHandler(code, ctx -> routingFailure(ctx, code));
+    }
 
-    // Room above the bridge's own frame limit, so an oversize frame gets the hook's clear
-    // frame_too_large answer rather than a closed socket.
-    HttpServerOptions serverOptions = new HttpServerOptions()
-      .setMaxWebSocketFrameSize(4 * limits.maxFrameBytes())
-      .setMaxWebSocketMessageSize(4 * limits.maxFrameBytes());
+    HttpServerOptions serverOptions = ChannelsBridge.serverOptions(limits, new HttpServerOptions());
     return vertx.createHttpServer(serverOptions)
+      // A request Netty could not even parse (a line or headers over the limits): JSON as well.
+      .invalidRequestHandler(HttpVerticle::invalidRequest)
       .requestHandler(router)
       .listen(options.port(), options.host())
       // The bind error alone ("Address already in use") does not say which address.
@@ -167,14 +176,15 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private static void counterRoutes(Router router, String base, Supplier<Future<Integer>> value,
-                                    Runnable increment, Runnable decrement) {
+  /** Reading a counter is anyone's; changing it over HTTP is the operator's. */
+  private void counterRoutes(Router router, String base, Supplier<Future<Integer>> value,
+                             Runnable increment, Runnable decrement) {
     router.get(base).handler(ctx -> answer(ctx, value.get()));
-    router.post(base + "/inc").handler(ctx -> {
+    router.post(base + "/inc").handler(operator).handler(ctx -> {
       increment.run();
       answer(ctx, value.get());
     });
-    router.post(base + "/dec").handler(ctx -> {
+    router.post(base + "/dec").handler(operator).handler(ctx -> {
       decrement.run();
       answer(ctx, value.get());
     });
@@ -251,6 +261,59 @@ public final class HttpVerticle extends VerticleBase {
     }
     log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), err);
     return new Reply(500, error("internal", "internal error"));
+  }
+
+  private static void routingFailure(RoutingContext ctx, int status) {
+    String method = ctx.request().method().name();
+    String path = ctx.request().path();
+    Reply reply = switch (status) {
+      case 404 -> new Reply(404, error("not_found", "no route for " + method + " " + path));
+      case 405 -> new Reply(405, error("method_not_allowed", method + " is not allowed on " + path));
+      case 500 -> {
+        log.error("http {} {} failed", method, LogText.quote(path), ctx.failure());
+        yield new Reply(500, error("internal", "internal error"));
+      }
+      default -> {
+        HttpResponseStatus known = HttpResponseStatus.valueOf(status);
+        String code = known.reasonPhrase().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+        if (status >= 500) {
+          log.warn("http {} {} failed with {}: {}", method, LogText.quote(path), status,
+            ctx.failure() == null ? "-" : ctx.failure().toString());
+        } else {
+          log.debug("http {} {} refused with {}", method, LogText.quote(path), status);
+        }
+        yield new Reply(status, error(code.isEmpty() ? "http_" + status : code, status < 500
+          ? "the request cannot be served: " + known.reasonPhrase() : "the request failed: " + known.reasonPhrase()));
+      }
+    };
+    send(ctx, reply);
+  }
+
+  /** A request that could not be parsed, answered with the status Vert.x would use, as JSON. */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    String code;
+    String message;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      code = "uri_too_long";
+      message = "the request line is longer than the server accepts";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      code = "headers_too_large";
+      message = "the request's headers are larger than the server accepts";
+    } else {
+      status = 400;
+      code = "bad_request";
+      message = "the request is not valid HTTP";
+    }
+    request.response()
+      .setStatusCode(status)
+      .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+      .putHeader(HttpHeaders.CONNECTION, "close")
+      .end(error(code, message).encode())
+      .onComplete(done -> request.connection().close());
   }
 
   private static JsonObject error(String code, String message) {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
+import dev.otpx.process.Application;
+import dev.otpx.process.ApplicationType;
 import dev.otpx.process.ChildSpec;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -56,8 +58,17 @@ class AppConfigTest {
         assertEquals(Duration.ofMillis(5000), config.process().callTimeout());
         assertEquals(new AppConfig.CounterConfig("counter"), config.counter());
         assertEquals(new AppConfig.RawCounterConfig("counter.raw", 0), config.rawCounter());
-        assertEquals(List.of("counter", "countdowns", "infosys", "channels"),
-          config.supervisionSpec().children().stream().map(ChildSpec::id).toList());
+        List<Application> applications = config.applicationList();
+        assertEquals(List.of("counters", "infosys", "channels"), applications.stream().map(Application::name).toList());
+        // The book's crash demo may die without taking the services beside it down.
+        assertEquals(List.of(ApplicationType.TEMPORARY, ApplicationType.PERMANENT, ApplicationType.PERMANENT),
+          applications.stream().map(Application::type).toList());
+        assertEquals(List.of("counter", "countdowns"),
+          applications.get(0).supervisor().children().stream().map(ChildSpec::id).toList());
+        assertEquals(List.of("cache", "backends", "server"),
+          applications.get(1).supervisor().children().stream().map(ChildSpec::id).toList());
+        assertEquals(List.of("router", "topics"),
+          applications.get(2).supervisor().children().stream().map(ChildSpec::id).toList());
         ctx.completeNow();
       })));
     }
@@ -98,6 +109,7 @@ class AppConfigTest {
         Map.entry("HTTP_HOST", "127.0.0.1"), Map.entry("HTTP_PORT", "0"), Map.entry("CALL_TIMEOUT_MS", "250"),
         Map.entry("COUNTER_NAME", "c"), Map.entry("CHANNELS_TOKEN_MAX_AGE_S", "60"), Map.entry("CHANNELS_POSTS_PER_SECOND", "2"),
         Map.entry("CHANNELS_MAX_FRAME_BYTES", "1024"), Map.entry("CHANNELS_MAX_HANDLERS_PER_SOCKET", "3"),
+        Map.entry("CHANNELS_MESSAGES_PER_SECOND", "9"), Map.entry("CHANNELS_MAX_TOPICS_PER_SOCKET", "4"),
         Map.entry("RAW_COUNTER_NAME", "c.raw"), Map.entry("RAW_COUNTER_INITIAL", "7"), Map.entry("PATH", "/usr/bin"),
         Map.entry("OTPX_DATA_DIR", "/var/lib/otpx"), Map.entry("STORE_POOL_SIZE", "4"), Map.entry("STORE_TIMEOUT_MS", "1500"));
       AppConfig.load(vertx, Optional.empty(), env).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
@@ -106,9 +118,9 @@ class AppConfigTest {
           new AppConfig.ProcessConfig(Duration.ofMillis(250)),
           new AppConfig.CounterConfig("c"),
           new AppConfig.RawCounterConfig("c.raw", 7),
-          new AppConfig.ChannelsConfig(Duration.ofSeconds(60), 2, 1024, 3),
+          new AppConfig.ChannelsConfig(Duration.ofSeconds(60), 2, 1024, 3, 9, 4),
           new AppConfig.StoreConfig("/var/lib/otpx", 4, Duration.ofMillis(1500)),
-          config.supervision()), config);
+          config.applications()), config);
         ctx.completeNow();
       })));
     }
@@ -116,8 +128,8 @@ class AppConfigTest {
     @Test
     void envKeyTableCoversEveryKeyOfTheDefaults() throws IOException {
       JsonObject defaults = new JsonObject(Files.readString(Path.of("conf/config.json")));
-      // Every key of the flat sections; the supervision tree is configured in the file only.
-      int keys = defaults.stream().filter(section -> !section.getKey().equals("supervision"))
+      // Every key of the flat sections; the applications are configured in the file only.
+      int keys = defaults.stream().filter(section -> !section.getKey().equals(AppConfig.APPLICATIONS))
         .mapToInt(section -> ((JsonObject) section.getValue()).size()).sum();
       assertEquals(keys, AppConfig.Key.values().length);
       for (AppConfig.Key key : AppConfig.Key.values()) {
@@ -234,18 +246,66 @@ class AppConfigTest {
     }
 
     @Test
-    void aBadSupervisionTreeFailsNamingTheFieldsPath(Vertx vertx, VertxTestContext ctx) throws IOException {
-      Path file = write("tree.json", "{\"supervision\":{\"children\":[{\"id\":\"x\",\"class\":\"dev.otpx.Nope\"}]}}");
+    void aBadApplicationTreeFailsNamingTheFieldsPath(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("tree.json", "{\"applications\":{\"mine\":{\"children\":[{\"id\":\"x\",\"class\":\"dev.otpx.Nope\"}]}}}");
       assertFailsNaming(AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV), ctx,
-        "supervision.children[0]", "class", "dev.otpx.Nope");
+        "applications.mine.children[0]", "class", "dev.otpx.Nope");
     }
 
     @Test
-    void aMissingSupervisionTreeIsNamed() {
+    void aBadApplicationTypeFailsNamingItsPath(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("type.json", "{\"applications\":{\"counters\":{\"type\":\"immortal\"}}}");
+      assertFailsNaming(AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV), ctx,
+        "applications.counters.type", "permanent, transient or temporary", "immortal");
+    }
+
+    @Test
+    void aBadApplicationNameIsNamed() {
       JsonObject json = AppConfig.fromJson(new JsonObject(defaultsText())).toJson();
-      json.remove("supervision");
+      json.getJsonObject(AppConfig.APPLICATIONS).put("Not A Name", new JsonObject());
       IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AppConfig.fromJson(json));
-      assertTrue(bad.getMessage().contains("supervision"), bad.getMessage());
+      assertTrue(bad.getMessage().contains("applications.Not A Name"), bad.getMessage());
+    }
+
+    @Test
+    void anApplicationWithoutATypeIsTemporaryAsInOtp() {
+      JsonObject json = AppConfig.fromJson(new JsonObject(defaultsText())).toJson();
+      json.getJsonObject(AppConfig.APPLICATIONS).getJsonObject("counters").remove("type");
+      assertEquals(ApplicationType.TEMPORARY, AppConfig.fromJson(json).applicationList().get(0).type());
+    }
+
+    @Test
+    void aFileMayChangeOneApplicationsTypeAndKeepItsTree(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("permanent.json", "{\"applications\":{\"counters\":{\"type\":\"permanent\"}}}");
+      AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        Application counters = config.applicationList().get(0);
+        assertEquals(ApplicationType.PERMANENT, counters.type());
+        assertEquals(2, counters.supervisor().children().size());
+        assertEquals(3, config.applicationList().size());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void theOldSupervisionTreeRunsAloneAsOnePermanentApplication(Vertx vertx, VertxTestContext ctx) throws IOException {
+      Path file = write("old.json", "{\"supervision\":{\"strategy\":\"one_for_all\",\"children\":[{\"id\":\"counter\","
+        + "\"class\":\"dev.otpx.counter.CounterServer\",\"name\":\"counter\"}]}}");
+      AppConfig.load(vertx, Optional.of(file.toString()), NO_ENV).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
+        List<Application> applications = config.applicationList();
+        assertEquals(1, applications.size());
+        assertEquals(AppConfig.LEGACY_APPLICATION, applications.get(0).name());
+        assertEquals(ApplicationType.PERMANENT, applications.get(0).type());
+        assertEquals(List.of("counter"), applications.get(0).supervisor().children().stream().map(ChildSpec::id).toList());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void missingApplicationsAreNamed() {
+      JsonObject json = AppConfig.fromJson(new JsonObject(defaultsText())).toJson();
+      json.remove(AppConfig.APPLICATIONS);
+      IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AppConfig.fromJson(json));
+      assertTrue(bad.getMessage().contains(AppConfig.APPLICATIONS), bad.getMessage());
     }
 
     @Test

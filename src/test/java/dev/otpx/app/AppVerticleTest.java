@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.otpx.counter.Counter;
+import dev.otpx.infosys.InfoSys;
+import dev.otpx.infosys.QueryOptions;
+import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
@@ -56,7 +59,7 @@ class AppVerticleTest {
     return AppConfig.load(vertx, Optional.empty(), TEST_ENV).map(config -> {
       JsonObject json = config.toJson();
       json.getJsonObject("store").put("data_dir", dataDirs.resolve(UUID.randomUUID().toString()).toString());
-      silence(json.getJsonObject("supervision"));
+      json.getJsonObject(AppConfig.APPLICATIONS).forEach(application -> silence((JsonObject) application.getValue()));
       return json;
     });
   }
@@ -75,14 +78,14 @@ class AppVerticleTest {
   @Nested
   class WholeService {
 
-    private final Promise<ExitReason> rootExit = Promise.promise();
+    private final Promise<NodeStop> nodeStop = Promise.promise();
     private AppVerticle app;
     private String deploymentId;
     private WebClient client;
 
     @BeforeEach
     void deployWithTheDefaultsOnPortZero(Vertx vertx, VertxTestContext ctx) {
-      app = new AppVerticle(rootExit::tryComplete);
+      app = new AppVerticle(nodeStop::tryComplete);
       client = WebClient.create(vertx);
       quietDefaults(vertx)
         .compose(config -> deploy(vertx, app, config))
@@ -100,14 +103,17 @@ class AppVerticleTest {
       return client.post(app.httpPort(), "127.0.0.1", path).send();
     }
 
-    /** Kills the counter over HTTP and waits until its supervisor has dealt with the exit. */
+    private Pid counters(Vertx vertx) {
+      return Registry.whereis(vertx, "otpx.app.counters").orElseThrow();
+    }
+
+    /** Kills the counter and waits until its supervisor has dealt with the exit. */
     private Future<Void> killCounter(Vertx vertx) {
+      Pid supervisor = counters(vertx);
       Pid before = Registry.whereis(vertx, "counter").orElseThrow();
       Future<?> down = Processes.monitor(vertx, before).down();
-      return post("/api/counter/kill").compose(r -> {
-        assertEquals(202, r.statusCode());
-        return down;
-      }).compose(d -> Supervisor.whichChildren(vertx, app.root())).recover(err -> Future.succeededFuture()).mapEmpty();
+      assertTrue(Processes.kill(vertx, before));
+      return down.compose(d -> Supervisor.whichChildren(vertx, supervisor)).recover(err -> Future.succeededFuture()).mapEmpty();
     }
 
     @Test
@@ -138,13 +144,15 @@ class AppVerticleTest {
     }
 
     @Test
-    void runsTheWholeTreeOfConfJson(Vertx vertx, VertxTestContext ctx) {
-      Supervisor.whichChildren(vertx, app.root()).onComplete(ctx.succeeding(children -> ctx.verify(() -> {
-        assertEquals(4, children.size());
-        for (String name : new String[] {"counter", "counter.long", "counter.short", "counter.medium"}) {
+    void runsEveryApplicationOfConfJson(Vertx vertx, VertxTestContext ctx) {
+      Supervisor.whichChildren(vertx, counters(vertx)).onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+        assertEquals(2, children.size());
+        for (String name : new String[] {"counter", "counter.long", "counter.short", "counter.medium",
+          "infosys", "infosys.cache", "channels.join", "channels.topics"}) {
           assertTrue(Registry.whereis(vertx, name).isPresent(), name);
         }
-        assertEquals(Optional.of(app.root()), Registry.whereis(vertx, AppVerticle.ROOT));
+        assertEquals(java.util.List.of("counters", "infosys", "channels"),
+          app.applications().running().stream().map(running -> running.application().name()).toList());
         ctx.completeNow();
       })));
     }
@@ -158,23 +166,61 @@ class AppVerticleTest {
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertEquals(new JsonObject().put("value", 5), r.bodyAsJsonObject());
           assertNotEquals(before, Registry.whereis(vertx, "counter").orElseThrow());
-          assertFalse(rootExit.future().isComplete());
+          assertFalse(nodeStop.future().isComplete());
           ctx.completeNow();
         })));
     }
 
     @Test
-    void killingTheCounterMoreThanMaxRestartsTimesStopsTheService(Vertx vertx, VertxTestContext ctx) {
-      // conf/config.json: 3 restarts in 5 s. The fourth kill is one too many for the root.
+    void killingTheCounterTooOftenEndsTheTemporaryCountersAndTheServiceKeepsServing(Vertx vertx, VertxTestContext ctx) {
+      // conf/config.json: 3 restarts in 5 s. The fourth kill is one too many for the counters'
+      // supervisor, which gives up; the counters are a temporary application, so only they end.
+      Future<?> countersGone = Processes.monitor(vertx, counters(vertx)).down();
       killCounter(vertx)
         .compose(v -> killCounter(vertx))
         .compose(v -> killCounter(vertx))
         .compose(v -> killCounter(vertx))
-        .onComplete(ctx.succeeding(v -> rootExit.future().onComplete(ctx.succeeding(reason -> ctx.verify(() -> {
-          assertEquals(ExitReason.SHUTDOWN, reason);
-          assertTrue(Registry.registered(vertx).isEmpty(), () -> "names left: " + Registry.registered(vertx));
+        .compose(v -> countersGone)
+        .compose(down -> get("/api/counter"))
+        .compose(counter -> {
+          assertEquals(503, counter.statusCode());
+          assertEquals("noproc", counter.bodyAsJsonObject().getString("error"));
+          return get("/health");
+        })
+        .compose(health -> {
+          assertEquals(200, health.statusCode());
+          return InfoSys.ask(vertx, "what is 2+2", QueryOptions.defaults().withBackends(java.util.List.of("calculator")));
+        })
+        .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+          assertEquals("4", answer.results().get(0).text());
+          assertTrue(Registry.whereis(vertx, "channels.join").isPresent());
+          assertFalse(nodeStop.future().isComplete());
           ctx.completeNow();
-        })))));
+        })));
+    }
+
+    @Test
+    void whenAPermanentApplicationEndsTheServiceStops(Vertx vertx, VertxTestContext ctx) {
+      Pid channels = Registry.whereis(vertx, "otpx.app.channels").orElseThrow();
+      // The channels' supervisor allows 3 restarts in 5 s: kill its router four times.
+      Future<Void> kills = Future.succeededFuture();
+      for (int i = 0; i < 4; i++) {
+        kills = kills.compose(v -> {
+          Pid router = Registry.whereis(vertx, "channels.join").orElse(null);
+          if (router == null) {
+            return Future.succeededFuture();
+          }
+          Future<?> down = Processes.monitor(vertx, router).down();
+          Processes.kill(vertx, router);
+          return down.compose(d -> Supervisor.whichChildren(vertx, channels)).otherwiseEmpty().mapEmpty();
+        });
+      }
+      kills.compose(v -> nodeStop.future()).onComplete(ctx.succeeding(stop -> ctx.verify(() -> {
+        assertEquals("channels", stop.application().name());
+        assertEquals(ExitReason.SHUTDOWN, stop.reason());
+        assertTrue(Registry.registered(vertx).isEmpty(), () -> "names left: " + Registry.registered(vertx));
+        ctx.completeNow();
+      })));
     }
 
     @Test
@@ -184,7 +230,7 @@ class AppVerticleTest {
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertEquals("noproc", assertInstanceOf(OtpException.class, err).code());
           assertTrue(Registry.registered(vertx).isEmpty());
-          assertFalse(rootExit.future().isComplete());
+          assertFalse(nodeStop.future().isComplete());
           ctx.completeNow();
         })));
     }
@@ -219,10 +265,12 @@ class AppVerticleTest {
     void aTreeWhoseChildCannotStartFailsTheDeploymentAndLeavesNothingRunning(Vertx vertx, VertxTestContext ctx) {
       quietDefaults(vertx)
         .compose(json -> {
-          json.getJsonObject("supervision").getJsonArray("children").getJsonObject(0).getJsonObject("config").put("tick_ms", -1);
+          json.getJsonObject(AppConfig.APPLICATIONS).getJsonObject("counters").getJsonArray("children").getJsonObject(0)
+            .getJsonObject("config").put("tick_ms", -1);
           return deploy(vertx, new AppVerticle(reason -> { }), json);
         })
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertTrue(err.getMessage().contains("application counters failed to start"), err.getMessage());
           assertTrue(err.getMessage().contains("failed_to_start_child counter"), err.getMessage());
           assertTrue(Registry.registered(vertx).isEmpty());
           ctx.completeNow();

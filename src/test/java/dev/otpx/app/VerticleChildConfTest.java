@@ -6,6 +6,7 @@ import dev.otpx.process.ChildSpec;
 import dev.otpx.process.Restart;
 import dev.otpx.process.Shutdown;
 import dev.otpx.process.Supervisor;
+import dev.otpx.process.SupervisorSpec;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -30,19 +31,21 @@ class VerticleChildConfTest {
   @Test
   void theConfigurationsTreeTakesAPlainVerticleWithItsPolicy(Vertx vertx, VertxTestContext ctx) throws IOException {
     Path file = Files.writeString(dir.resolve("tree.json"), """
-      {"supervision": {"strategy": "one_for_one", "children": [
+      {"applications": {"hello": {"type": "temporary", "strategy": "one_for_one", "children": [
         {"id": "hello", "class": "dev.otpx.process.examples.HelloVerticle", "config": {"port": 0},
-         "restart": "transient", "shutdown": 2000}]}}
+         "restart": "transient", "shutdown": 2000}]}}}
       """, StandardCharsets.UTF_8);
     AppConfig.load(vertx, Optional.of(file.toString()), Map.of())
       .compose(config -> {
-        ChildSpec hello = config.supervisionSpec().children().get(0);
+        SupervisorSpec tree = config.applicationList().stream().filter(app -> app.name().equals("hello"))
+          .findFirst().orElseThrow().supervisor();
+        ChildSpec hello = tree.children().get(0);
         ctx.verify(() -> {
           assertThat(hello.id()).isEqualTo("hello");
           assertThat(hello.restart()).isEqualTo(Restart.TRANSIENT);
           assertThat(hello.shutdown()).isEqualTo(Shutdown.timeout(Duration.ofSeconds(2)));
         });
-        return Supervisor.start(vertx, config.supervisionSpec(), null);
+        return Supervisor.start(vertx, tree, null);
       })
       .compose(root -> Supervisor.whichChildren(vertx, root))
       .onComplete(ctx.succeeding(children -> ctx.verify(() -> {

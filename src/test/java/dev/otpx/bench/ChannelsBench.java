@@ -15,7 +15,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
@@ -209,7 +211,7 @@ public final class ChannelsBench {
     return sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] / 1e6;
   }
 
-  static <T> T await(Future<T> future, long millis) throws Exception {
+  static <T> T await(Future<T> future, long millis) throws InterruptedException, ExecutionException, TimeoutException {
     return future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
   }
 

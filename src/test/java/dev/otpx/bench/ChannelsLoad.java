@@ -14,7 +14,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -248,12 +250,17 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
     }
   }
 
+  // Not declared to throw InterruptedException (javac's "try" lint): an interrupt keeps its flag.
   @Override
-  public void close() throws Exception {
+  public void close() throws ExecutionException, TimeoutException {
     vertx.cancelTimer(pingTimer);
-    ChannelsBench.await(wsClient.close(), REPLY_MS);
-    for (Loop loop : loops) {
-      ChannelsBench.await(vertx.undeploy(loop.deploymentID()), REPLY_MS);
+    try {
+      ChannelsBench.await(wsClient.close(), REPLY_MS);
+      for (Loop loop : loops) {
+        ChannelsBench.await(vertx.undeploy(loop.deploymentID()), REPLY_MS);
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -114,15 +114,22 @@ final class ChannelsServerProcess implements AutoCloseable {
     }
   }
 
+  // Not declared to throw InterruptedException: try-with-resources would then have to handle an
+  // interrupt it cannot act on (javac's "try" lint). An interrupt keeps its flag set instead.
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       command("quit");
     } catch (IOException gone) {
       // Already dead: destroyForcibly below is all that is left to do.
     }
-    if (!process.waitFor(5, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException interrupted) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);

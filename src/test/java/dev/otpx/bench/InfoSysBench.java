@@ -222,7 +222,7 @@ final class InfoSysBench {
     TestDatabase database = TestDatabase.embedded();
     Store store = await(Store.open(vertx, database.options()));
     HttpVerticle http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "counter", "raw_counter", Duration.ofSeconds(5)),
-        tokens, new BridgeLimits(100, 65_536, 16), store);
+        tokens, new BridgeLimits(100, 65_536, 16, 1_000_000, 16), store, dev.otpx.web.OperatorAuth.disabled());
     await(vertx.deployVerticle(http));
     Vertx clients = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {

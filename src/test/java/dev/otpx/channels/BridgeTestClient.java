@@ -6,46 +6,97 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A browser stand-in speaking the bridge protocol as plain JSON frames over the raw websocket
- * endpoint {@code /eventbus/websocket}. Frames nobody waits for yet are kept until someone does.
+ * A browser stand-in speaking the bridge protocol over a websocket: plain JSON frames on the raw
+ * endpoint {@code /eventbus/websocket}, or SockJS's framing on its websocket transport
+ * ({@code /eventbus/<server>/<session>/websocket}), as sockjs-client does. Frames nobody waits
+ * for yet are kept until someone does.
  */
 final class BridgeTestClient {
 
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  /** How the client reaches the bridge. */
+  enum Transport {
+    /** {@code /eventbus/websocket}: one JSON frame per websocket message. */
+    RAW_WEBSOCKET,
+    /** SockJS's websocket transport: frames in SockJS's JSON arrays, {@code o}, {@code h}, {@code a[...]}. */
+    SOCKJS_WEBSOCKET
+  }
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private record Waiter(Predicate<JsonObject> matches, Promise<JsonObject> promise) { }
 
   // Held on purpose: Vert.x closes a client that has become unreachable, and its connections.
   private final WebSocketClient wsClient;
   private final WebSocket ws;
+  private final Transport transport;
   private final List<JsonObject> unclaimed = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
+  private final Promise<Short> closed = Promise.promise();
   private int replies;
 
-  private BridgeTestClient(WebSocketClient wsClient, WebSocket ws) {
+  private BridgeTestClient(WebSocketClient wsClient, WebSocket ws, Transport transport) {
     this.wsClient = wsClient;
     this.ws = ws;
+    this.transport = transport;
     ws.handler(this::onFrame);
+    ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
   }
 
   static Future<BridgeTestClient> connect(Vertx vertx, int port) {
-    WebSocketClient wsClient = vertx.createWebSocketClient();
-    return wsClient.connect(port, "localhost", "/eventbus/websocket")
-      .map(ws -> new BridgeTestClient(wsClient, ws));
+    return connect(vertx, port, Transport.RAW_WEBSOCKET);
   }
 
-  /** Writes a raw text frame, e.g. one that is not JSON. */
+  static Future<BridgeTestClient> connect(Vertx vertx, int port, Transport transport) {
+    // Messages of any size leave in one frame, as a browser sends them.
+    WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+    String path = transport == Transport.RAW_WEBSOCKET ? "/eventbus/websocket"
+      : "/eventbus/000/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";
+    return wsClient.connect(port, "localhost", path)
+      .map(ws -> new BridgeTestClient(wsClient, ws, transport));
+  }
+
+  /** Completes with the close status the server sent when the websocket closes. */
+  Future<Short> closed() {
+    return closed.future().timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The frames received that nobody has claimed, in order. */
+  synchronized List<JsonObject> unclaimed() {
+    return List.copyOf(unclaimed);
+  }
+
+  /** Writes a text frame as the transport frames it, e.g. one that is not JSON. */
   Future<Void> write(String text) {
-    return ws.writeTextMessage(text);
+    return ws.writeTextMessage(transport == Transport.RAW_WEBSOCKET ? text : new JsonArray().add(text).encode());
+  }
+
+  /**
+   * Writes a text as one websocket message split into frames of at most {@code frameBytes}
+   * characters (ASCII text), as some clients send large messages.
+   */
+  Future<Void> writeInFrames(String text, int frameBytes) {
+    String framed = transport == Transport.RAW_WEBSOCKET ? text : new JsonArray().add(text).encode();
+    Future<Void> last = Future.succeededFuture();
+    for (int from = 0; from < framed.length(); from += frameBytes) {
+      String part = framed.substring(from, Math.min(framed.length(), from + frameBytes));
+      boolean fin = from + frameBytes >= framed.length();
+      last = ws.writeFrame(from == 0 ? WebSocketFrame.textFrame(part, fin) : WebSocketFrame.continuationFrame(Buffer.buffer(part), fin));
+    }
+    return last;
   }
 
   /** Writes one frame. */
@@ -106,12 +157,28 @@ final class BridgeTestClient {
     return next(f -> "rec".equals(f.getString("type")) && address.equals(f.getString("address")));
   }
 
+  /** Drops the connection at once, as a client that goes away without a goodbye. */
+  void drop() {
+    wsClient.close();
+  }
+
   Future<Void> close() {
     return ws.close().eventually(() -> wsClient.close());
   }
 
   private void onFrame(Buffer buffer) {
-    JsonObject frame = new JsonObject(buffer);
+    if (transport == Transport.RAW_WEBSOCKET) {
+      claim(new JsonObject(buffer));
+      return;
+    }
+    String text = buffer.toString();
+    if (text.startsWith("a")) {
+      new JsonArray(text.substring(1)).forEach(frame -> claim(new JsonObject((String) frame)));
+    }
+    // "o" opens, "h" is a heartbeat, "c[code, reason]" closes: none is a bridge frame.
+  }
+
+  private void claim(JsonObject frame) {
     Waiter claimed = null;
     synchronized (this) {
       for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {

@@ -302,6 +302,61 @@ class ChannelRouterTest {
     }
 
     @Test
+    void aPostsBodySentToJoinIsABadJoinAndNothingIsStoredOrBroadcast(Vertx vertx, VertxTestContext ctx) {
+      Listener.listen(vertx, TOPIC).compose(listener -> joinAs(vertx, "alice", "s1", 0)
+          .compose(r -> request(vertx, ChannelAddresses.JOIN, push("alice", "s1", TOPIC, "smuggled", 1)))
+          .transform(ar -> {
+            ctx.verify(() -> {
+              assertThat(ar.failed()).as("refused").isTrue();
+              assertThat(refusal(ar.cause(), "bad_request").getMessage()).startsWith("bad_request: last_seen_id");
+            });
+            return post(vertx, "alice", "s1", "real", 2);
+          })
+          .compose(reply -> listener.await("new_annotation", 1))
+          .map(all -> {
+            ctx.verify(() -> {
+              assertThat(all).extracting(e -> e.getJsonObject("payload").getString("body")).containsExactly("real");
+              assertThat(all.get(0).getJsonObject("payload").getLong("id")).isEqualTo(1L);
+            });
+            return null;
+          }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aPostsBodySentToLeaveIsALeaveNeverAPost(Vertx vertx, VertxTestContext ctx) {
+      Listener.listen(vertx, TOPIC).compose(listener -> joinAs(vertx, "alice", "s1", 0)
+          .compose(r -> request(vertx, ChannelAddresses.LEAVE, push("alice", "s1", TOPIC, "smuggled", 1)))
+          .compose(left -> {
+            assertThat(left).isEqualTo(new JsonObject().put("status", "ok"));
+            return post(vertx, "alice", "s1", "after leaving", 2);
+          })
+          .transform(ar -> {
+            ctx.verify(() -> {
+              assertThat(ar.failed()).as("alice left: her post is refused").isTrue();
+              refusal(ar.cause(), "not_joined");
+              assertThat(listener.events("new_annotation")).isEmpty();
+            });
+            return new AnnotationStore(vertx).history(TOPIC, 0, 10);
+          })
+          .map(history -> {
+            ctx.verify(() -> assertThat(history).isEmpty());
+            return null;
+          }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aRequestToTheRouterByPidIsRefusedNamingTheAddresses(Vertx vertx, VertxTestContext ctx) {
+      Pid router = Registry.whereis(vertx, ChannelAddresses.JOIN).orElseThrow();
+      request(vertx, router.address(), join("alice", "s1", TOPIC, 0))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(refusal(err, "bad_request").getMessage()).contains(ChannelAddresses.JOIN, ChannelAddresses.PUSH);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void aJoinToABadTopicIsRefusedNamingTopicAndStartsNothing(Vertx vertx, VertxTestContext ctx) {
       request(vertx, ChannelAddresses.JOIN, join("alice", "s1", "videos:", 0))
         .onComplete(ctx.failing(err -> ctx.verify(() -> {

@@ -12,6 +12,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
@@ -38,14 +40,19 @@ class ChannelsBridgeTest {
 
   private static final byte[] SECRET = "a test secret that is long enough!".getBytes(StandardCharsets.UTF_8);
   private static final Duration MAX_AGE = Duration.ofHours(1);
-  private static final BridgeLimits LIMITS = new BridgeLimits(2, 2048, 3);
+  /** 2 posts/s, 2 KiB frames, 3 handlers, 10 messages/s, 2 topics: each small enough to reach in a test. */
+  private static final BridgeLimits LIMITS = new BridgeLimits(2, 2048, 3, 10, 2);
   private static final String TOPIC = ChannelAddresses.topicAddress("videos:42");
 
-  private final Tokens tokens = new Tokens(SECRET, MAX_AGE, Clock.systemUTC());
+  /** The tokens' clock, which a test may move on to make a token expire. */
+  private final MovableClock clock = new MovableClock();
+  private final Tokens tokens = new Tokens(SECRET, MAX_AGE, clock);
   private final String alice = tokens.sign("alice");
   private final AtomicLong nanos = new AtomicLong();
   private final List<Message<Object>> joins = new CopyOnWriteArrayList<>();
   private final List<Message<Object>> pushes = new CopyOnWriteArrayList<>();
+  private final List<Message<Object>> leaves = new CopyOnWriteArrayList<>();
+  private final List<Message<Object>> held = new CopyOnWriteArrayList<>();
   private final List<Object> counts = new CopyOnWriteArrayList<>();
   private int port;
 
@@ -56,18 +63,21 @@ class ChannelsBridgeTest {
     @Override
     public Future<?> start() {
       Router router = Router.router(vertx);
-      router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(LIMITS));
-      router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, LIMITS, nanos::get));
+      ChannelsBridge.mount(router, vertx, tokens, LIMITS, nanos::get);
       return Future.all(
           echo(ChannelAddresses.JOIN, joins),
           echo(ChannelAddresses.PUSH, pushes),
+          echo(ChannelAddresses.LEAVE, leaves),
+          // InfoSys never answers here: its requests stay in flight, holding a handler each.
+          vertx.eventBus().consumer(ChannelsBridge.INFOSYS, held::add).completion(),
           vertx.eventBus().consumer(ChannelsBridge.COUNTER, msg -> {
             counts.add(msg.body());
             if (msg.replyAddress() != null) {
               msg.reply(new JsonObject().put("value", counts.size()));
             }
           }).completion())
-        .compose(v -> vertx.createHttpServer().requestHandler(router).listen(0, "localhost"))
+        .compose(v -> vertx.createHttpServer(ChannelsBridge.serverOptions(LIMITS, new HttpServerOptions()))
+          .requestHandler(router).listen(0, "localhost"))
         .onSuccess(s -> server = s);
     }
 
@@ -76,6 +86,30 @@ class ChannelsBridgeTest {
         received.add(msg);
         msg.reply(msg.body());
       }).completion();
+    }
+  }
+
+  /** A clock that stands still until a test moves it. */
+  private static final class MovableClock extends Clock {
+    private volatile Instant now = Instant.now();
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
     }
   }
 
@@ -105,6 +139,26 @@ class ChannelsBridgeTest {
     assertThat(err.getString("type")).isEqualTo("err");
     assertThat(err.getString("body")).isEqualTo(code);
     assertThat(err.getString("message")).startsWith(code + ": ").contains(detail);
+  }
+
+  /** The failed reply a refused request gets, checked for its code, status and detail. */
+  private static void assertFailedReply(JsonObject reply, String code, int status, String detail) {
+    assertThat(reply.getString("type")).isEqualTo("err");
+    assertThat(reply.getInteger("failureCode")).isEqualTo(status);
+    assertThat(reply.getString("failureType")).isEqualTo("RECIPIENT_FAILURE");
+    assertThat(reply.getString("message")).startsWith(code + ": ").contains(detail);
+  }
+
+  /**
+   * Proves that a refusal got one answer only: a request answered after it finds no other frame
+   * waiting (the socket delivers frames in order).
+   */
+  private Future<Void> assertNoOtherAnswer(BridgeTestClient client) {
+    return client.request(ChannelsBridge.COUNTER, "val", alice).map(reply -> {
+      assertThat(reply.getString("type")).isEqualTo("rec");
+      assertThat(client.unclaimed()).as("frames nobody asked for").isEmpty();
+      return null;
+    });
   }
 
   /**
@@ -181,17 +235,15 @@ class ChannelsBridgeTest {
     }
 
     @Test
-    void aRefusedRequestAlsoFailsItsReplySoTheCallerDoesNotHang(Vertx vertx, VertxTestContext ctx) {
-      connect(vertx)
-        .compose(client -> client.request(ChannelAddresses.PUSH, pushBody("hi"), null))
-        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
-          assertThat(reply.getString("type")).isEqualTo("err");
-          assertThat(reply.getInteger("failureCode")).isEqualTo(403);
-          assertThat(reply.getString("failureType")).isEqualTo("RECIPIENT_FAILURE");
-          assertThat(reply.getString("message")).isEqualTo("access_denied: missing token: sign in again");
-          assertThat(pushes).isEmpty();
-          ctx.completeNow();
-        })));
+    void aRefusedRequestGetsOneFailedReplySoTheCallerDoesNotHangAndNothingElse(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> client.request(ChannelAddresses.PUSH, pushBody("hi"), null)
+          .compose(reply -> {
+            assertFailedReply(reply, "access_denied", 403, "missing token: sign in again");
+            assertThat(reply.getString("message")).isEqualTo("access_denied: missing token: sign in again");
+            assertThat(pushes).isEmpty();
+            return assertNoOtherAnswer(client);
+          }))
+        .onComplete(ctx.succeedingThenComplete());
     }
 
     @Test
@@ -280,17 +332,27 @@ class ChannelsBridgeTest {
     @Test
     void aHeaderThatIsNotAStringIsABadRequest(Vertx vertx, VertxTestContext ctx) {
       connect(vertx).compose(client -> {
-        Future<JsonObject> err = client.nextError();
+        Future<JsonObject> answer = client.next(f -> "r.x".equals(f.getString("address")));
         return client.write(new JsonObject().put("type", "send").put("address", ChannelAddresses.JOIN)
             .put("body", joinBody()).put("replyAddress", "r.x")
             .put("headers", new JsonObject().put("token", alice).put("n", (Object) null)))
-          .compose(v -> err)
+          .compose(v -> answer)
           .map(frame -> {
-            assertRefused(frame, "bad_request", "header 'n' must be a string");
+            assertFailedReply(frame, "bad_request", 400, "header 'n' must be a string");
             return null;
           })
           .compose(v -> assertNothingDelivered(client));
       }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aRequestToAnAddressNotPermittedGetsAFailedReplyWithAMessage(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> client.request("otpx.app.channels", new JsonObject(), alice)
+          .compose(reply -> {
+            assertFailedReply(reply, "access_denied", 403, "may not send to 'otpx.app.channels'");
+            return assertNoOtherAnswer(client);
+          }))
+        .onComplete(ctx.succeedingThenComplete());
     }
 
     @Test
@@ -311,16 +373,24 @@ class ChannelsBridgeTest {
 
     private Future<JsonObject> publishUntilDelivered(Vertx vertx, BridgeTestClient client, String address) {
       // The register has taken effect once a request sent after it on the same socket is answered.
-      return client.request(ChannelAddresses.JOIN, joinBody(), alice).compose(ready -> {
+      return client.request(ChannelsBridge.COUNTER, "val", alice).compose(ready -> {
         Future<JsonObject> delivered = client.nextOn(address);
         vertx.eventBus().publish(address, new JsonObject().put("event", "new_annotation"));
         return delivered;
       });
     }
 
+    /** Joins videos:42 (the join stand-in says yes). */
+    private Future<BridgeTestClient> joined(Vertx vertx) {
+      return connect(vertx).compose(client -> client.request(ChannelAddresses.JOIN, joinBody(), alice).map(reply -> {
+        assertThat(reply.getString("type")).isEqualTo("rec");
+        return client;
+      }));
+    }
+
     @Test
-    void registerOnATopicWithATokenReceivesWhatIsPublishedThere(Vertx vertx, VertxTestContext ctx) {
-      connect(vertx)
+    void registerOnAJoinedTopicWithATokenReceivesWhatIsPublishedThere(Vertx vertx, VertxTestContext ctx) {
+      joined(vertx)
         .compose(client -> client.register(TOPIC, alice).compose(v -> publishUntilDelivered(vertx, client, TOPIC)))
         .onComplete(ctx.succeeding(frame -> ctx.verify(() -> {
           assertThat(frame.getJsonObject("body")).isEqualTo(new JsonObject().put("event", "new_annotation"));
@@ -330,7 +400,7 @@ class ChannelsBridgeTest {
 
     @Test
     void registerWithoutATokenIsDeniedAndRegistersNothing(Vertx vertx, VertxTestContext ctx) {
-      connect(vertx).compose(client -> {
+      joined(vertx).compose(client -> {
         Future<JsonObject> err = client.nextError();
         return client.register(TOPIC, null)
           .compose(v -> err)
@@ -338,7 +408,7 @@ class ChannelsBridgeTest {
             assertRefused(frame, "access_denied", "missing token");
             return null;
           })
-          // Had the first register worked, this one would get address_already_registered.
+          // Had the first register worked, this one would be refused as a second registration.
           .compose(v -> client.register(TOPIC, alice))
           .compose(v -> publishUntilDelivered(vertx, client, TOPIC));
       }).onComplete(ctx.succeedingThenComplete());
@@ -362,6 +432,69 @@ class ChannelsBridgeTest {
         }
         return chain;
       }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void registeringOnATopicNotJoinedIsDeniedSoNobodyListensUnseen(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> {
+        Future<JsonObject> err = client.nextError();
+        return client.register(TOPIC, alice)
+          .compose(v -> err)
+          .map(frame -> {
+            assertRefused(frame, "access_denied", "join videos:42 before registering on " + TOPIC);
+            return null;
+          })
+          // Joined now: the same register works, proof the first one registered nothing.
+          .compose(v -> client.request(ChannelAddresses.JOIN, joinBody(), alice))
+          .compose(v -> client.register(TOPIC, alice))
+          .compose(v -> publishUntilDelivered(vertx, client, TOPIC));
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aSocketThatLeftATopicStopsReceivingItsBroadcasts(Vertx vertx, VertxTestContext ctx) {
+      joined(vertx).compose(client -> client.register(TOPIC, alice)
+          .compose(v -> publishUntilDelivered(vertx, client, TOPIC))
+          .compose(first -> client.request(ChannelAddresses.LEAVE, new JsonObject().put("topic", "videos:42"), alice))
+          .compose(left -> {
+            // Queued to the socket before the rejoin below is even sent: it must be dropped.
+            vertx.eventBus().publish(TOPIC, new JsonObject().put("event", "while_away"));
+            return client.request(ChannelAddresses.JOIN, joinBody(), alice);
+          })
+          .compose(rejoined -> {
+            Future<JsonObject> next = client.nextOn(TOPIC);
+            vertx.eventBus().publish(TOPIC, new JsonObject().put("event", "back"));
+            return next;
+          })
+          .map(next -> {
+            assertThat(next.getJsonObject("body").getString("event")).isEqualTo("back");
+            return null;
+          }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aRegistrationStopsReceivingWhenItsTokenExpiresAndIsToldSoOnce(Vertx vertx, VertxTestContext ctx) {
+      joined(vertx).compose(client -> client.register(TOPIC, alice)
+          .compose(v -> publishUntilDelivered(vertx, client, TOPIC))
+          .compose(delivered -> {
+            clock.advance(MAX_AGE.plusSeconds(2));
+            Future<JsonObject> told = client.nextError();
+            vertx.eventBus().publish(TOPIC, new JsonObject().put("event", "after_expiry"));
+            vertx.eventBus().publish(TOPIC, new JsonObject().put("event", "after_expiry_too"));
+            return told;
+          })
+          .compose(told -> {
+            assertRefused(told, "access_denied", "expired token");
+            // A fresh token's request, answered after both publishes reached the socket.
+            return client.request(ChannelsBridge.COUNTER, "val", tokens.sign("alice"));
+          })
+          .map(reply -> {
+            assertThat(reply.getString("type")).isEqualTo("rec");
+            assertThat(client.unclaimed()).as("nothing delivered after expiry, and one notice").isEmpty();
+            return null;
+          }))
+        .onComplete(ctx.succeedingThenComplete());
     }
   }
 
@@ -414,35 +547,100 @@ class ChannelsBridgeTest {
     }
 
     @Test
-    void anOversizeFrameIsRefusedWithAClearErrorAndTheSocketStaysUsable(Vertx vertx, VertxTestContext ctx) {
+    void anOversizeFrameIsRefusedWithOneClearAnswerAndTheSocketStaysUsable(Vertx vertx, VertxTestContext ctx) {
       connect(vertx).compose(client -> client.request(ChannelAddresses.PUSH, pushBody("x".repeat(4000)), alice)
         .compose(reply -> {
-          assertThat(reply.getString("type")).isEqualTo("err");
-          assertThat(reply.getInteger("failureCode")).isEqualTo(413);
-          assertThat(reply.getString("message")).startsWith("frame_too_large: message of ")
-            .endsWith("bytes is over the limit of 2048 bytes");
+          assertFailedReply(reply, "frame_too_large", 413, "bytes is over the limit of 2048 bytes");
+          assertThat(reply.getString("message")).startsWith("frame_too_large: message of ");
           assertThat(pushes).isEmpty();
-          return client.nextError();
+          return assertNoOtherAnswer(client);
         })
-        .compose(err -> {
-          assertRefused(err, "frame_too_large", "2048 bytes");
-          return assertNothingDelivered(client);
-        })).onComplete(ctx.succeedingThenComplete());
+        .compose(v -> assertNothingDelivered(client))).onComplete(ctx.succeedingThenComplete());
+    }
+
+    private Future<JsonObject> joinTopic(BridgeTestClient client, String topic) {
+      return client.request(ChannelAddresses.JOIN, new JsonObject().put("topic", topic).put("last_seen_id", 0), alice);
     }
 
     @Test
-    void handlersBeyondTheLimitAreRefused(Vertx vertx, VertxTestContext ctx) {
+    void handlersBeyondTheLimitAreRefusedWithAMessageAndAFailedReply(Vertx vertx, VertxTestContext ctx) {
+      // Limit 3: two registrations and one InfoSys request that is never answered.
+      connect(vertx).compose(client -> joinTopic(client, "videos:1")
+        .compose(r -> joinTopic(client, "videos:2"))
+        .compose(r -> client.register(ChannelAddresses.topicAddress("videos:1"), alice))
+        .compose(v -> client.register(ChannelAddresses.topicAddress("videos:2"), alice))
+        .compose(v -> {
+          client.request(ChannelsBridge.INFOSYS, new JsonObject().put("query", "held"), alice);
+          return client.request(ChannelsBridge.COUNTER, "val", alice);
+        })
+        .compose(fourth -> {
+          assertFailedReply(fourth, "max_handlers_reached", 429, "at most 3 registrations and requests awaiting a reply");
+          Future<JsonObject> err = client.nextError();
+          return client.register(ChannelAddresses.topicAddress("videos:3"), alice).compose(v -> err);
+        })
+        .map(err -> {
+          // A register's one answer is an error frame with a message (videos:3 was never joined).
+          assertRefused(err, "access_denied", "join videos:3 before registering");
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void everyAddressDrawsOnOneBudgetPerSocket(Vertx vertx, VertxTestContext ctx) {
+      // Budget 10: a join, a register, four counter sends and four requests, then one too many.
       connect(vertx).compose(client -> {
-        Future<JsonObject> err = client.nextError();
-        return client.register(ChannelAddresses.topicAddress("videos:1"), alice)
-          .compose(v -> client.register(ChannelAddresses.topicAddress("videos:2"), alice))
-          .compose(v -> client.register(ChannelAddresses.topicAddress("videos:3"), alice))
-          .compose(v -> client.register(ChannelAddresses.topicAddress("videos:4"), alice))
-          .compose(v -> err);
-      }).onComplete(ctx.succeeding(err -> ctx.verify(() -> {
-        assertThat(err.getString("body")).isEqualTo("max_handlers_reached");
-        ctx.completeNow();
-      })));
+        Future<JsonObject> chain = joinTopic(client, "videos:1");
+        chain = chain.compose(r -> client.register(ChannelAddresses.topicAddress("videos:1"), alice).map(r));
+        for (int i = 0; i < 4; i++) {
+          chain = chain.compose(r -> client.send(ChannelsBridge.COUNTER, "inc", alice).map(r));
+        }
+        for (int i = 0; i < 4; i++) {
+          chain = chain.compose(r -> client.request(ChannelsBridge.COUNTER, "val", alice));
+        }
+        return chain
+          .compose(last -> {
+            assertThat(last.getString("type")).isEqualTo("rec");
+            return client.request(ChannelAddresses.JOIN, joinBody(), alice);
+          })
+          .compose(limited -> {
+            assertFailedReply(limited, "rate_limited", 429, "more than 10 messages per second from this socket");
+            Future<JsonObject> err = client.nextError();
+            return client.send(ChannelsBridge.COUNTER, "dec", alice).compose(v -> err);
+          })
+          .compose(err -> {
+            assertRefused(err, "rate_limited", "messages per second");
+            assertThat(counts).containsExactly("inc", "inc", "inc", "inc", "val", "val", "val", "val");
+            nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+            return client.request(ChannelsBridge.COUNTER, "val", alice);
+          })
+          .map(refilled -> {
+            assertThat(refilled.getString("type")).isEqualTo("rec");
+            return null;
+          });
+      }).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aSocketMayJoinOnlySoManyTopicsAtOnce(Vertx vertx, VertxTestContext ctx) {
+      connect(vertx).compose(client -> joinTopic(client, "videos:1")
+        .compose(r -> joinTopic(client, "videos:2"))
+        .compose(r -> joinTopic(client, "videos:1"))
+        .compose(again -> {
+          assertThat(again.getString("type")).as("a topic already joined can be joined again").isEqualTo("rec");
+          return joinTopic(client, "videos:3");
+        })
+        .compose(third -> {
+          assertFailedReply(third, "rate_limited", 429, "at most 2 topics at once: leave one first");
+          assertThat(joins).hasSize(3);
+          return client.request(ChannelAddresses.LEAVE, new JsonObject().put("topic", "videos:1"), alice);
+        })
+        .compose(left -> joinTopic(client, "videos:3"))
+        .map(third -> {
+          assertThat(third.getString("type")).isEqualTo("rec");
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
     }
   }
 

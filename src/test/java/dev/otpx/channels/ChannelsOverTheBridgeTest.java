@@ -2,22 +2,36 @@ package dev.otpx.channels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole channel stack as a browser meets it: a real websocket client speaking the bridge
@@ -35,11 +49,11 @@ class ChannelsOverTheBridgeTest {
   @BeforeEach
   void startTheStack(Vertx vertx, VertxTestContext ctx) {
     Router router = Router.router(vertx);
-    router.route("/eventbus/*").handler(ChannelsBridge.bodyHandler(BridgeLimits.DEFAULTS));
-    router.route("/eventbus/*").subRouter(ChannelsBridge.router(vertx, tokens, BridgeLimits.DEFAULTS));
+    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS);
     ChannelFixtures.startInfoSys(vertx, new JsonObject())
       .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults()))
-      .compose(pid -> vertx.createHttpServer().requestHandler(router).listen(0))
+      .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
+        .requestHandler(router).listen(0))
       .onComplete(ctx.succeeding(server -> {
         port = server.actualPort();
         ctx.completeNow();
@@ -188,5 +202,142 @@ class ChannelsOverTheBridgeTest {
         assertThat(Registry.whereis(vertx, ChannelAddresses.CHANNEL_PREFIX + TOPIC)).isEmpty();
         ctx.completeNow();
       })));
+  }
+
+  /** A join and a register on the topic, over a given transport; completes with the join's reply. */
+  private Future<JsonObject> joinAndRegister(BridgeTestClient client, String token) {
+    return client.request(ChannelAddresses.JOIN, new JsonObject().put("topic", TOPIC).put("last_seen_id", 0), token)
+      .compose(reply -> client.register(ADDRESS, token)
+        .compose(v -> client.request(ChannelsBridge.COUNTER, "val", token).otherwiseEmpty())
+        .map(reply));
+  }
+
+  private static String socketIdOf(JsonObject joinReply, String user) {
+    return joinReply.getJsonObject("body").getJsonObject("presence_state").getJsonObject(user).getJsonArray("metas")
+      .getJsonObject(0).getString("socket_id");
+  }
+
+  /** Over four times the frame limit: what the transport refuses to read, in one websocket frame. */
+  private static String oversizePost() {
+    return new JsonObject().put("type", "send").put("address", ChannelAddresses.PUSH).put("replyAddress", "r.big")
+      .put("body", new JsonObject().put("topic", TOPIC).put("event", "new_annotation")
+        .put("payload", new JsonObject().put("body", "x".repeat(300 * 1024)).put("at", 0)))
+      .encode();
+  }
+
+  /** Each websocket transport, with the oversize message in one frame (as browsers send it) or in 64 KiB frames. */
+  static Stream<Arguments> transportsAndFraming() {
+    return Stream.of(BridgeTestClient.Transport.values())
+      .flatMap(transport -> Stream.of(Arguments.of(transport, 0), Arguments.of(transport, 64 * 1024)));
+  }
+
+  @ParameterizedTest(name = "{0}, frames of {1} bytes (0: one frame)")
+  @MethodSource("transportsAndFraming")
+  void aWebsocketMessageOverTheLimitClosesTheSocketFreesItAndLeavesPresence(BridgeTestClient.Transport transport, int frameBytes,
+                                                                            Vertx vertx, VertxTestContext ctx) {
+    LogCapture log = LogCapture.of("io.vertx");
+    JsonObject[] reply = new JsonObject[1];
+    String bobToken = tokens.sign("bob");
+    joined(vertx, "alice", 0, reply).compose(alice -> {
+      Future<JsonObject> bobLeaves = alice.next(f -> diff(f, "leaves", "bob"));
+      return BridgeTestClient.connect(vertx, port, transport).compose(bob -> joinAndRegister(bob, bobToken)
+        .compose(joinReply -> {
+          String socketId = socketIdOf(joinReply, "bob");
+          // The oversize message and, right behind it, one more frame that must never be read.
+          if (frameBytes == 0) {
+            bob.write(oversizePost());
+          } else {
+            bob.writeInFrames(oversizePost(), frameBytes);
+          }
+          bob.write(new JsonObject().put("type", "register").put("address", ADDRESS)
+            .put("headers", new JsonObject().put("token", bobToken)).encode());
+          return bob.closed().compose(status -> bobLeaves.map(left -> {
+            ctx.verify(() -> {
+              // A clean close in both cases, never a dropped connection (1006). SockJS's session has
+              // no close status to give, so its websocket closes with the normal 1000.
+              assertThat(status).as("close status").isEqualTo(transport == BridgeTestClient.Transport.RAW_WEBSOCKET
+                ? (short) 1009 : (short) 1000);
+            });
+            return socketId;
+          }));
+        }));
+    })
+      // Its write handler went with it: nothing holds the closed connection any more.
+      .compose(socketId -> vertx.eventBus().request(socketId, "hello?").transform(ar -> Future.succeededFuture(ar.cause())))
+      .onComplete(ctx.succeeding(err -> ctx.verify(() -> {
+        assertThat(err).isInstanceOf(ReplyException.class);
+        assertThat(((ReplyException) err).failureType()).isEqualTo(ReplyFailure.NO_HANDLERS);
+        assertThat(log.events()).noneMatch(event -> event.getThrowableProxy() != null
+          && event.getThrowableProxy().getClassName().equals(NullPointerException.class.getName()));
+        log.close();
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void anXhrBodyOverTheLimitIsA413JsonAnswerAndClosesItsSessionAndLeavesPresence(Vertx vertx, VertxTestContext ctx) {
+    LogCapture log = LogCapture.of("io.vertx");
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    String session = "/eventbus/000/" + UUID.randomUUID().toString().replace("-", "") + "/";
+    String bobToken = tokens.sign("bob");
+    JsonObject join = new JsonObject().put("type", "send").put("address", ChannelAddresses.JOIN).put("replyAddress", "r.1")
+      .put("headers", new JsonObject().put("token", bobToken)).put("body", new JsonObject().put("topic", TOPIC).put("last_seen_id", 0));
+    JsonObject[] reply = new JsonObject[1];
+    joined(vertx, "alice", 0, reply).compose(alice -> {
+      Future<JsonObject> bobJoins = alice.next(f -> diff(f, "joins", "bob"));
+      Future<JsonObject> bobLeaves = alice.next(f -> diff(f, "leaves", "bob"));
+      return web.post(port, "localhost", session + "xhr").send()
+        .compose(open -> web.post(port, "localhost", session + "xhr_send").sendBuffer(Buffer.buffer(new JsonArray().add(join.encode()).encode())))
+        .compose(sent -> bobJoins)
+        .compose(joined -> web.post(port, "localhost", session + "xhr_send").sendBuffer(Buffer.buffer("[\"" + "x".repeat(2 * 1024 * 1024) + "\"]")))
+        .compose(tooLarge -> {
+          ctx.verify(() -> {
+            assertThat(tooLarge.statusCode()).isEqualTo(413);
+            assertThat(tooLarge.getHeader("content-type")).startsWith("application/json");
+            assertThat(tooLarge.bodyAsJsonObject().getString("error")).isEqualTo("payload_too_large");
+          });
+          return bobLeaves;
+        })
+        .compose(left -> web.post(port, "localhost", session + "xhr").send());
+    }).onComplete(ctx.succeeding(poll -> ctx.verify(() -> {
+      // The session is closed: the next poll is told so (SockJS's close frame follows any frames still queued).
+      assertThat(poll.bodyAsString()).contains("c[3000,\"Go away!\"]");
+      assertThat(log.atLeast(Level.ERROR)).isEmpty();
+      log.close();
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @io.vertx.junit5.Timeout(value = 120, timeUnit = java.util.concurrent.TimeUnit.SECONDS)
+  void manySocketsClosingAtOnceCostOneDeliveryPerBroadcastAndLogNoDiscardedMessages(Vertx vertx, VertxTestContext ctx) {
+    int clients = 400;
+    LogCapture discards = LogCapture.of("io.vertx.core.eventbus");
+    // The clients live in a Vert.x of their own, whose close drops every connection at once.
+    Vertx browsers = Vertx.vertx();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < clients; i++) {
+      String token = tokens.sign("user" + i);
+      chain = chain.compose(v -> BridgeTestClient.connect(browsers, port).compose(c -> joinAndRegister(c, token)).mapEmpty());
+    }
+    JsonObject[] reply = new JsonObject[1];
+    chain.compose(v -> joined(vertx, "watcher", 0, reply)).compose(watcher -> {
+      // Diffs may carry several leaves each: gather them until every client has left.
+      java.util.Set<String> left = new java.util.HashSet<>();
+      Future<JsonObject> allLeft = watcher.next(f -> {
+        if ("rec".equals(f.getString("type")) && f.getValue("body") instanceof JsonObject body
+          && "presence_diff".equals(body.getString("event"))) {
+          left.addAll(body.getJsonObject("payload").getJsonObject("leaves").fieldNames());
+        }
+        return left.size() == clients;
+      });
+      browsers.close();
+      return allLeft.eventually(() -> browsers.close());
+    }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      // The bridge's way (a consumer per socket) logged about 200 of these for 400 sockets here.
+      assertThat(discards.messages()).noneMatch(line -> line.startsWith("Discarding message"));
+      discards.close();
+      ctx.completeNow();
+    })));
   }
 }

@@ -741,6 +741,78 @@ class GenServerTest {
     }
   }
 
+  /** Answers every call with the address it came on, and keeps the addresses of its casts. */
+  static final class AddressEcho extends GenServer<Void> {
+    final List<String> castAddresses = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    protected Future<InitResult<Void>> init(JsonObject args) {
+      return Future.succeededFuture(InitResult.ok(null));
+    }
+
+    @Override
+    protected CallResult<Void> handleCall(Object request, From from, Void state) {
+      return CallResult.reply(from.address(), null);
+    }
+
+    @Override
+    protected CastResult<Void> handleCast(Object message, Void state) {
+      castAddresses.add(castAddress());
+      return CastResult.noReply(null);
+    }
+  }
+
+  @Nested
+  class TheAddressAMessageCameOn {
+
+    private Future<AddressEcho> startWithTwoNames(Vertx vertx) {
+      AddressEcho server = new AddressEcho();
+      return GenServer.start(vertx, server, "addr.first")
+        .compose(pid -> Registry.register(vertx, "addr.second", pid))
+        .map(v -> server);
+    }
+
+    @Test
+    void aCallKnowsTheNameOrPidItWasMadeTo(Vertx vertx, VertxTestContext ctx) {
+      startWithTwoNames(vertx).compose(server -> Future.all(
+          GenServer.<String>call(vertx, "addr.first", "which"),
+          GenServer.<String>call(vertx, "addr.second", "which"),
+          GenServer.<String>call(vertx, server.self(), "which"))
+        .map(all -> {
+          assertThat(List.of(all.<String>resultAt(0), all.<String>resultAt(1), all.<String>resultAt(2)))
+            .containsExactly("addr.first", "addr.second", server.self().address());
+          return null;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aRequestOverTheEventBusKnowsItsAddress(Vertx vertx, VertxTestContext ctx) {
+      startWithTwoNames(vertx)
+        .compose(server -> vertx.eventBus().<String>request("addr.second", new JsonObject()))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.body()).isEqualTo("addr.second");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aCastKnowsItsAddressWhileItIsHandledOnly(Vertx vertx, VertxTestContext ctx) {
+      startWithTwoNames(vertx).compose(server -> {
+        GenServer.cast(vertx, "addr.first", "one");
+        GenServer.cast(vertx, server.self(), "two");
+        // A call after the casts from the same sender, on the same path, is handled after them.
+        return GenServer.call(vertx, server.self(), "sync").compose(v -> {
+          vertx.eventBus().send("addr.second", new JsonObject());
+          return vertx.eventBus().request("addr.second", new JsonObject());
+        }).map(v -> server);
+      }).onComplete(ctx.succeeding(server -> ctx.verify(() -> {
+        assertThat(server.castAddresses).containsExactly("addr.first", server.self().address(), "addr.second");
+        ctx.completeNow();
+      })));
+    }
+  }
+
   @Nested
   class Lifecycle {
 

@@ -4,28 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.otpx.counter.CounterServer;
-import dev.otpx.counter.RawCounterVerticle;
+import ch.qos.logback.classic.Level;
 import dev.otpx.channels.BridgeLimits;
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.counter.CounterServer;
+import dev.otpx.counter.RawCounterVerticle;
 import dev.otpx.infosys.Backend;
 import dev.otpx.infosys.BackendServer;
 import dev.otpx.infosys.ComputeOptions;
 import dev.otpx.infosys.InfoSysServer;
 import dev.otpx.infosys.Result;
 import dev.otpx.process.Down;
-import dev.otpx.process.GenServer;
 import dev.otpx.process.ExitReason;
+import dev.otpx.process.GenServer;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.store.Store;
 import dev.otpx.store.TestDatabase;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -36,6 +39,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -49,6 +53,8 @@ class HttpVerticleTest {
   private static final String RAW_COUNTER = "test.counter.raw";
   private static final Duration TIMEOUT = Duration.ofMillis(300);
   private static final Tokens TOKENS = new Tokens(new byte[Tokens.MIN_SECRET_BYTES], Duration.ofDays(14), java.time.Clock.systemUTC());
+  private static final String OPERATOR_TOKEN = "the operator's token for tests";
+  private static final OperatorAuth OPERATOR = OperatorAuth.fromEnvironment(Map.of(OperatorAuth.ENV, OPERATOR_TOKEN));
 
   private final TestDatabase database = TestDatabase.embedded();
   private Store store;
@@ -61,7 +67,7 @@ class HttpVerticleTest {
     Store.open(vertx, database.options())
       .compose(opened -> {
         store = opened;
-        http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
+        http = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR);
         return CounterServer.start(vertx, COUNTER, 5, Duration.ZERO);
       })
       .compose(pid -> vertx.deployVerticle(new RawCounterVerticle(RAW_COUNTER, 0)))
@@ -77,8 +83,14 @@ class HttpVerticleTest {
     })).onComplete(ctx.succeedingThenComplete());
   }
 
+  /** A request as the operator makes it: with the operator's bearer token. */
   private Future<HttpResponse<Buffer>> request(HttpMethod method, int port, String path) {
-    return client.request(method, port, "127.0.0.1", path).send();
+    return client.request(method, port, "127.0.0.1", path).bearerTokenAuthentication(OPERATOR_TOKEN).send();
+  }
+
+  /** A request with no credential at all. */
+  private Future<HttpResponse<Buffer>> anonymous(HttpMethod method, String path) {
+    return client.request(method, http.actualPort(), "127.0.0.1", path).send();
   }
 
   private Future<HttpResponse<Buffer>> request(HttpMethod method, String path) {
@@ -129,7 +141,7 @@ class HttpVerticleTest {
       // A plain socket outside Vert.x: two Vert.x servers on one port would share it instead of failing.
       ServerSocket occupant = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
       int taken = occupant.getLocalPort();
-      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store))
+      vertx.deployVerticle(new HttpVerticle(new HttpOptions("127.0.0.1", taken, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR))
         .eventually(() -> vertx.executeBlocking(() -> {
           occupant.close();
           return null;
@@ -142,7 +154,7 @@ class HttpVerticleTest {
 
     @Test
     void actualPortBeforeStartIsRefused() {
-      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
+      HttpVerticle idle = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR);
       assertThrows(IllegalStateException.class, idle::actualPort);
     }
   }
@@ -162,7 +174,7 @@ class HttpVerticleTest {
 
     @Test
     void healthStaysUpWhileTheCounterIsNotRunning(Vertx vertx, VertxTestContext ctx) {
-      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
+      HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR);
       vertx.deployVerticle(orphan)
         .compose(id -> request(HttpMethod.GET, orphan.actualPort(), "/health"))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -288,6 +300,138 @@ class HttpVerticleTest {
   }
 
   @Nested
+  class EveryAnswerIsJson {
+
+    private final LogCapture vertxLog = LogCapture.of("io.vertx");
+    private final LogCapture ourLog = LogCapture.of("dev.otpx");
+
+    @org.junit.jupiter.api.AfterEach
+    void detach() {
+      vertxLog.close();
+      ourLog.close();
+    }
+
+    /** Checks the status and the JSON error, and that nothing was logged as an ERROR of ours. */
+    private void expectJson(Future<HttpResponse<Buffer>> response, VertxTestContext ctx, int status, String code) {
+      response.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(status, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        assertEquals(code, r.bodyAsJsonObject().getString("error"), r.bodyAsString());
+        assertTrue(r.bodyAsJsonObject().getString("message") != null, r.bodyAsString());
+        assertEquals(List.of(), vertxLog.atLeast(Level.ERROR));
+        assertEquals(List.of(), ourLog.atLeast(Level.ERROR));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aMalformedPathIsA400JsonAnswerAndNoError(VertxTestContext ctx) {
+      expectJson(anonymous(HttpMethod.GET, "/api/sessions%zz"), ctx, 400, "bad_request");
+    }
+
+    @Test
+    void aRequestLineOverTheLimitIsA414JsonAnswer(VertxTestContext ctx) {
+      expectJson(anonymous(HttpMethod.GET, "/api/counter?q=" + "x".repeat(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH)),
+        ctx, 414, "uri_too_long");
+    }
+
+    @Test
+    void headersOverTheLimitAreA431JsonAnswer(VertxTestContext ctx) {
+      expectJson(client.get(http.actualPort(), "127.0.0.1", "/api/counter")
+        .putHeader("X-Padding", "x".repeat(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE)).send(), ctx, 431, "headers_too_large");
+    }
+
+    @Test
+    void aDirectoryOfTheStaticFilesIsA404JsonAnswerNotARedirect(VertxTestContext ctx) {
+      expectJson(anonymous(HttpMethod.GET, "/vendor"), ctx, 404, "not_found");
+    }
+
+    @Test
+    void aSessionBodyOverTheLimitIsA413JsonAnswer(VertxTestContext ctx) {
+      expectJson(client.post(http.actualPort(), "127.0.0.1", SessionRoutes.PATH)
+        .sendBuffer(Buffer.buffer("{\"username\": \"" + "a".repeat(SessionRoutes.MAX_BODY_BYTES) + "\"}")), ctx, 413, "payload_too_large");
+    }
+
+    @Test
+    void aBridgeBodyOverTheLimitIsA413JsonAnswer(VertxTestContext ctx) {
+      expectJson(client.post(http.actualPort(), "127.0.0.1", "/eventbus/000/nosuchsession/xhr_send")
+        .sendBuffer(Buffer.buffer("x".repeat(BridgeLimits.DEFAULTS.maxBodyBytes() + 1))), ctx, 413, "payload_too_large");
+    }
+  }
+
+  @Nested
+  class Ownership {
+
+    @Test
+    void anyoneMayReadTheCounters(VertxTestContext ctx) {
+      expect(anonymous(HttpMethod.GET, "/api/counter"), ctx, 200, value(5));
+    }
+
+    @Test
+    void killingWithoutACredentialIs401AndKillsNothing(Vertx vertx, VertxTestContext ctx) {
+      Pid pid = Registry.whereis(vertx, COUNTER).orElseThrow();
+      anonymous(HttpMethod.POST, "/api/counter/kill").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(401, r.statusCode(), r.bodyAsString());
+        assertJsonContentType(r);
+        assertEquals("Bearer realm=\"otpx\"", r.getHeader("WWW-Authenticate"));
+        assertEquals("unauthorized", r.bodyAsJsonObject().getString("error"));
+        assertTrue(r.bodyAsJsonObject().getString("message").contains("OTPX_ADMIN_TOKEN"), r.bodyAsString());
+        assertTrue(Processes.isAlive(vertx, pid));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aWrongTokenIs401InvalidTokenAndChangesNothing(VertxTestContext ctx) {
+      client.post(http.actualPort(), "127.0.0.1", "/api/counter/dec").bearerTokenAuthentication(OPERATOR_TOKEN + "x").send()
+        .compose(r -> {
+          assertEquals(401, r.statusCode(), r.bodyAsString());
+          assertEquals("invalid_token", r.bodyAsJsonObject().getString("error"));
+          assertTrue(r.getHeader("WWW-Authenticate").contains("error=\"invalid_token\""));
+          assertTrue(!r.bodyAsString().contains(OPERATOR_TOKEN), "the answer must not echo the secret");
+          return anonymous(HttpMethod.GET, "/api/counter");
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(value(5), r.bodyAsJsonObject());
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void changingACounterOverHttpIsTheOperatorsOnly(VertxTestContext ctx) {
+      anonymous(HttpMethod.POST, "/api/counter/inc")
+        .compose(inc -> {
+          assertEquals(401, inc.statusCode());
+          return anonymous(HttpMethod.POST, "/api/raw-counter/dec");
+        })
+        .compose(dec -> {
+          assertEquals(401, dec.statusCode());
+          return anonymous(HttpMethod.POST, "/api/raw-counter/inc");
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(401, r.statusCode());
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void withoutAnOperatorTokenConfiguredTheEndpointsAre403SayingHowToEnableThem(Vertx vertx, VertxTestContext ctx) {
+      HttpVerticle unconfigured = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS,
+        BridgeLimits.DEFAULTS, store, OperatorAuth.fromEnvironment(Map.of()));
+      vertx.deployVerticle(unconfigured)
+        .compose(id -> request(HttpMethod.POST, unconfigured.actualPort(), "/api/counter/kill"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(403, r.statusCode(), r.bodyAsString());
+          assertJsonContentType(r);
+          assertEquals("operator_disabled", r.bodyAsJsonObject().getString("error"));
+          assertTrue(r.bodyAsJsonObject().getString("message").contains("OTPX_ADMIN_TOKEN"), r.bodyAsString());
+          assertTrue(Registry.whereis(vertx, COUNTER).isPresent());
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
   class Browsers {
 
     @Test
@@ -380,7 +524,7 @@ class HttpVerticleTest {
 
     @BeforeEach
     void deployAFrontForCountersThatDoNotExist(Vertx vertx, VertxTestContext ctx) {
-      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
+      orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR);
       vertx.deployVerticle(orphan).onComplete(ctx.succeedingThenComplete());
     }
 
@@ -417,7 +561,7 @@ class HttpVerticleTest {
     @Test
     void counterThatCrashedAnswers503(Vertx vertx, VertxTestContext ctx) {
       // Initial 0 with a tick: the counter crashes with "boom" on its first tick.
-      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store);
+      HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "doomed", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR);
       expectError(CounterServer.start(vertx, "doomed", 0, Duration.ofMillis(10))
         .compose(pid -> Processes.monitor(vertx, pid).down())
         .compose(down -> vertx.deployVerticle(front))

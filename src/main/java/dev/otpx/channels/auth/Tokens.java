@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -124,6 +125,14 @@ public final class Tokens {
   }
 
   /**
+   * A verified token: who it names and until when it is valid.
+   *
+   * @param username the username it was signed for
+   * @param expiresAt the last instant it is valid (its issue time plus the maximum age)
+   */
+  public record Session(String username, Instant expiresAt) { }
+
+  /**
    * Checks a token: its shape, then its signature (compared in constant time), then its age.
    *
    * @param token the token a client presented, possibly null
@@ -132,6 +141,29 @@ public final class Tokens {
    *     {@code expired}
    */
   public String verify(String token) {
+    return verifySession(token).username();
+  }
+
+  /**
+   * Whether a session verified earlier has expired by now, on this instance's clock: what keeps a
+   * registration made with a token from outliving it.
+   *
+   * @param session a session from {@link #verifySession}
+   * @return true once its token would be refused as expired
+   */
+  public boolean expired(Session session) {
+    return clock.instant().getEpochSecond() > session.expiresAt().getEpochSecond();
+  }
+
+  /**
+   * Checks a token as {@link #verify} does, and says until when it is valid.
+   *
+   * @param token the token a client presented, possibly null
+   * @return the session
+   * @throws InvalidTokenException {@code missing}, {@code malformed}, {@code forged} or
+   *     {@code expired}
+   */
+  public Session verifySession(String token) {
     if (token == null || token.isBlank()) {
       throw new InvalidTokenException(Reason.MISSING, "no token");
     }
@@ -178,7 +210,7 @@ public final class Tokens {
       throw new InvalidTokenException(Reason.EXPIRED, "token expired " + (age - maxAge.getSeconds())
         + " s ago");
     }
-    return username;
+    return new Session(username, Instant.ofEpochSecond(issuedAt).plus(maxAge));
   }
 
   private byte[] mac(byte[] data) {

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One process on the event bus: a consumer at its pid's address and one at each registered name.
  * A message with a reply address is a call (answered through an {@link EventBusCaller}), one without
- * is a cast. This is the one place that knows on which address a message arrived.
+ * is a cast. This is the one place that knows on which address a message arrived, and it hands that
+ * address on with the message ({@code From.address()}, {@code castAddress()}).
  */
 final class BusAdapter {
 
@@ -91,9 +92,9 @@ final class BusAdapter {
   private void route(String address, Message<Object> message) {
     Envelope envelope = message.replyAddress() != null
       ? new Envelope.Call(message.body(), new EventBusCaller(message))
-      : new Envelope.Cast(message.body());
+      : new Envelope.Cast(message.body(), address);
     ProcessCell cell = core.cell();
-    if (address.equals(cell.pid().address())) {
+    if (address.equals(cell.address())) {
       core.receive(envelope);
       return;
     }
@@ -113,7 +114,7 @@ final class BusAdapter {
     }
     EventBusCaller caller = new EventBusCaller(message);
     ProcessCell cell = core.cell();
-    if (core.dead() || address.equals(cell.pid().address())) {
+    if (core.dead() || address.equals(cell.address())) {
       ExitReason reason = core.exitReason();
       caller.fail(OtpException.exit(cell.pid(), reason == null ? ExitReason.NOPROC : reason));
     } else {

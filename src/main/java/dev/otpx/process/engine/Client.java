@@ -40,20 +40,36 @@ public final class Client {
     if (caller.unwrap() == target.context()) {
       return Future.failedFuture(OtpException.callingSelf(target.pid()));
     }
-    LocalCaller<R> pending = new LocalCaller<>(caller, ProcessTable.of(vertx).clock(), dest, Math.max(1, timeout.toMillis()));
+    // The address is the name asked for, or the pid's address the cell keeps: nothing is built per call.
+    String address = dest instanceof String name ? name : target.address();
+    LocalCaller<R> pending = new LocalCaller<>(caller, ProcessTable.of(vertx).clock(), dest, address, Math.max(1, timeout.toMillis()));
     target.deliver(new Envelope.Call(Messages.isolate(request), pending));
     return pending.future();
   }
 
   /**
-   * Casts to a process (its handleCast), or drops the message when there is no such process.
+   * Casts to a process by pid (its handleCast), or drops the message when there is no such process.
    *
    * @param target the live process, or null
    * @param message the message, copied when it is mutable JSON
    */
   public static void cast(ProcessCell target, Object message) {
     if (target != null) {
-      target.deliver(new Envelope.Cast(Messages.isolate(message)));
+      target.deliver(new Envelope.Cast(Messages.isolate(message), target.address()));
+    }
+  }
+
+  /**
+   * Casts to a process by name (its handleCast, where {@code castAddress()} is the name), or drops
+   * the message when there is no such process.
+   *
+   * @param target the live process, or null
+   * @param name the name the sender used
+   * @param message the message, copied when it is mutable JSON
+   */
+  public static void cast(ProcessCell target, String name, Object message) {
+    if (target != null) {
+      target.deliver(new Envelope.Cast(Messages.isolate(message), name));
     }
   }
 

@@ -10,8 +10,13 @@ sealed interface Envelope {
   /** A call: the caller waits for an answer through {@code caller}. */
   record Call(Object request, From caller) implements Envelope { }
 
-  /** A cast: no answer. */
-  record Cast(Object message) implements Envelope { }
+  /**
+   * A cast: no answer.
+   *
+   * @param message the message
+   * @param address the name or pid address it was sent to, for {@code castAddress()}
+   */
+  record Cast(Object message, String address) implements Envelope { }
 
   /** An out-of-band message: timers, DOWN notifications, plain sends. */
   record Info(Object message) implements Envelope { }

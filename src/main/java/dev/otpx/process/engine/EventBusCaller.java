@@ -45,6 +45,11 @@ final class EventBusCaller implements From {
   }
 
   @Override
+  public String address() {
+    return message.address();
+  }
+
+  @Override
   public boolean isDone() {
     return done.get();
   }

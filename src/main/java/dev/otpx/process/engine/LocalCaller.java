@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LocalCaller<R> implements From {
 
   private final Clock clock;
+  private final String address;
   private final PromiseInternal<R> promise;
   private final AtomicBoolean done = new AtomicBoolean();
   private final long timerId;
@@ -28,10 +29,12 @@ final class LocalCaller<R> implements From {
    * @param context the caller's context
    * @param clock the node's clock, which times the call out
    * @param target the name or pid called, for the timeout message
+   * @param address the address called: the name, or the pid's address
    * @param timeoutMillis the timeout
    */
-  public LocalCaller(ContextInternal context, Clock clock, Object target, long timeoutMillis) {
+  public LocalCaller(ContextInternal context, Clock clock, Object target, String address, long timeoutMillis) {
     this.clock = clock;
+    this.address = address;
     this.promise = context.promise();
     this.timerId = clock.setTimer(context, timeoutMillis, id -> fail(OtpException.timeout(target, timeoutMillis)));
   }
@@ -61,6 +64,11 @@ final class LocalCaller<R> implements From {
       clock.cancelTimer(timerId);
       promise.fail(failure);
     }
+  }
+
+  @Override
+  public String address() {
+    return address;
   }
 
   @Override

@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 public final class ProcessCell {
 
   private final Pid pid;
+  // The pid's address, built once: every message by pid and every bus delivery compares or hands it out.
+  private final String address;
   private final Pid parent;
   private final ContextInternal context;
   private final ProcessCore<?> core;
@@ -30,6 +32,7 @@ public final class ProcessCell {
 
   ProcessCell(Pid pid, Pid parent, ContextInternal context, ProcessCore<?> core) {
     this.pid = pid;
+    this.address = pid.address();
     this.parent = parent;
     this.context = context;
     this.core = core;
@@ -43,6 +46,11 @@ public final class ProcessCell {
   /** @return the process id */
   public Pid pid() {
     return pid;
+  }
+
+  /** @return the pid's event-bus address, {@link Pid#address()} */
+  public String address() {
+    return address;
   }
 
   /** @return the process's own (non-duplicated) context */

@@ -68,6 +68,8 @@ public final class ProcessCore<S> implements Deployable {
   private ExitReason exitReason;
   private boolean initialized;
   private boolean undeploying;
+  // The address of the cast being handled: set around handleCast only, so it costs a cast nothing.
+  private String castAddress;
   private volatile boolean trapExit;
   private volatile boolean killRequested;
   private final Promise<ExitReason> exited = Promise.promise();
@@ -144,7 +146,7 @@ public final class ProcessCore<S> implements Deployable {
       return Future.failedFuture(taken);
     }
     List<Future<Void>> listening = new ArrayList<>(2);
-    listening.add(bus.listen(cell.pid().address()));
+    listening.add(bus.listen(cell.address()));
     if (name != null) {
       listening.add(bus.listen(name));
     }
@@ -254,6 +256,11 @@ public final class ProcessCore<S> implements Deployable {
 
   boolean trapsExits() {
     return trapExit;
+  }
+
+  /** @return the address the cast being handled was sent to, or null outside handleCast */
+  public String castAddress() {
+    return castAddress;
   }
 
   /** @return the name this process was started under, or null */
@@ -437,7 +444,12 @@ public final class ProcessCore<S> implements Deployable {
       if (envelope instanceof Envelope.Call call) {
         applyCall(behaviour.handleCall(call.request(), call.caller(), state), call.caller());
       } else if (envelope instanceof Envelope.Cast cast) {
-        apply(behaviour.handleCast(cast.message(), state), "handleCast");
+        castAddress = cast.address();
+        try {
+          apply(behaviour.handleCast(cast.message(), state), "handleCast");
+        } finally {
+          castAddress = null;
+        }
       } else if (envelope instanceof Envelope.Info info) {
         if (info.message() instanceof Down down) {
           if (!monitoring.containsKey(down.ref())) {

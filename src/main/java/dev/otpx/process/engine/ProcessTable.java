@@ -22,8 +22,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class ProcessTable implements Shareable {
   private volatile Clock clock;
   private volatile boolean closing;
   private final Set<Future<Void>> undeploys = ConcurrentHashMap.newKeySet();
+  private final List<Supplier<Future<?>>> shutdownSteps = new CopyOnWriteArrayList<>();
 
   private ProcessTable(Vertx vertx) {
     this.vertx = vertx;
@@ -169,11 +172,25 @@ public final class ProcessTable implements Shareable {
   }
 
   /**
-   * Stops the node's process trees in order, as {@code init:stop()} stops the applications: every
-   * root process (one that no live process started) is stopped through the exit protocol (an
-   * orderly shutdown, then a kill at {@link #SHUTDOWN_LIMIT}), and each supervisor among them stops
-   * its children in reverse order. At the limit everything still alive is killed, so the close goes
-   * on; what is left then is Vert.x's to undeploy.
+   * Adds a step to the node's shutdown, run when Vert.x closes before the remaining process trees
+   * are stopped: how the runtime's own layers (the application controller) stop what they started
+   * in their own order, inside the one close hook of the node, instead of racing it with a second.
+   * Steps run one after the other, the last added first; a failed step does not stop the rest. They
+   * share the node's {@link #SHUTDOWN_LIMIT}: at the limit every live process is killed.
+   *
+   * @param step starts the step; its future completes when the step is done
+   */
+  public void onShutdown(Supplier<Future<?>> step) {
+    shutdownSteps.add(step);
+  }
+
+  /**
+   * Stops the node as {@code init:stop()} does: first the shutdown steps (the applications, newest
+   * first), then every root process still alive (one that no live process started) through the exit
+   * protocol (an orderly shutdown, then a kill at {@link #SHUTDOWN_LIMIT}); each supervisor among
+   * them stops its children in reverse order. At the limit, counted from the start of the close,
+   * everything still alive is killed, so the close goes on; what is left then is Vert.x's to
+   * undeploy.
    */
   private void shutdownNode(Completable<Void> completion) {
     List<Future<?>> undeploysUnderWay;
@@ -185,6 +202,41 @@ public final class ProcessTable implements Shareable {
       Future.join(undeploysUnderWay).onComplete(ar -> shutdownNode(completion));
       return;
     }
+    long sweep = clock.setTimer(neutral, SHUTDOWN_LIMIT.toMillis(), id -> {
+      log.warn("node {}: processes still alive {} ms after shutdown began: killed", node, SHUTDOWN_LIMIT.toMillis());
+      processes.values().forEach(ProcessCell::kill);
+    });
+    runShutdownSteps().eventually(this::stopRoots).onComplete(ar -> {
+      clock.cancelTimer(sweep);
+      completion.succeed();
+    });
+  }
+
+  private Future<Void> runShutdownSteps() {
+    Future<Void> chain = Future.succeededFuture();
+    List<Supplier<Future<?>>> steps = List.copyOf(shutdownSteps);
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      Supplier<Future<?>> step = steps.get(i);
+      chain = chain.eventually(() -> runShutdownStep(step));
+    }
+    return chain;
+  }
+
+  private Future<Void> runShutdownStep(Supplier<Future<?>> step) {
+    Future<Void> done;
+    try {
+      done = step.get().mapEmpty();
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.recover(err -> {
+      // The close goes on whatever a step says; what it left running is stopped with the roots.
+      log.warn("node {}: a shutdown step failed: {}", node, err.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> stopRoots() {
     List<Future<ExitReason>> downs = new ArrayList<>();
     Shutdown limit = Shutdown.timeout(SHUTDOWN_LIMIT);
     for (ProcessCell cell : processes.values()) {
@@ -194,19 +246,11 @@ public final class ProcessTable implements Shareable {
       }
     }
     if (downs.isEmpty()) {
-      completion.succeed();
-      return;
+      return Future.succeededFuture();
     }
     log.info("node {} shutting down {} process tree(s)", node, downs.size());
     // The protocol kills each root at the limit; what the roots started goes with them at once.
-    long sweep = clock.setTimer(neutral, SHUTDOWN_LIMIT.toMillis(), id -> {
-      log.warn("node {}: processes still alive {} ms after shutdown began: killed", node, SHUTDOWN_LIMIT.toMillis());
-      processes.values().forEach(ProcessCell::kill);
-    });
-    Future.join(downs).onComplete(ar -> {
-      clock.cancelTimer(sweep);
-      completion.succeed();
-    });
+    return Future.join(downs).mapEmpty();
   }
 
   /** @return this node's id, part of every pid it hands out */

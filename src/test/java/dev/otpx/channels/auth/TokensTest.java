@@ -80,6 +80,20 @@ class TokensTest {
     }
 
     @Test
+    void aSessionSaysUntilWhenItsTokenIsValidAndExpiresWhenTheTokenWould() {
+      String token = tokens.sign("alice");
+      Tokens.Session session = tokens.verifySession(token);
+
+      assertThat(session).isEqualTo(new Tokens.Session("alice", START.plus(MAX_AGE)));
+      clock.advance(MAX_AGE);
+      assertThat(tokens.expired(session)).isFalse();
+      assertThat(tokens.verify(token)).isEqualTo("alice");
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(tokens.expired(session)).isTrue();
+      assertThat(reasonFor(tokens, token)).isEqualTo(Reason.EXPIRED);
+    }
+
+    @Test
     void aTokenIsTheBase64UrlPayloadDotItsBase64UrlMac() {
       String token = tokens.sign("alice");
       assertThat(token).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}");

@@ -17,7 +17,7 @@ class LocalCallerTest {
 
   @Test
   void theFirstAnswerWinsAndLaterOnesAreDropped(Vertx vertx, VertxTestContext ctx) {
-    LocalCaller<String> caller = new LocalCaller<>((ContextInternal) vertx.getOrCreateContext(), ProcessTable.of(vertx).clock(), "t", 60_000);
+    LocalCaller<String> caller = new LocalCaller<>((ContextInternal) vertx.getOrCreateContext(), ProcessTable.of(vertx).clock(), "t", "t", 60_000);
     caller.reply("first");
     caller.reply("second");
     caller.fail(OtpException.noproc("t"));
@@ -30,7 +30,7 @@ class LocalCallerTest {
 
   @Test
   void theTimeoutFailsTheCallWithItsCode(Vertx vertx, VertxTestContext ctx) {
-    LocalCaller<String> caller = new LocalCaller<>((ContextInternal) vertx.getOrCreateContext(), ProcessTable.of(vertx).clock(), "slow", 20);
+    LocalCaller<String> caller = new LocalCaller<>((ContextInternal) vertx.getOrCreateContext(), ProcessTable.of(vertx).clock(), "slow", "slow", 20);
     caller.future().onComplete(ctx.failing(err -> ctx.verify(() -> {
       assertThat(((OtpException) err).failure()).isEqualTo(OtpException.Failure.TIMEOUT);
       caller.reply("late");
@@ -41,7 +41,7 @@ class LocalCallerTest {
 
   @Test
   void aJsonReplyIsCopiedSoTheServerCannotChangeItAfterwards(Vertx vertx, VertxTestContext ctx) {
-    LocalCaller<JsonObject> caller = new LocalCaller<>((ContextInternal) vertx.getOrCreateContext(), ProcessTable.of(vertx).clock(), "t", 60_000);
+    LocalCaller<JsonObject> caller = new LocalCaller<>((ContextInternal) vertx.getOrCreateContext(), ProcessTable.of(vertx).clock(), "t", "t", 60_000);
     JsonObject state = new JsonObject().put("n", 1);
     caller.reply(state);
     state.put("n", 2);

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,5 +76,29 @@ class ProcessTableTest {
     assertThatThrownBy(() -> table.register("late", gone)).isInstanceOfSatisfying(OtpException.class,
       e -> assertThat(e.failure()).isEqualTo(OtpException.Failure.NOPROC));
     assertThat(table.lookup("late")).isNull();
+  }
+
+  @Test
+  void theNodesCloseRunsItsShutdownStepsNewestFirstOneAfterTheOtherAndGoesOnPastAFailedOne(VertxTestContext ctx) {
+    Vertx own = Vertx.vertx();
+    ProcessTable table = ProcessTable.of(own);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    table.onShutdown(() -> {
+      ran.add("first added");
+      return Future.succeededFuture();
+    });
+    table.onShutdown(() -> {
+      ran.add("second added, failing");
+      return Future.failedFuture("step failed");
+    });
+    table.onShutdown(() -> {
+      ran.add("third added, closing=" + table.closing());
+      // The next step starts only once this one is done.
+      return own.timer(20).map(id -> ran.add("third done"));
+    });
+    own.close().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(ran).containsExactly("third added, closing=true", "third done", "second added, failing", "first added");
+      ctx.completeNow();
+    })));
   }
 }
