@@ -245,6 +245,7 @@ class TaskTest {
     @Test
     void tasksAreTemporaryChildrenVisibleInTheTree(Vertx vertx, VertxTestContext ctx) {
       Promise<Integer> gate = Promise.promise();
+      Promise<Down> exited = Promise.promise();
       TaskSupervisor.start(vertx, "tasks").onComplete(ctx.succeeding(sup -> {
         Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, gate::future);
         task.pid().compose(pid -> Supervisor.whichChildren(vertx, sup).map(children -> {
@@ -255,12 +256,17 @@ class TaskTest {
           });
           return pid;
         })).compose(pid -> {
+          // Watched while the task still waits at the gate, so the DOWN is the task's real exit.
+          Processes.monitor(vertx, pid).down().onComplete(exited);
           gate.complete(5);
           return Task.yield(task);
         }).compose(outcome -> {
           ctx.verify(() -> assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(5)));
-          return Supervisor.whichChildren(vertx, sup);
-        }).onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+          // The reply comes before the task's exit: wait for its DOWN, by which time the exit signal
+          // is in the supervisor's mailbox ahead of the question below.
+          return exited.future();
+        }).compose(down -> Supervisor.whichChildren(vertx, sup))
+        .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
           // Done: a temporary child's spec is dropped once it ends.
           assertThat(children).isEmpty();
           ctx.completeNow();
