@@ -220,7 +220,7 @@ public final class TopicChannel extends GenServer<Void> {
           }
           return reply.put("annotations", history);
         }));
-    return CallResult.await(onOwnContext(read)
+    return CallResult.deferred(onOwnContext(read)
       .map(reply -> {
         track(join.username(), join.socketId());
         // The joiner's own socket id: a client tells its metas from its past connections' by it.
@@ -239,7 +239,7 @@ public final class TopicChannel extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage(), null);
     }
-    return CallResult.await(onOwnContext(store.add(topic, push.username(), push.body(), push.at()))
+    return CallResult.deferred(onOwnContext(store.add(topic, push.username(), push.body(), push.at()))
       .map(annotation -> {
         publishAnnotation(annotation);
         askInfoSys(push.body(), push.at());
@@ -297,7 +297,7 @@ public final class TopicChannel extends GenServer<Void> {
           return null;
         });
     }
-    return CastResult.await(onOwnContext(chain)
+    return CastResult.deferred(onOwnContext(chain)
       .<CastResult<Void>>map(v -> CastResult.noReply(null))
       .recover(err -> {
         log.warn("channel {} could not store an InfoSys answer: {}", topic, err.toString());

@@ -645,7 +645,7 @@ public final class BenchMain {
       Promise<CallResult<Void>> done = Promise.promise();
       long[] count = new long[1];
       loop(end, count, () -> done.complete(CallResult.reply(count[0] * 1e9 / (System.nanoTime() - start), null)));
-      return CallResult.await(done.future());
+      return CallResult.deferred(done.future());
     }
 
     private void loop(long end, long[] count, Runnable finished) {

@@ -339,7 +339,7 @@ final class InfoSysBench {
       long[] count = new long[1];
       loop(end, count, () -> done.complete(CallResult.reply(count[0] * 1e9 / (System.nanoTime() - start), null)),
           done::fail);
-      return CallResult.await(done.future());
+      return CallResult.deferred(done.future());
     }
 
     private void loop(long end, long[] count, Runnable finished, java.util.function.Consumer<Throwable> failed) {
