@@ -1,5 +1,6 @@
 package dev.otpx.infosys;
 
+import dev.otpx.logging.LogText;
 import dev.otpx.process.CallResult;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;

@@ -338,7 +338,7 @@ class ChannelsBridgeTest {
             .put("headers", new JsonObject().put("token", alice).put("n", (Object) null)))
           .compose(v -> answer)
           .map(frame -> {
-            assertFailedReply(frame, "bad_request", 400, "header 'n' must be a string");
+            assertFailedReply(frame, "bad_request", 400, "header \"n\" must be a string");
             return null;
           })
           .compose(v -> assertNothingDelivered(client));
@@ -349,7 +349,7 @@ class ChannelsBridgeTest {
     void aRequestToAnAddressNotPermittedGetsAFailedReplyWithAMessage(Vertx vertx, VertxTestContext ctx) {
       connect(vertx).compose(client -> client.request("otpx.app.channels", new JsonObject(), alice)
           .compose(reply -> {
-            assertFailedReply(reply, "access_denied", 403, "may not send to 'otpx.app.channels'");
+            assertFailedReply(reply, "access_denied", 403, "may not send to \"otpx.app.channels\"");
             return assertNoOtherAnswer(client);
           }))
         .onComplete(ctx.succeedingThenComplete());

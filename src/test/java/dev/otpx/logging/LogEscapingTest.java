@@ -82,21 +82,4 @@ class LogEscapingTest {
   void theTestLayoutEscapesAsWell() throws Exception {
     assertThat(render(encoderOf("logback-test.xml"), "{}", FORGERY, null).lines()).hasSize(1);
   }
-
-  @Nested
-  class Quote {
-
-    @Test
-    void quotesEscapesAndCutsAClientsValue() {
-      assertThat(LogText.quote("videos:1\nERROR")).isEqualTo("'videos:1\\nERROR'");
-      assertThat(LogText.quote("x".repeat(200))).isEqualTo("'" + "x".repeat(LogText.MAX_QUOTED) + "...'");
-      assertThat(LogText.quote(null)).isEqualTo("null");
-    }
-
-    @Test
-    void leavesOrdinaryTextAsItIs() {
-      assertThat(LogText.escape("Zürich, 東京, \"quoted\" \\ path")).isEqualTo("Zürich, 東京, \"quoted\" \\ path");
-      assertThat(LogText.escape(null)).isNull();
-    }
-  }
 }
