@@ -22,6 +22,7 @@ import dev.otpx.process.Strategy;
 import dev.otpx.process.Supervisor;
 import dev.otpx.process.SupervisorFlags;
 import dev.otpx.process.SupervisorSpec;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -369,14 +370,13 @@ class InfoSysServerTest {
     @Test
     void aQueryWithLineBreaksCannotForgeALogLine(Vertx vertx, VertxTestContext ctx) {
       String forged = "fail\r\n00:00:00.000 ERROR [main] dev.otpx.app.Main - forged";
-      LogCapture logs = new LogCapture("dev.otpx.infosys", Level.DEBUG);
-      logs.start();
+      LogCapture logs = LogCapture.of("dev.otpx.infosys", Level.DEBUG);
       startFake(vertx, "failer", new JsonObject().put("mode", "fail"))
         .compose(pid -> startFake(vertx, "late", new JsonObject().put("mode", "timeout")))
         .compose(pid -> startInfoSys(vertx, new JsonObject().put("breaker_minimum_calls", 1).put("breaker_window", 1)))
         .compose(pid -> ask(vertx, query(forged, 100)))
         .onComplete(ar -> {
-          logs.stop();
+          logs.close();
           ctx.verify(() -> {
             assertThat(ar.succeeded()).isTrue();
             List<String> mentions = logs.messages().stream().filter(line -> line.contains("forged")).toList();
@@ -709,8 +709,7 @@ class InfoSysServerTest {
 
     @Test
     void theCircuitsStateChangesAreOneLineEachNotOnePerQuery(Vertx vertx, VertxTestContext ctx) {
-      LogCapture logs = new LogCapture("dev.otpx.infosys", Level.INFO);
-      logs.start();
+      LogCapture logs = LogCapture.of("dev.otpx.infosys", Level.INFO);
       startFakes(vertx, "flaky")
         .compose(pids -> startInfoSys(vertx, BREAKER))
         .compose(pid -> {
@@ -723,7 +722,7 @@ class InfoSysServerTest {
         .compose(failed -> after(vertx, 250))
         .compose(v -> ask(vertx, query("result")))
         .onComplete(ar -> {
-          logs.stop();
+          logs.close();
           ctx.verify(() -> {
             assertThat(ar.succeeded()).isTrue();
             assertThat(texts(ar.result())).containsExactly("result from flaky");

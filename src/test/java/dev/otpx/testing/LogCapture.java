@@ -13,39 +13,62 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects what one logger (and the loggers below it) writes, from any thread, so that a test can
- * wait for a line as an event ({@link #next}) or count lines afterwards. Attach in a test, {@link
- * #close} at its end.
+ * wait for a line as an event ({@link #next}) or count and read lines afterwards. Attached when
+ * made; {@link #close} detaches it and puts back the level it lowered.
  */
 public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
   private record Waiter(Predicate<ILoggingEvent> matches, Promise<ILoggingEvent> promise) { }
 
   private final Logger logger;
+  private final Level previousLevel;
   private final List<ILoggingEvent> events = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
 
-  private LogCapture(Logger logger) {
+  private LogCapture(Logger logger, Level level) {
     this.logger = logger;
+    this.previousLevel = logger.getLevel();
+    setContext(logger.getLoggerContext());
+    start();
+    if (level != null) {
+      logger.setLevel(level);
+    }
+    logger.addAppender(this);
   }
 
   /**
    * @param name the logger, e.g. a class name or a package
-   * @return a capture, already attached
+   * @return a capture at the logger's own level, already attached
    */
   public static LogCapture of(String name) {
-    LogCapture capture = new LogCapture((Logger) LoggerFactory.getLogger(name));
-    capture.setContext(capture.logger.getLoggerContext());
-    capture.start();
-    capture.logger.addAppender(capture);
-    return capture;
+    return new LogCapture((Logger) LoggerFactory.getLogger(name), null);
   }
 
   /**
    * @param type a class whose logger to watch
-   * @return a capture, already attached
+   * @return a capture at the logger's own level, already attached
    */
   public static LogCapture of(Class<?> type) {
     return of(type.getName());
+  }
+
+  /**
+   * @param name the logger, e.g. {@code dev.otpx.infosys} for the package and its backends
+   * @param level the level to capture from: the logger is set to it until {@link #close}
+   * @return a capture, already attached
+   */
+  public static LogCapture of(String name, Level level) {
+    return new LogCapture((Logger) LoggerFactory.getLogger(name), level);
+  }
+
+  /**
+   * Everything, from every logger at every level until {@link #close}: what an operator's log file
+   * would hold at its most verbose.
+   *
+   * @return a capture, already attached
+   */
+  public static LogCapture everything() {
+    return of(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.ALL);
   }
 
   @Override
@@ -65,7 +88,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
   }
 
   /**
-   * The first event so far, or the next one, whose formatted message matches.
+   * The first event so far, or the next one, that matches.
    *
    * @param matches what to wait for
    * @return completes with the event
@@ -91,6 +114,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     return next(event -> event.getFormattedMessage().contains(text));
   }
 
+  /** Forgets the events so far: what the test counts starts here. */
+  public synchronized void clear() {
+    events.clear();
+  }
+
   /** @return the events so far */
   public synchronized List<ILoggingEvent> events() {
     return List.copyOf(events);
@@ -102,17 +130,55 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
   }
 
   /**
+   * @param level the level
+   * @param loggerName the logger
+   * @return the formatted messages logged at exactly that level by that logger
+   */
+  public synchronized List<String> messages(Level level, String loggerName) {
+    return events.stream().filter(event -> event.getLevel() == level && event.getLoggerName().equals(loggerName))
+      .map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /**
+   * @param level the level
+   * @return the formatted messages at exactly that level
+   */
+  public synchronized List<String> at(Level level) {
+    return events.stream().filter(event -> event.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /** @return the formatted messages at WARN and above */
+  public synchronized List<String> warnings() {
+    return events.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+      .map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /**
    * @param level the least level
-   * @return the formatted messages at that level or above
+   * @return {@code LEVEL logger - message} of the events at that level or above
    */
   public synchronized List<String> atLeast(Level level) {
     return events.stream().filter(event -> event.getLevel().isGreaterOrEqual(level))
       .map(event -> event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage()).toList();
   }
 
+  /** @return every line so far: level, logger, message, and the messages of its exception and causes */
+  public synchronized List<String> lines() {
+    return events.stream().map(LogCapture::line).toList();
+  }
+
+  private static String line(ILoggingEvent event) {
+    StringBuilder line = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage());
+    for (var thrown = event.getThrowableProxy(); thrown != null; thrown = thrown.getCause()) {
+      line.append(" | ").append(thrown.getClassName()).append(": ").append(thrown.getMessage());
+    }
+    return line.toString();
+  }
+
   @Override
   public void close() {
     logger.detachAppender(this);
+    logger.setLevel(previousLevel);
     stop();
   }
 }

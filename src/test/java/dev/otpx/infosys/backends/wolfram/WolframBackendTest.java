@@ -6,8 +6,8 @@ import dev.otpx.infosys.BackendBusyException;
 import dev.otpx.infosys.BackendUnavailableException;
 import dev.otpx.infosys.Cancellation;
 import dev.otpx.infosys.ComputeOptions;
-import dev.otpx.infosys.LogCapture;
 import dev.otpx.infosys.Result;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -53,13 +53,13 @@ class WolframBackendTest {
   private final AtomicInteger slowRequests = new AtomicInteger();
   private volatile int slowTarget = Integer.MAX_VALUE;
   private final Promise<Void> slowTargetReached = Promise.promise();
-  private final LogCapture logs = new LogCapture(WolframBackend.class);
+  private LogCapture logs;
   private WolframBackend backend;
 
   @BeforeEach
   void startTheFakeWolframAndOpenTheBackend(Vertx vertx, VertxTestContext ctx) {
     context = vertx.getOrCreateContext();
-    logs.start();
+    logs = LogCapture.of(WolframBackend.class);
     server = vertx.createHttpServer().requestHandler(this::fakeWolfram);
     server.listen(0, "127.0.0.1")
       .compose(s -> open(new WolframBackend(name -> null), config()))
@@ -69,7 +69,7 @@ class WolframBackendTest {
 
   @AfterEach
   void theAppIdNeverReachesTheLog() {
-    logs.stop();
+    logs.close();
     assertThat(logs.messages()).noneMatch(message -> message.contains(APP_ID));
   }
 

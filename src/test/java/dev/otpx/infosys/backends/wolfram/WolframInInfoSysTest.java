@@ -6,11 +6,11 @@ import ch.qos.logback.classic.Level;
 import dev.otpx.infosys.Answer;
 import dev.otpx.infosys.BackendServer;
 import dev.otpx.infosys.InfoSysServer;
-import dev.otpx.infosys.LogCapture;
 import dev.otpx.infosys.Result;
 import dev.otpx.infosys.ResultCache;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.Pid;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,12 +43,12 @@ class WolframInInfoSysTest {
   /** What the fake answers: "ok" (the recorded reply), "500", "garbage" or "slow" (after 100 ms). */
   private volatile String health = "ok";
   private final AtomicInteger requests = new AtomicInteger();
-  private final LogCapture logs = new LogCapture("dev.otpx.infosys", Level.INFO);
+  private LogCapture logs;
 
   @BeforeEach
   void startTheFakeWolframAndInfoSys(Vertx vertx, VertxTestContext ctx) {
     this.vertx = vertx;
-    logs.start();
+    logs = LogCapture.of("dev.otpx.infosys", Level.INFO);
     server = vertx.createHttpServer().requestHandler(this::fakeWolfram);
     server.listen(0, "127.0.0.1")
       .compose(s -> start(vertx, new ResultCache(), LASTING_CACHE, ResultCache.NAME))
@@ -63,7 +63,7 @@ class WolframInInfoSysTest {
 
   @AfterEach
   void stopCapturing() {
-    logs.stop();
+    logs.close();
   }
 
   private static Future<Pid> start(Vertx vertx, GenServer<?> server, JsonObject config, String name) {
