@@ -31,7 +31,6 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +69,6 @@ public final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
 
-  private static final String JSON = "application/json";
-
   private final HttpOptions options;
   private final Tokens tokens;
   private final BridgeLimits limits;
@@ -79,9 +76,6 @@ public final class HttpVerticle extends VerticleBase {
   private final OperatorAuth operator;
   private Accounts accounts;
   private HttpServer server;
-
-  /** A status and a JSON body, the outcome of a request before it is written. */
-  private record Reply(int status, JsonObject body) { }
 
   /**
    * @param options where to listen and which counters to front
@@ -111,12 +105,11 @@ public final class HttpVerticle extends VerticleBase {
       () -> Counter.increment(vertx, options.counter()),
       () -> Counter.decrement(vertx, options.counter()));
     // The crash demo: kill the counter and watch its supervisor restart it (or give up).
-    router.post("/api/counter/kill").handler(operator).handler(ctx -> send(ctx, Registry.whereis(vertx, options.counter())
-      .map(pid -> {
+    router.post("/api/counter/kill").handler(operator).handler(ctx -> Registry.whereis(vertx, options.counter())
+      .ifPresentOrElse(pid -> {
         Processes.kill(vertx, pid);
-        return new Reply(202, new JsonObject().put("killed", pid.toString()));
-      })
-      .orElseGet(() -> new Reply(503, error("noproc", "no process is registered as " + options.counter())))));
+        Replies.send(ctx, 202, new JsonObject().put("killed", pid.toString()));
+      }, () -> Replies.send(ctx, 503, Replies.error("noproc", "no process is registered as " + options.counter()))));
     router.get("/api/infosys").handler(this::infosys);
     accounts = Accounts.create(vertx, store.users(), Accounts.Options.DEFAULTS, Clock.systemUTC());
     SessionRoutes.mount(router, accounts, tokens);
@@ -210,22 +203,26 @@ public final class HttpVerticle extends VerticleBase {
           .filter(name -> !name.isEmpty()).toList()));
       }
     } catch (IllegalArgumentException bad) {
-      send(ctx, new Reply(400, error("bad_request", bad.getMessage())));
+      Replies.failure(ctx, bad);
       return;
     }
     QueryOptions options;
     try {
       options = QueryOptions.fromRequest(request);
     } catch (IllegalArgumentException bad) {
-      send(ctx, new Reply(400, error("bad_request", bad.getMessage())));
+      Replies.failure(ctx, bad);
       return;
     }
     InfoSys.ask(vertx, request.getString("query"), options)
-      .map(answer -> new Reply(200, answer.toJson()))
-      .otherwise(err -> err instanceof OtpException otp && otp.failure() == OtpException.Failure.ERROR
-        ? new Reply(400, error(otp.code(), otp.getMessage()))
-        : failure(ctx, err))
-      .onSuccess(reply -> send(ctx, reply));
+      .onSuccess(answer -> Replies.send(ctx, 200, answer.toJson()))
+      .onFailure(err -> {
+        if (err instanceof OtpException otp && otp.failure() == OtpException.Failure.ERROR) {
+          // InfoSys's own refusal of the query (bad_request): the client's to fix.
+          Replies.send(ctx, 400, Replies.error(otp.code(), otp.getMessage()));
+        } else {
+          Replies.failure(ctx, err);
+        }
+      });
   }
 
   private static void whole(RoutingContext ctx, String name, JsonObject request) {
@@ -242,36 +239,21 @@ public final class HttpVerticle extends VerticleBase {
 
   private static void answer(RoutingContext ctx, Future<Integer> value) {
     value
-      .map(n -> new Reply(200, new JsonObject().put("value", n)))
-      .otherwise(err -> failure(ctx, err))
-      .onSuccess(reply -> send(ctx, reply));
-  }
-
-  private static Reply failure(RoutingContext ctx, Throwable err) {
-    if (err instanceof OtpException otp) {
-      int status = switch (otp.failure()) {
-        case NOPROC, EXIT -> 503;
-        case TIMEOUT -> 504;
-        default -> 502;
-      };
-      return new Reply(status, error(otp.code(), otp.getMessage()));
-    }
-    if (err instanceof TimeoutException) {
-      return new Reply(504, error("timeout", err.getMessage()));
-    }
-    log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), err);
-    return new Reply(500, error("internal", "internal error"));
+      .onSuccess(n -> Replies.send(ctx, 200, new JsonObject().put("value", n)))
+      .onFailure(err -> Replies.failure(ctx, err));
   }
 
   private static void routingFailure(RoutingContext ctx, int status) {
     String method = ctx.request().method().name();
     String path = ctx.request().path();
-    Reply reply = switch (status) {
-      case 404 -> new Reply(404, error("not_found", "no route for " + method + " " + path));
-      case 405 -> new Reply(405, error("method_not_allowed", method + " is not allowed on " + path));
+    JsonObject body = switch (status) {
+      case 404 -> Replies.error("not_found", "no route for " + method + " " + path);
+      case 405 -> Replies.error("method_not_allowed", method + " is not allowed on " + path);
+      // The same code as the routes' own body limits (Replies.tooLarge) give.
+      case 413 -> Replies.error("payload_too_large", "the request's body is larger than this endpoint accepts");
       case 500 -> {
         log.error("http {} {} failed", method, LogText.quote(path), ctx.failure());
-        yield new Reply(500, error("internal", "internal error"));
+        yield Replies.error("internal", "internal error");
       }
       default -> {
         HttpResponseStatus known = HttpResponseStatus.valueOf(status);
@@ -282,11 +264,11 @@ public final class HttpVerticle extends VerticleBase {
         } else {
           log.debug("http {} {} refused with {}", method, LogText.quote(path), status);
         }
-        yield new Reply(status, error(code.isEmpty() ? "http_" + status : code, status < 500
-          ? "the request cannot be served: " + known.reasonPhrase() : "the request failed: " + known.reasonPhrase()));
+        yield Replies.error(code.isEmpty() ? "http_" + status : code, status < 500
+          ? "the request cannot be served: " + known.reasonPhrase() : "the request failed: " + known.reasonPhrase());
       }
     };
-    send(ctx, reply);
+    Replies.send(ctx, status, body);
   }
 
   /** A request that could not be parsed, answered with the status Vert.x would use, as JSON. */
@@ -310,23 +292,9 @@ public final class HttpVerticle extends VerticleBase {
     }
     request.response()
       .setStatusCode(status)
-      .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+      .putHeader(HttpHeaders.CONTENT_TYPE, Replies.JSON)
       .putHeader(HttpHeaders.CONNECTION, "close")
-      .end(error(code, message).encode())
+      .end(Replies.error(code, message).encode())
       .onComplete(done -> request.connection().close());
-  }
-
-  private static JsonObject error(String code, String message) {
-    return new JsonObject().put("error", code).put("message", message);
-  }
-
-  private static void send(RoutingContext ctx, Reply reply) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response()
-      .setStatusCode(reply.status())
-      .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-      .end(reply.body().encode());
   }
 }

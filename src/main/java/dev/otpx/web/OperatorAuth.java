@@ -1,8 +1,7 @@
 package dev.otpx.web;
 
+import dev.otpx.logging.LogText;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,7 +35,6 @@ public final class OperatorAuth implements Handler<RoutingContext> {
   public static final int MIN_TOKEN_LENGTH = 16;
 
   private static final Logger log = LoggerFactory.getLogger(OperatorAuth.class);
-  private static final String BEARER = "bearer ";
 
   /** SHA-256 of the token, or null when operator endpoints are disabled. */
   private final byte[] expected;
@@ -79,40 +77,27 @@ public final class OperatorAuth implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (expected == null) {
-      refuse(ctx, 403, "operator_disabled", "operator endpoints are disabled: start the service with "
-        + ENV + " set (at least " + MIN_TOKEN_LENGTH + " characters) and send Authorization: Bearer <that token>");
+      logRefusal(ctx, "operator_disabled");
+      Replies.sendPrivate(ctx, 403, Replies.error("operator_disabled", "operator endpoints are disabled: start the service with "
+        + ENV + " set (at least " + MIN_TOKEN_LENGTH + " characters) and send Authorization: Bearer <that token>"));
       return;
     }
-    Optional<String> presented = bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    Optional<String> presented = Bearer.token(ctx.request());
     if (presented.isEmpty()) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"otpx\"");
-      refuse(ctx, 401, "unauthorized", "this endpoint is the operator's: send Authorization: Bearer <" + ENV + ">");
+      logRefusal(ctx, "unauthorized");
+      Bearer.refuse(ctx, false, "unauthorized", "this endpoint is the operator's: send Authorization: Bearer <" + ENV + ">");
       return;
     }
     if (!MessageDigest.isEqual(expected, sha256(presented.get()))) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"otpx\", error=\"invalid_token\"");
-      refuse(ctx, 401, "invalid_token", "the bearer token is not the operator's");
+      logRefusal(ctx, "invalid_token");
+      Bearer.refuse(ctx, true, "invalid_token", "the bearer token is not the operator's");
       return;
     }
     ctx.next();
   }
 
-  private static Optional<String> bearer(String authorization) {
-    if (authorization == null || authorization.length() <= BEARER.length()
-      || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return Optional.empty();
-    }
-    String token = authorization.substring(BEARER.length()).strip();
-    return token.isEmpty() ? Optional.empty() : Optional.of(token);
-  }
-
-  private static void refuse(RoutingContext ctx, int status, String code, String message) {
-    log.debug("operator endpoint {} {} refused: {}", ctx.request().method(), ctx.request().path(), code);
-    ctx.response()
-      .setStatusCode(status)
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-      .end(new JsonObject().put("error", code).put("message", message).encode());
+  private static void logRefusal(RoutingContext ctx, String code) {
+    log.debug("operator endpoint {} {} refused: {}", ctx.request().method(), LogText.quote(ctx.request().path()), code);
   }
 
   private static byte[] sha256(String text) {

@@ -1,6 +1,8 @@
 package dev.otpx.web;
 
 import dev.otpx.accounts.AccountException;
+import dev.otpx.logging.LogText;
+import dev.otpx.process.OtpException;
 import dev.otpx.store.StoreException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -10,17 +12,21 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON answers the account, session and video routes share: reading a request body, and turning
+ * The HTTP front's one way to answer in JSON, shared by every route and by the router's and the
+ * server's own error answers: reading a request body, writing a body with its status, and turning
  * each failure into its status and {@code {"error": code, "message": text}}.
  */
 final class Replies {
 
+  /** The content type of every answer of the API. */
+  static final String JSON = "application/json";
+
   private static final Logger log = LoggerFactory.getLogger(Replies.class);
-  private static final String JSON = "application/json";
 
   private Replies() {
   }
@@ -61,10 +67,16 @@ final class Replies {
     return (String) value;
   }
 
+  /**
+   * @param code the snake_case error code
+   * @param message what happened, for a person
+   * @return {@code {"error": code, "message": message}}
+   */
   static JsonObject error(String code, String message) {
     return new JsonObject().put("error", code).put("message", message);
   }
 
+  /** Writes a JSON answer, unless the request was answered already (one refusal, one answer). */
   static void send(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {
       return;
@@ -84,8 +96,10 @@ final class Replies {
   /**
    * Answers a failure: 400 {@code bad_request} for a rule a field breaks; 401, 409, 429 (with
    * {@code Retry-After}) or 503 for an account's refusal; 503 {@code unavailable} (with
-   * {@code Retry-After}) while the database does not answer; 404 {@code not_found}; 500
-   * {@code internal} for anything else, logged. The database's name never reaches the client.
+   * {@code Retry-After}) while the database does not answer; 404 {@code not_found}; for a process's
+   * failure 503 ({@code noproc}, {@code exit}), 504 ({@code timeout}) or 502 (any other code of the
+   * runtime); 504 {@code timeout} for a wait that ran out; 500 {@code internal} for anything else,
+   * logged at ERROR. The database's name never reaches the client.
    */
   static void failure(RoutingContext ctx, Throwable err) {
     if (err instanceof IllegalArgumentException bad) {
@@ -104,8 +118,17 @@ final class Replies {
       send(ctx, 503, error("unavailable", "the database is not answering; try again shortly"));
     } else if (err instanceof StoreException store && store.failure() == StoreException.Failure.NOT_FOUND) {
       send(ctx, 404, error("not_found", "not found"));
+    } else if (err instanceof OtpException otp) {
+      int status = switch (otp.failure()) {
+        case NOPROC, EXIT -> 503;
+        case TIMEOUT -> 504;
+        default -> 502;
+      };
+      send(ctx, status, error(otp.code(), otp.getMessage()));
+    } else if (err instanceof TimeoutException) {
+      send(ctx, 504, error("timeout", err.getMessage()));
     } else {
-      log.error("http {} {} failed", ctx.request().method(), ctx.request().path(), err);
+      log.error("http {} {} failed", ctx.request().method(), LogText.quote(ctx.request().path()), err);
       send(ctx, 500, error("internal", "internal error"));
     }
   }

@@ -137,25 +137,17 @@ public final class VideoRoutes {
 
   /** The username of a valid {@code Authorization: Bearer} token. */
   private static String signedIn(RoutingContext ctx, Tokens tokens) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || header.isBlank()) {
+    if (!Bearer.attempted(ctx.request())) {
       throw new InvalidTokenException(InvalidTokenException.Reason.MISSING,
         "sign in first and send Authorization: Bearer <token from POST /api/sessions>");
     }
-    String[] parts = header.strip().split("\\s+", 2);
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
-      throw new InvalidTokenException(InvalidTokenException.Reason.MALFORMED,
-        "the Authorization header must be Bearer <token>");
-    }
-    return tokens.verify(parts[1]);
+    return tokens.verify(Bearer.token(ctx.request()).orElseThrow(() -> new InvalidTokenException(
+      InvalidTokenException.Reason.MALFORMED, "the Authorization header must be Bearer <token>")));
   }
 
   /** 401 with the RFC 6750 challenge. */
   private static void unauthorized(RoutingContext ctx, InvalidTokenException refused) {
-    ctx.response().putHeader("WWW-Authenticate", refused.reason() == InvalidTokenException.Reason.MISSING
-      ? "Bearer realm=\"otpx\""
-      : "Bearer realm=\"otpx\", error=\"invalid_token\"");
-    Replies.send(ctx, 401, Replies.error("unauthorized", refused.getMessage()));
+    Bearer.refuse(ctx, refused.reason() != InvalidTokenException.Reason.MISSING, "unauthorized", refused.getMessage());
   }
 
   private static long whole(RoutingContext ctx, String name, long fallback, long min, long max) {
