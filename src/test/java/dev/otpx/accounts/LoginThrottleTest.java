@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.otpx.accounts.LoginThrottle.Limit;
 import dev.otpx.accounts.LoginThrottle.Options;
+import dev.otpx.testing.MutableClock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;

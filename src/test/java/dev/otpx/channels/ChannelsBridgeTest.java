@@ -3,6 +3,7 @@ package dev.otpx.channels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -24,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
@@ -45,7 +45,7 @@ class ChannelsBridgeTest {
   private static final String TOPIC = ChannelAddresses.topicAddress("videos:42");
 
   /** The tokens' clock, which a test may move on to make a token expire. */
-  private final MovableClock clock = new MovableClock();
+  private final MutableClock clock = new MutableClock(Instant.now());
   private final Tokens tokens = new Tokens(SECRET, MAX_AGE, clock);
   private final String alice = tokens.sign("alice");
   private final AtomicLong nanos = new AtomicLong();
@@ -86,30 +86,6 @@ class ChannelsBridgeTest {
         received.add(msg);
         msg.reply(msg.body());
       }).completion();
-    }
-  }
-
-  /** A clock that stands still until a test moves it. */
-  private static final class MovableClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 

@@ -8,13 +8,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.otpx.channels.auth.InvalidTokenException.Reason;
+import dev.otpx.testing.MutableClock;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -27,31 +25,7 @@ class TokensTest {
   private static final Duration MAX_AGE = Duration.ofHours(1);
   private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
 
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private Instant now = START;
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
-  private final ManualClock clock = new ManualClock();
+  private final MutableClock clock = new MutableClock(START);
   private final Tokens tokens = new Tokens(SECRET, MAX_AGE, clock);
 
   private static Reason reasonFor(Tokens tokens, String token) {
