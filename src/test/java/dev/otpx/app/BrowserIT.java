@@ -3,11 +3,9 @@ package dev.otpx.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -89,11 +88,12 @@ class BrowserIT {
 
   @TempDir
   Path dataDir;
-  private final List<String> log = new CopyOnWriteArrayList<>();
+  /** The log of the services stopped before the one running, for a failure's dump. */
+  private final List<String> earlierLog = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<WebDriver> drivers = new ArrayList<>();
   private final List<Path> profiles = new ArrayList<>();
-  private Process service;
+  private ServiceJar service;
   private int port;
   private String base;
   private Link link;
@@ -106,49 +106,14 @@ class BrowserIT {
     assertThat(Files.isExecutable(CHROMEDRIVER))
       .withFailMessage("%s is missing: apt-get install -y chromium chromium-driver (.ci/run does)", CHROMEDRIVER).isTrue();
 
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    port = ServiceJar.freePort();
     startService(SECRET);
     base = "http://127.0.0.1:" + port + "/";
   }
 
   /** Starts the jar on {@link #port} and returns once it listens. */
   private void startService(String secret) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(java, "-jar", Path.of("target", "otpx.jar").toString()).redirectErrorStream(true);
-    builder.environment().put("HTTP_PORT", String.valueOf(port));
-    builder.environment().put("HTTP_HOST", "127.0.0.1");
-    builder.environment().put("OTPX_TOKEN_SECRET", secret);
-    builder.environment().remove("OTPX_CONFIG");
-    builder.environment().remove("OTPX_DATABASE_URL");
-    builder.environment().put("OTPX_DATA_DIR", dataDir.toString());
-    builder.environment().remove("WOLFRAM_APP_ID");
-    service = builder.start();
-    BufferedReader output = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = output.readLine()) != null) {
-      log.add(line);
-      if (line.contains("http listening on")) {
-        break;
-      }
-    }
-    if (line == null) {
-      throw new AssertionError("the service ended before listening; log:\n" + String.join("\n", log));
-    }
-    // The counters log every second: keep reading, or a full pipe would block the service.
-    Thread drain = new Thread(() -> {
-      try {
-        String more;
-        while ((more = output.readLine()) != null) {
-          log.add(more);
-        }
-      } catch (IOException closed) {
-        // the service has gone
-      }
-    }, "browser-it-log");
-    drain.setDaemon(true);
-    drain.start();
+    service = ServiceJar.start(dataDir, port, Map.of("OTPX_TOKEN_SECRET", secret));
   }
 
   /**
@@ -156,9 +121,9 @@ class BrowserIT {
    * annotations, which live in memory, are gone.
    */
   private void restartService(String secret) throws IOException, InterruptedException {
-    log.add("---- browser-it: restarting the service");
-    service.destroy();
-    assertThat(service.waitFor(30, TimeUnit.SECONDS)).as("the service stopped on SIGTERM").isTrue();
+    service.stop();
+    earlierLog.addAll(service.log());
+    earlierLog.add("---- browser-it: restarting the service");
     startService(secret);
   }
 
@@ -168,8 +133,8 @@ class BrowserIT {
     if (link != null) {
       link.close();
     }
-    if (service != null && service.isAlive()) {
-      service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (service != null) {
+      service.close();
     }
     profiles.forEach(BrowserIT::deleteQuietly);
   }
@@ -284,7 +249,7 @@ class BrowserIT {
       Path target = Path.of("target", "browser-it-" + name + ".png");
       Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException | RuntimeException e) {
-      log.add("screenshot " + name + " failed: " + e);
+      service.note("screenshot " + name + " failed: " + e);
     }
   }
 
@@ -529,7 +494,8 @@ class BrowserIT {
   }
 
   private String tail() {
-    List<String> lines = new ArrayList<>(log);
+    List<String> lines = new ArrayList<>(earlierLog);
+    lines.addAll(service.log());
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
   }
 

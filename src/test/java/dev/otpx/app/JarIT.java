@@ -2,21 +2,15 @@ package dev.otpx.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -36,61 +30,25 @@ class JarIT {
 
   @TempDir
   Path dataDir;
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
-  private Process service;
-  private BufferedReader output;
-  private int port;
-
   @TempDir
   Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ServiceJar service;
+  private List<String> log;
+  private int port;
 
   private void start() throws IOException {
     start(Map.of("OTPX_ADMIN_TOKEN", OPERATOR_TOKEN));
   }
 
   private void start(Map<String, String> env, String... args) throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-jar", Path.of("target", "otpx.jar").toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("HTTP_PORT", String.valueOf(port));
-    builder.environment().put("HTTP_HOST", "127.0.0.1");
-    builder.environment().remove("OTPX_CONFIG");
-    // The embedded database, in a directory of the test's own.
-    builder.environment().remove("OTPX_DATABASE_URL");
-    builder.environment().put("OTPX_DATA_DIR", dataDir.toString());
-    builder.environment().remove("OTPX_ADMIN_TOKEN");
-    // A fixed secret, as an operator sets it: no WARN about tokens that will not survive a restart.
-    builder.environment().put("OTPX_TOKEN_SECRET", "a token secret for the jar test, long enough");
-    // The jar must answer without a key: the Wolfram backend then stays out.
-    builder.environment().remove("WOLFRAM_APP_ID");
-    builder.environment().putAll(env);
-    service = builder.start();
-    output = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
-    awaitLine(line -> line.contains("http listening on"));
+    port = ServiceJar.freePort();
+    service = ServiceJar.start(dataDir, port, env, args);
+    log = service.log();
   }
 
-  /** Reads the log until a line matches; fails if the service ends first. */
-  private String awaitLine(Predicate<String> wanted) throws IOException {
-    String line;
-    while ((line = output.readLine()) != null) {
-      log.add(line);
-      if (wanted.test(line)) {
-        return line;
-      }
-    }
-    throw new AssertionError("the service ended before the expected line; log:\n" + String.join("\n", log));
-  }
-
-  private void drain() throws IOException {
-    String line;
-    while ((line = output.readLine()) != null) {
-      log.add(line);
-    }
+  private String awaitLine(Predicate<String> wanted) {
+    return service.awaitLine(wanted);
   }
 
   private HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
@@ -118,18 +76,10 @@ class JarIT {
     }
   }
 
-  /** Sends SIGTERM (through the handle: Process.destroy() would also close the log stream we read). */
-  private int stopWithSigterm() throws IOException, InterruptedException {
-    service.toHandle().destroy();
-    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    drain();
-    return service.exitValue();
-  }
-
   @AfterEach
   void stopTheService() throws InterruptedException {
-    if (service != null && service.isAlive()) {
-      service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (service != null) {
+      service.close();
     }
   }
 
@@ -157,7 +107,7 @@ class JarIT {
     assertThat(counter.body()).contains("\"error\":\"noproc\"");
     assertThat(send("GET", "/api/infosys?q=what+is+2%2B2").body()).contains("\"text\":\"4\"");
 
-    assertThat(stopWithSigterm()).isEqualTo(0);
+    assertThat(service.stop()).isEqualTo(0);
   }
 
   @Test
@@ -168,9 +118,7 @@ class JarIT {
 
     killTheCounterUntilItsSupervisorGivesUp();
     // A kill may come while the counter is between crash and restart: then the tick crashes it again.
-    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    drain();
-    assertThat(service.exitValue()).isEqualTo(1);
+    assertThat(service.awaitExit()).isEqualTo(1);
     assertThat(log).anyMatch(line -> line.contains("supervisor=otpx.app.counters") && line.contains("context=shutdown reason=reached_max_restart_intensity"));
     assertThat(log).anyMatch(line -> line.contains("application=counters type=permanent context=exited reason=shutdown: stopping the node"));
     // The others were stopped in order before the JVM ended.
@@ -202,7 +150,7 @@ class JarIT {
   @Test
   void sigtermIsANormalStopApplicationsNewestFirstEachTreeChildrenFirstThenStatusZero() throws Exception {
     start();
-    assertThat(stopWithSigterm()).isEqualTo(0);
+    assertThat(service.stop()).isEqualTo(0);
     List<String> exits = log.stream().filter(line -> line.contains("exited: shutdown"))
       .map(line -> line.replaceAll(".*process <[^>]+> ?\\(?([^)]*)\\)? exited.*", "$1")).toList();
     // The applications newest first: channels, infosys, then the counters.

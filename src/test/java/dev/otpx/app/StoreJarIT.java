@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.otpx.store.StoreOptions;
 import dev.otpx.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,7 +17,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,61 +37,31 @@ class StoreJarIT {
   @TempDir
   Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private Process service;
+  private ServiceJar service;
   private int port;
 
   @AfterEach
   void stopTheService() throws InterruptedException {
-    if (service != null && service.isAlive()) {
-      service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (service != null) {
+      service.close();
     }
   }
 
   /** Starts the jar and reads its log until it listens, or until it ends. */
   private boolean start(Map<String, String> env) throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    log.clear();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(java, "-jar", Path.of("target", "otpx.jar").toString()).redirectErrorStream(true);
-    builder.environment().put("HTTP_PORT", String.valueOf(port));
-    builder.environment().put("HTTP_HOST", "127.0.0.1");
-    builder.environment().put("OTPX_DATA_DIR", dataDir.toString());
-    // Tokens signed before a restart must be accepted after it.
-    builder.environment().put("OTPX_TOKEN_SECRET", "a secret of the store's jar test, long enough");
-    builder.environment().remove("OTPX_CONFIG");
-    builder.environment().remove("OTPX_DATABASE_URL");
-    builder.environment().remove("WOLFRAM_APP_ID");
-    builder.environment().putAll(env);
-    service = builder.start();
-    BufferedReader output = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = output.readLine()) != null) {
-      log.add(line);
-      if (line.contains("http listening on")) {
-        Thread drain = new Thread(() -> {
-          try {
-            for (String more = output.readLine(); more != null; more = output.readLine()) {
-              log.add(more);
-            }
-          } catch (IOException closed) {
-            // the service has gone
-          }
-        }, "store-jar-it-log");
-        drain.setDaemon(true);
-        drain.start();
-        return true;
-      }
-    }
-    return false;
+    port = ServiceJar.freePort();
+    service = ServiceJar.launch(dataDir, port, env);
+    return service.listens();
+  }
+
+  /** @return the log of the service started last */
+  private List<String> log() {
+    return service.log();
   }
 
   /** SIGTERM, and wait for the JVM to end. */
   private void stop() throws InterruptedException {
-    service.toHandle().destroy();
-    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    service.stop();
   }
 
   private HttpResponse<String> send(String method, String path, JsonObject body, String token) throws Exception {
@@ -111,7 +76,7 @@ class StoreJarIT {
 
   /** Registers, adds a video, restarts, signs in again and finds the video and the epoch unchanged. */
   private void survivesARestart(Map<String, String> env) throws Exception {
-    assertThat(start(env)).as(String.join("\n", log)).isTrue();
+    assertThat(start(env)).as(String.join("\n", log())).isTrue();
     String epoch = epochLine();
     HttpResponse<String> registered = send("POST", "/api/users", credentials(), null);
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
@@ -121,7 +86,7 @@ class StoreJarIT {
     assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
     stop();
 
-    assertThat(start(env)).as(String.join("\n", log)).isTrue();
+    assertThat(start(env)).as(String.join("\n", log())).isTrue();
     assertThat(epochLine()).isEqualTo(epoch);
     HttpResponse<String> signedIn = send("POST", "/api/sessions", credentials(), null);
     assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(201);
@@ -141,16 +106,16 @@ class StoreJarIT {
 
   /** The epoch from the store's ready line. */
   private String epochLine() {
-    return log.stream().filter(line -> line.contains("store: database") && line.contains("ready"))
+    return log().stream().filter(line -> line.contains("store: database") && line.contains("ready"))
       .map(line -> line.substring(line.indexOf("epoch ") + "epoch ".length()).strip())
-      .findFirst().orElseThrow(() -> new AssertionError("no ready line:\n" + String.join("\n", log)));
+      .findFirst().orElseThrow(() -> new AssertionError("no ready line:\n" + String.join("\n", log())));
   }
 
   @Test
   void onTheEmbeddedDefaultAccountsAndVideosSurviveARestart() throws Exception {
     survivesARestart(Map.of());
     assertThat(dataDir.resolve("otpx.mv.db")).isRegularFile();
-    assertThat(log).anyMatch(line -> line.contains("store: database h2:" + dataDir.resolve("otpx.mv.db")));
+    assertThat(log()).anyMatch(line -> line.contains("store: database h2:" + dataDir.resolve("otpx.mv.db")));
   }
 
   @Test
@@ -163,7 +128,7 @@ class StoreJarIT {
     admin(server, "CREATE DATABASE " + database);
     try {
       survivesARestart(Map.of(StoreOptions.DATABASE_URL_ENV, url));
-      assertThat(log).anyMatch(line -> line.contains("store: database postgresql://"));
+      assertThat(log()).anyMatch(line -> line.contains("store: database postgresql://"));
       stop();
     } finally {
       admin(server, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
@@ -172,19 +137,15 @@ class StoreJarIT {
 
   @Test
   void anUnreachableDatabaseStopsStartUpWithOneLineNamingItWithoutThePassword() throws Exception {
-    int closed;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      closed = probe.getLocalPort();
-    }
+    int closed = ServiceJar.freePort();
     assertThat(start(Map.of(StoreOptions.DATABASE_URL_ENV, "postgresql://otpx:s3cr3t-pw@127.0.0.1:" + closed + "/otpx")))
       .isFalse();
-    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(service.exitValue()).isEqualTo(1);
+    assertThat(service.awaitExit()).isEqualTo(1);
     // Exactly one line speaks of the database, and it says where, without the password.
-    assertThat(log.stream().filter(line -> line.contains(":" + closed)).toList()).singleElement().asString()
+    assertThat(log().stream().filter(line -> line.contains(":" + closed)).toList()).singleElement().asString()
       .contains("ERROR")
       .contains("start-up failed: unavailable: database postgresql://otpx@127.0.0.1:" + closed + "/otpx is unavailable");
-    assertThat(String.join("\n", log)).doesNotContain("s3cr3t");
+    assertThat(String.join("\n", log())).doesNotContain("s3cr3t");
   }
 
   private static void admin(URI server, String sql) throws Exception {
