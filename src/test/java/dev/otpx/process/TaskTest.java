@@ -2,6 +2,7 @@ package dev.otpx.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -142,8 +143,15 @@ class TaskTest {
     void aReplyThatArrivesBetweenTheDeadlineAndTheKillIsKept(Vertx vertx, VertxTestContext ctx) {
       VirtualClock clock = VirtualClock.install(vertx);
       Promise<Integer> late = Promise.promise();
-      Task<Integer> task = Task.async(vertx, late::future);
-      task.pid().compose(pid -> {
+      // The task must be waiting on its job before the reply comes, or the kill may reach it first.
+      // Said from the task's own context on its next turn, when it listens to the job's future.
+      Context test = vertx.getOrCreateContext();
+      Promise<Void> waiting = Promise.promise();
+      Task<Integer> task = Task.async(vertx, () -> {
+        Vertx.currentContext().runOnContext(v -> test.runOnContext(w -> waiting.complete()));
+        return late.future();
+      });
+      waiting.future().compose(v -> task.pid()).compose(pid -> {
         Future<List<Task.Outcome<Integer>>> yielded = Task.yieldMany(List.of(task), Duration.ofMillis(100));
         return clock.advance(Duration.ofMillis(100)).compose(v -> yielded);
       }).compose(outcomes -> {
