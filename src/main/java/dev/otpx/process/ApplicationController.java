@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       Erlang node ends when a permanent application does.</li>
  *   <li>{@link #stop} stops one application (OTP's {@code application:stop/1}) and never stops the
  *       node; {@link #stopAll} stops them all, newest first, and so does the node's close
- *       ({@code vertx.close()}), before Vert.x undeploys what is left.</li>
+ *       ({@code vertx.close()}): as the first step of the runtime's close, before it stops the
+ *       process trees that are left and Vert.x undeploys the rest.</li>
  * </ul>
  *
  * <p>Log lines, logger {@code dev.otpx.process.ApplicationController}: {@code application=<name>
@@ -85,7 +86,7 @@ public final class ApplicationController {
 
   /**
    * A controller with no application running yet. It stops its applications (newest first) when
-   * Vert.x closes.
+   * Vert.x closes, before the runtime stops any other process.
    *
    * @param vertx the Vert.x instance
    * @param onNodeStop called once, after the others were stopped, when an application ends in a
