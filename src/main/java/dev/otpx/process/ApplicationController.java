@@ -171,6 +171,9 @@ public final class ApplicationController {
       }
       entry.stopping = true;
     }
+    // An orderly stop through the exit protocol, not Processes.shutdown: a top supervisor has no
+    // parent and traps exits, so an exit signal from outside any process would only reach its
+    // handleInfo and leave it to be killed at the limit, its children unstopped in order.
     return GenServer.stop(vertx, entry.supervisor, ExitReason.SHUTDOWN)
       .recover(err -> err instanceof OtpException otp && otp.failure() == OtpException.Failure.NOPROC
         ? Future.succeededFuture() // it ended on its own meanwhile, which its DOWN reports
