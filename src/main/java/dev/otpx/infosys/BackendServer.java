@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Args: {@code backend} (the class), the rest is the backend's own config. A backend that is
  * unavailable here ({@link BackendUnavailableException}) makes init ignore: its supervisor keeps
- * the spec without a process and the log says why.
+ * the spec without a process and the log says why, at INFO (it is the configuration's choice).
  *
  * <p>Request (a call, JSON): {@code {"query", "limit", "timeout_ms"}}; reply: a JSON array of
  * results. Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
@@ -64,7 +64,8 @@ public final class BackendServer extends GenServer<Void> {
       })
       .recover(err -> {
         if (err instanceof BackendUnavailableException unavailable) {
-          log.warn("infosys backend {} not deployed: {}", type, unavailable.getMessage());
+          // Left out as configured (no API key): a fact of the set-up, nothing for an operator to fix.
+          log.info("infosys backend {} not deployed: {}", type, unavailable.getMessage());
           return Future.succeededFuture(InitResult.ignore());
         }
         return Future.failedFuture(err);

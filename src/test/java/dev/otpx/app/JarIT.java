@@ -162,9 +162,8 @@ class JarIT {
       .containsExactly("application=channels type=permanent context=stopped",
         "application=infosys type=permanent context=stopped", "application=counters type=temporary context=stopped");
     assertThat(log).anyMatch(line -> line.endsWith("stopped"));
-    // A stop that was asked for is no error, and nothing on the way warns either.
-    // (InfoSys warns at start that its Wolfram backend is off without WOLFRAM_APP_ID: a fact of the set-up.)
-    assertThat(log).filteredOn(line -> !line.contains("not deployed: WOLFRAM_APP_ID is not set"))
-      .noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN "));
+    // A stop that was asked for is no error, and nothing on the way warns either (the Wolfram backend
+    // left out without WOLFRAM_APP_ID is an INFO line: a fact of the set-up).
+    assertThat(log).noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN "));
   }
 }
