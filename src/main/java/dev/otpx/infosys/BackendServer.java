@@ -5,6 +5,7 @@ import dev.otpx.process.CallResult;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
+import dev.otpx.process.JsonOptions;
 import dev.otpx.process.Registry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -78,15 +79,16 @@ public final class BackendServer extends GenServer<Void> {
     int limit;
     long timeoutMs;
     try {
-      JsonObject json = (JsonObject) Objects.requireNonNull(request);
-      if (!(json.getValue("query") instanceof String text)) {
-        throw new IllegalArgumentException("query");
+      if (!(request instanceof JsonObject json)) {
+        throw new IllegalArgumentException("not a JSON object");
       }
-      query = text;
-      limit = json.getInteger("limit", QueryOptions.DEFAULT_LIMIT);
-      timeoutMs = json.getLong("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
+      JsonOptions fields = JsonOptions.of(json, "");
+      query = Objects.requireNonNull(fields.string("query", null), "query");
+      limit = fields.intValue("limit", QueryOptions.DEFAULT_LIMIT, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      timeoutMs = fields.wholeNumber("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
     } catch (RuntimeException bad) {
-      return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request, state);
+      return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request
+        + " (" + bad.getMessage() + ")", state);
     }
     Deadline deadline = new Deadline();
     long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> deadline.cancel());
