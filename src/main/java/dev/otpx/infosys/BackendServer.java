@@ -61,7 +61,7 @@ public final class BackendServer extends GenServer<Void> {
       .compose(v -> Registry.register(vertx, PREFIX + backend.name(), self()))
       .map(v -> {
         log.info("infosys backend {} ready as {}", backend.name(), self());
-        return InitResult.<Void>ok(null);
+        return InitResult.<Void>ok();
       })
       .recover(err -> {
         if (err instanceof BackendUnavailableException unavailable) {
@@ -88,7 +88,7 @@ public final class BackendServer extends GenServer<Void> {
       timeoutMs = fields.wholeNumber("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
     } catch (RuntimeException bad) {
       return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request
-        + " (" + bad.getMessage() + ")", state);
+        + " (" + bad.getMessage() + ")");
     }
     Deadline deadline = new Deadline();
     long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> deadline.cancel());
@@ -117,7 +117,7 @@ public final class BackendServer extends GenServer<Void> {
       }
       from.reply(results);
     });
-    return CallResult.noReply(state);
+    return CallResult.noReply();
   }
 
   private static Backend instantiate(String type) {

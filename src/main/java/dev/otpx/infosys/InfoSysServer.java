@@ -107,7 +107,7 @@ public final class InfoSysServer extends GenServer<Void> {
       .waitDurationInOpenState(options.breakerOpen())
       .permittedNumberOfCallsInHalfOpenState(1)
       .build();
-    return Future.succeededFuture(InitResult.ok(null));
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -122,7 +122,7 @@ public final class InfoSysServer extends GenServer<Void> {
       query = query(json);
       options = QueryOptions.fromRequest(json);
     } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), state);
+      return CallResult.error("bad_request", bad.getMessage());
     }
     long deadline = began + options.timeout().toNanos();
     List<Future<Part>> parts = new ArrayList<>();
@@ -142,7 +142,7 @@ public final class InfoSysServer extends GenServer<Void> {
       long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       from.reply(new Answer(query, best, took, cached).toJson());
     });
-    return CallResult.noReply(state);
+    return CallResult.noReply();
   }
 
   private Future<Part> ask(String backend, String query, QueryOptions options, long deadline) {

@@ -58,7 +58,7 @@ public final class ResultCache extends GenServer<Void> {
       .put("settings", new JsonObject().put("ttl_ms", ttlMs).put("max_entries", maxEntries));
     sendAfter(new Sweep(), sweep);
     log.info("infosys cache {} ready: ttl {} ms, sweep every {} ms, at most {} entries", self(), ttlMs, sweepMs, maxEntries);
-    return Future.succeededFuture(InitResult.ok(null));
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -71,7 +71,7 @@ public final class ResultCache extends GenServer<Void> {
       log.debug("infosys cache swept {} expired entries", evicted);
     }
     sendAfter(new Sweep(), sweep);
-    return CastResult.noReply(null);
+    return CastResult.noReply();
   }
 
   @Override
