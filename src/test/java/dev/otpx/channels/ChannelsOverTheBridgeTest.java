@@ -52,7 +52,7 @@ class ChannelsOverTheBridgeTest {
   @BeforeEach
   void startTheStack(Vertx vertx, VertxTestContext ctx) {
     Router router = Router.router(vertx);
-    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS);
+    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
     TestStore.open(vertx).compose(opened -> {
       store = opened;
       return ChannelFixtures.startInfoSys(vertx, new JsonObject());
