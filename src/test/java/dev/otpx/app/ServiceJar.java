@@ -165,6 +165,17 @@ final class ServiceJar implements AutoCloseable {
   }
 
   /**
+   * Kills the service as {@code kill -9} does (SIGKILL: no shutdown hook, no close, no flush), and
+   * waits for it to end.
+   *
+   * @return its exit status
+   */
+  int kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
+    return awaitExit();
+  }
+
+  /**
    * Waits for the service to end by itself, and for the last of its log.
    *
    * @return its exit status
