@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link SessionRoutes}); {@code POST /api/users} (anyone): registration
  *       ({@link AccountRoutes}); {@code /api/videos}: the videos, listed by anyone and added by a
  *       signed-in user ({@link VideoRoutes}).</li>
+ *   <li>{@code /api/system/...} (operator): the live process trees, one process's status, exit
+ *       signals and tracing ({@link SystemRoutes}).</li>
  *   <li>{@code /eventbus/*}: the SockJS event-bus bridge ({@link ChannelsBridge}).</li>
  *   <li>{@code /}: the browser client, from {@code webroot} in the jar.</li>
  * </ul>
@@ -111,6 +113,7 @@ public final class HttpVerticle extends VerticleBase {
         Replies.send(ctx, 202, new JsonObject().put("killed", pid.toString()));
       }, () -> Replies.send(ctx, 503, Replies.error("noproc", "no process is registered as " + options.counter()))));
     router.get("/api/infosys").handler(this::infosys);
+    SystemRoutes.mount(router, vertx, operator);
     accounts = Accounts.create(vertx, store.users(), Accounts.Options.DEFAULTS, Clock.systemUTC());
     SessionRoutes.mount(router, accounts, tokens);
     AccountRoutes.mount(router, accounts, tokens);
