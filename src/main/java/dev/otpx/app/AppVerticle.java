@@ -5,6 +5,7 @@ import dev.otpx.counter.RawCounterVerticle;
 import dev.otpx.process.ApplicationController;
 import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.Store;
+import dev.otpx.system.Health;
 import dev.otpx.web.HttpVerticle;
 import dev.otpx.web.OperatorAuth;
 import io.vertx.core.Future;
@@ -35,6 +36,7 @@ public final class AppVerticle extends VerticleBase {
   private HttpVerticle http;
   private Store store;
   private ApplicationController applications;
+  private Health health;
 
   /**
    * @param onNodeStop what to do when an application ends in a way its type says stops the node
@@ -55,6 +57,7 @@ public final class AppVerticle extends VerticleBase {
       log.info("operator endpoints are disabled: {} is not set", OperatorAuth.ENV);
     }
     applications = ApplicationController.create(vertx, onNodeStop);
+    health = Health.create(vertx).addApplications(applications, config.applicationList());
     // The database URL may hold a password: from the environment only (OTPX_DATABASE_URL).
     return Store.open(vertx, config.store().options(System.getenv()))
       .compose(opened -> {
@@ -63,7 +66,7 @@ public final class AppVerticle extends VerticleBase {
       })
       .compose(v -> vertx.deployVerticle(new RawCounterVerticle(raw.name(), raw.initial())))
       .compose(id -> {
-        HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits(), store, operator);
+        HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits(), store, operator, health);
         return vertx.deployVerticle(front).map(front);
       })
       .onSuccess(front -> {
@@ -92,6 +95,16 @@ public final class AppVerticle extends VerticleBase {
       throw new IllegalStateException("AppVerticle is not started yet");
     }
     return http.actualPort();
+  }
+
+  /**
+   * The node's health checks, where a layer started later (the cluster) adds its own readiness
+   * check with {@link Health#addReadiness}.
+   *
+   * @return the checks, once start began
+   */
+  public Health health() {
+    return health;
   }
 
   /** @return the controller running the applications, once start began */
