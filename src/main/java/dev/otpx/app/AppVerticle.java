@@ -6,7 +6,9 @@ import dev.otpx.process.ApplicationController;
 import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.Store;
 import dev.otpx.system.Health;
+import dev.otpx.system.Metrics;
 import dev.otpx.web.HttpVerticle;
+import dev.otpx.web.MetricsVerticle;
 import dev.otpx.web.OperatorAuth;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -33,6 +35,8 @@ public final class AppVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(AppVerticle.class);
 
   private final Handler<NodeStop> onNodeStop;
+  private final Metrics metrics;
+  private MetricsVerticle metricsFront;
   private HttpVerticle http;
   private Store store;
   private ApplicationController applications;
@@ -42,7 +46,17 @@ public final class AppVerticle extends VerticleBase {
    * @param onNodeStop what to do when an application ends in a way its type says stops the node
    */
   public AppVerticle(Handler<NodeStop> onNodeStop) {
+    this(onNodeStop, null);
+  }
+
+  /**
+   * @param onNodeStop what to do when an application ends in a way its type says stops the node
+   * @param metrics the metrics the node's Vert.x reports into ({@link Metrics#builder}), served at
+   *     {@code /metrics} on their own port; null for none
+   */
+  public AppVerticle(Handler<NodeStop> onNodeStop, Metrics metrics) {
     this.onNodeStop = Objects.requireNonNull(onNodeStop, "onNodeStop");
+    this.metrics = metrics;
   }
 
   @Override
@@ -65,6 +79,14 @@ public final class AppVerticle extends VerticleBase {
         return applications.startAll(config.applicationList());
       })
       .compose(v -> vertx.deployVerticle(new RawCounterVerticle(raw.name(), raw.initial())))
+      .compose(id -> {
+        if (metrics == null) {
+          return Future.succeededFuture();
+        }
+        metrics.bind(vertx);
+        MetricsVerticle front = new MetricsVerticle(metrics.registry(), config.http().host(), Metrics.port(System.getenv()));
+        return vertx.deployVerticle(front).onSuccess(deployed -> metricsFront = front);
+      })
       .compose(id -> {
         HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits(), store, operator, health);
         return vertx.deployVerticle(front).map(front);
@@ -105,6 +127,17 @@ public final class AppVerticle extends VerticleBase {
    */
   public Health health() {
     return health;
+  }
+
+  /**
+   * @return the port of {@code /metrics}
+   * @throws IllegalStateException when the node serves no metrics
+   */
+  public int metricsPort() {
+    if (metricsFront == null) {
+      throw new IllegalStateException("this node serves no metrics");
+    }
+    return metricsFront.actualPort();
   }
 
   /** @return the controller running the applications, once start began */

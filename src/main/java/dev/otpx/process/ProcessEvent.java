@@ -116,6 +116,25 @@ public sealed interface ProcessEvent {
   }
 
   /**
+   * The supervisor restarts a child on its own after the child ended (OTP writes no report of its
+   * own for this; the restart's start follows as {@link ChildStarted}, or a delay as
+   * {@link BackoffDelayed}). Counted towards the supervisor's intensity.
+   *
+   * @param supervisor the supervisor
+   * @param supervisorId its name or pid
+   * @param childId the child's id
+   * @param restarts how many times the supervisor has restarted this child, this one included
+   * @param dynamic whether the supervisor is a dynamic one (its child ids are generated)
+   */
+  record ChildRestarted(Pid supervisor, String supervisorId, String childId, int restarts, boolean dynamic)
+      implements SupervisorReport {
+    @Override
+    public String context() {
+      return "restarted";
+    }
+  }
+
+  /**
    * A child ended in a way the supervisor reports (an abnormal exit, or any exit of a permanent
    * child).
    *

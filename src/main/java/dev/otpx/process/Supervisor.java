@@ -33,7 +33,7 @@ import java.util.Objects;
  *   <li>Beyond OTP: a child's restart may be delayed by a {@link Backoff}.</li>
  * </ul>
  *
- * <p>Every report is a {@link ProcessEvent.SupervisorReport} (started, child_terminated,
+ * <p>Every report is a {@link ProcessEvent.SupervisorReport} (started, child_terminated, restarted,
  * start_error, shutdown_error, shutdown, backoff, auto_shutdown), which the log writes as one line
  * {@code supervisor=… child=… pid=… context=… reason=…}. As in OTP, a start a caller asked for
  * ({@link #startChild}, {@link #restartChild}) reports its failure to that caller, not to the log.
@@ -501,6 +501,7 @@ public final class Supervisor extends GenServer<Void> {
       return CastResult.stop(ExitReason.SHUTDOWN);
     }
     c.restarts++;
+    report(new ProcessEvent.ChildRestarted(self(), supervisorId(), c.id(), c.restarts, spec.dynamic()));
     List<Child> group = switch (spec.flags().strategy()) {
       case ONE_FOR_ONE -> List.of(c);
       case ONE_FOR_ALL -> List.copyOf(children);
