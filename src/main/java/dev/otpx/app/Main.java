@@ -2,9 +2,11 @@ package dev.otpx.app;
 
 import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.StoreException;
+import dev.otpx.system.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,13 +60,14 @@ public final class Main {
       return;
     }
 
-    Vertx vertx = Vertx.vertx();
+    Metrics metrics = Metrics.create();
+    Vertx vertx = metrics.builder(new VertxOptions()).build();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx), "otpx-shutdown"));
     long began = System.nanoTime();
     try {
       // The main thread is not a Vert.x thread, so it may wait for start-up here.
       Future<String> deploying = AppConfig.load(vertx, file, env)
-        .compose(config -> vertx.deployVerticle(new AppVerticle(Main::nodeStop), new DeploymentOptions().setConfig(config.toJson())));
+        .compose(config -> vertx.deployVerticle(new AppVerticle(Main::nodeStop, metrics), new DeploymentOptions().setConfig(config.toJson())));
       deployment = deploying;
       String id = deploying.await();
       log.info("deployed AppVerticle {} in {} ms", id, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
