@@ -87,14 +87,16 @@ class JarIT {
   void theTemporaryCountersCrashAndRestartThenGiveUpAndTheNodeKeepsServing() throws Exception {
     start();
     assertThat(send("GET", "/health").statusCode()).isEqualTo(200);
-    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[45]}");
+    // It starts at 5 and ticks down once a second; a loaded machine may let a tick or two pass before
+    // the GET, so the check is "counting down from 5 and not yet crashed", not an exact value.
+    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[1-5]}");
 
     awaitLine(line -> line.contains("(counter) crashed: {error, java.lang.IllegalStateException: boom}"));
     // Five ticks went by before that crash: a healthy service does not log them.
     assertThat(log).noneMatch(line -> line.contains(" tick "));
     awaitLine(line -> line.contains("supervisor=otpx.app.counters child=counter") && line.contains("context=child_terminated"));
     awaitLine(line -> line.contains("supervisor=otpx.app.counters child=counter") && line.contains("context=started"));
-    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[45]}");
+    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[1-5]}");
 
     killTheCounterUntilItsSupervisorGivesUp();
     awaitLine(line -> line.contains("application=counters type=temporary context=exited reason=shutdown: the node keeps running"));
