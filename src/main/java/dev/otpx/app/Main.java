@@ -72,7 +72,7 @@ public final class Main {
       String id = deploying.await();
       log.info("deployed AppVerticle {} in {} ms", id, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
     } catch (Exception failed) {
-      if (failed instanceof IllegalArgumentException || failed instanceof StoreException) {
+      if (failed instanceof IllegalArgumentException || failed instanceof StoreException || isBindFailure(failed)) {
         // A config error names the key, an unreachable database its URL: a stack trace would bury it.
         log.error("start-up failed: {}", failed.getMessage());
       } else {
@@ -81,6 +81,16 @@ public final class Main {
       // The shutdown hook closes Vert.x.
       exit(1);
     }
+  }
+
+  /** A port in use (or not ours to bind): the message names the address; a stack trace adds nothing. */
+  private static boolean isBindFailure(Throwable failed) {
+    for (Throwable t = failed; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
