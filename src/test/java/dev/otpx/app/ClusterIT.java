@@ -163,7 +163,7 @@ class ClusterIT {
   }
 
   /** Completes once the cluster, seen from this node, has {@code size} members. */
-  private Future<Void> awaitMembers(int size) {
+  private Future<Void> awaitMembers(int size) throws Exception {
     HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) self).clusterManager();
     var cluster = manager.getHazelcastInstance().getCluster();
     io.vertx.core.Promise<Void> reached = io.vertx.core.Promise.promise();
@@ -195,7 +195,7 @@ class ClusterIT {
   }
 
   /** The singleton's new holder: asked for every 25 ms (the shared map sends no change events). */
-  private Pid awaitHolderOtherThan(Pid old, int tries) {
+  private Pid awaitHolderOtherThan(Pid old, int tries) throws Exception {
     for (int i = 0; i < tries; i++) {
       Pid now = Global.whereis(self, LEADER).await(10, TimeUnit.SECONDS).orElse(null);
       if (now != null && !now.equals(old)) {
