@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private ClusterNode() {
   }
@@ -128,16 +129,24 @@ public final class ClusterNode {
     return manager instanceof HazelcastClusterManager hz && hz.isActive() && hz.getHazelcastInstance().getLifecycleService().isRunning();
   }
 
+  /**
+   * The Vert.x node id of a member (what pids carry): vertx-hazelcast keeps it as the member's
+   * attribute {@value #NODE_ID_ATTRIBUTE}, which is not Hazelcast's own member UUID.
+   */
+  private static java.util.Optional<String> nodeId(MembershipEvent event) {
+    return java.util.Optional.ofNullable(event.getMember().getAttribute(NODE_ID_ATTRIBUTE));
+  }
+
   private static void watch(Vertx vertx, HazelcastInstance hazelcast) {
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        Nodes.nodeJoined(vertx, event.getMember().getUuid().toString());
+        nodeId(event).ifPresent(node -> Nodes.nodeJoined(vertx, node));
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        Nodes.nodeLeft(vertx, event.getMember().getUuid().toString());
+        nodeId(event).ifPresent(node -> Nodes.nodeLeft(vertx, node));
       }
     });
     hazelcast.getLifecycleService().addLifecycleListener(event -> {

@@ -162,6 +162,18 @@ class ClusterIT {
     assertThat(survivor.log()).noneMatch(line -> line.contains(" ERROR "));
   }
 
+  @Test
+  void aNodeThatCannotJoinSaysWhyAndNeverServes() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      a = ServiceJar.launch(Files.createDirectories(dir.resolve("a")), ServiceJar.freePort(), Map.of(
+        "JAVA_TOOL_OPTIONS", "-Xmx256m", "OTPX_CLUSTER_PORT", String.valueOf(port)), "--cluster");
+      assertThat(a.awaitLine(line -> line.contains("cluster: cannot join"))).contains(String.valueOf(port));
+      assertThat(a.awaitExit()).isEqualTo(1);
+      assertThat(a.log()).noneMatch(line -> line.contains(ServiceJar.LISTENING));
+    }
+  }
+
   /** Completes once the cluster, seen from this node, has {@code size} members. */
   private Future<Void> awaitMembers(int size) throws Exception {
     HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) self).clusterManager();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -40,6 +41,9 @@ public final class Distribution {
 
   /** Prefix of each node's cluster-wide address. */
   public static final String NODE_ADDRESS_PREFIX = "otpx.node.";
+
+  /** How long the steps after a node left (freeing its global names) may delay its DOWNs. */
+  static final Duration NODE_LEFT_STEPS_LIMIT = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(Distribution.class);
 
@@ -120,7 +124,14 @@ public final class Distribution {
         log.warn("node {}: a step after node {} left failed: {}", self, node, e.toString());
       }
     }
-    Future.join(steps).onComplete(ar -> tellNodeLeft(node));
+    long began = System.nanoTime();
+    // Bounded: the shared map can be slow while Hazelcast repairs its partitions, and a monitor must
+    // hear of the node's end whatever happens to the names.
+    Future.join(steps).timeout(NODE_LEFT_STEPS_LIMIT.toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> {
+      log.info("node {}: cleanup after node {} left took {} ms{}", self, node,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), ar.failed() ? " and failed: " + ar.cause() : "");
+      tellNodeLeft(node);
+    });
   }
 
   private void tellNodeLeft(String node) {
@@ -132,6 +143,8 @@ public final class Distribution {
     if (monitors != null) {
       monitors.values().forEach(onDown -> onDown.accept(ExitReason.NOCONNECTION));
     }
+    log.info("node {}: told {} call(s) and {} monitor(s) of node {}: noconnection", self,
+      waiting == null ? 0 : waiting.size(), monitors == null ? 0 : monitors.size(), node);
     Map<Long, Watched> theirs = watchedBy.remove(node);
     if (theirs != null) {
       theirs.values().forEach(w -> table.demonitor(table.lookup(w.pid()), w.ref()));
