@@ -72,7 +72,7 @@ final class SingletonServer extends GenServer<SingletonServer.State> {
 
   @Override
   protected CastResult<State> handleInfo(Object message, State state) {
-    if (message instanceof Exit exit && state instanceof Running running && exit.pid().equals(running.child())) {
+    if (message instanceof Exit exit && state instanceof Running running && running.child().equals(exit.pid())) {
       return CastResult.stop(exit.reason(), state);
     }
     if (message instanceof Down down && state instanceof Standby standby && down.ref() == standby.ref()) {
