@@ -70,7 +70,7 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
 
   private static final Logger log = LoggerFactory.getLogger(AppConfig.class);
 
-  private static final String USAGE = "usage: java -jar otpx.jar [-conf <file> | --config <file>]";
+  private static final String USAGE = "usage: java -jar otpx.jar [--cluster] [-conf <file> | --config <file>]";
 
   /**
    * Every config key, with the environment variable that overrides it and the kind of value it

@@ -1,5 +1,7 @@
 package dev.otpx.app;
 
+import dev.otpx.cluster.ClusterNode;
+import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.StoreException;
 import dev.otpx.system.Metrics;
@@ -16,9 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The jar's entry point: {@code java -jar otpx.jar [-conf <file> | --config <file>]}. Loads the
- * {@link AppConfig}, deploys {@link AppVerticle}, and on SIGTERM or Ctrl-C stops it (the HTTP
- * front, then the applications newest first, then the store) and closes Vert.x.
+ * The jar's entry point: {@code java -jar otpx.jar [--cluster] [-conf <file> | --config <file>]}.
+ * With {@code --cluster} (or {@code OTPX_CLUSTER=true}) it first joins the Hazelcast cluster
+ * ({@link ClusterNode}); a node that cannot join logs why and exits 1 without serving. Then it loads
+ * the {@link AppConfig}, deploys {@link AppVerticle}, and on SIGTERM or Ctrl-C stops it (the HTTP
+ * front, then the applications newest first, then the store) and closes Vert.x, which leaves the
+ * cluster.
  *
  * <p>Exit status: 0 after a stop requested by a signal (SIGTERM is how an orchestrator asks a node
  * to stop, as {@code init:stop()} ends an Erlang node with 0), 2 on a bad command line, and 1 when
@@ -52,8 +57,10 @@ public final class Main {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     Map<String, String> env = System.getenv();
     Optional<String> file;
+    Optional<ClusterOptions> cluster;
     try {
-      file = AppConfig.configFile(List.of(args), env);
+      file = AppConfig.configFile(ClusterOptions.withoutFlag(args), env);
+      cluster = ClusterOptions.requested(List.of(args), env) ? Optional.of(ClusterOptions.fromEnv(env)) : Optional.empty();
     } catch (IllegalArgumentException bad) {
       log.error("{}", bad.getMessage());
       System.exit(2);
@@ -61,7 +68,19 @@ public final class Main {
     }
 
     Metrics metrics = Metrics.create();
-    Vertx vertx = metrics.builder(new VertxOptions()).build();
+    Vertx vertx;
+    if (cluster.isPresent()) {
+      try {
+        // Not ready until joined: nothing serves (no HTTP, no readiness) before the join succeeds.
+        vertx = ClusterNode.start(cluster.get(), new VertxOptions(), metrics::builder).await();
+      } catch (Exception failed) {
+        log.error("cluster: cannot join, the node stops: {}", failed.getMessage());
+        System.exit(1);
+        return;
+      }
+    } else {
+      vertx = metrics.builder(new VertxOptions()).build();
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx), "otpx-shutdown"));
     long began = System.nanoTime();
     try {

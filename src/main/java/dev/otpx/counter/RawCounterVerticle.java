@@ -35,7 +35,8 @@ public final class RawCounterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumer = vertx.eventBus().consumer(address, this::receive);
+    // Local: in a cluster each node has its own raw counter, never one shared round-robin.
+    consumer = vertx.eventBus().localConsumer(address, this::receive);
     return consumer.completion().onSuccess(v -> log.info("raw counter listening on {} at {}", address, value));
   }
 

@@ -170,6 +170,23 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
   }
 
   /** The shutdown in force: the one given, or 5 s for a worker and infinity for a supervisor. */
+  /**
+   * This child, run once in the cluster under a global name: on every node the supervisor runs a
+   * guard in its place; the guard of one node takes the global name, starts the child and hands the
+   * name to it; the others stand by, watching the holder, and one of them takes over when the holder
+   * exits or its node leaves (within the cluster's failure detection, see the README). The child's
+   * exit ends the guard with the same reason, so this spec's restart policy applies as usual.
+   * Without a cluster the node is alone and always runs the child.
+   *
+   * @param globalName the global name the running child holds
+   * @return the singleton spec
+   */
+  public ChildSpec asSingleton(String globalName) {
+    Registry.validateName(globalName);
+    Start inner = start;
+    return new ChildSpec(id, new Start(() -> new SingletonServer(globalName, inner), null, null), restart, shutdown, type, significant, backoff);
+  }
+
   @Override
   public Shutdown shutdown() {
     if (shutdown != null) {

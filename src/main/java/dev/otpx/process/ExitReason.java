@@ -26,6 +26,8 @@ public sealed interface ExitReason {
   ExitReason KILLED = new Killed();
   /** There was no process to observe. */
   ExitReason NOPROC = new NoProc();
+  /** The process's node left the cluster (or cannot be reached): Erlang's {@code noconnection}. */
+  ExitReason NOCONNECTION = new NoConnection();
 
   /** Normal exit. */
   record Normal() implements ExitReason {
@@ -90,6 +92,14 @@ public sealed interface ExitReason {
     @Override
     public String toString() {
       return "noproc";
+    }
+  }
+
+  /** The node of the process left the cluster before its exit could be told: {@code noconnection}. */
+  record NoConnection() implements ExitReason {
+    @Override
+    public String toString() {
+      return "noconnection";
     }
   }
 
@@ -167,7 +177,7 @@ public sealed interface ExitReason {
   /**
    * The snake_case name of the kind of reason.
    *
-   * @return normal, shutdown, kill, killed, noproc or error
+   * @return normal, shutdown, kill, killed, noproc, noconnection or error
    */
   default String code() {
     if (this instanceof Normal) {
@@ -180,6 +190,8 @@ public sealed interface ExitReason {
       return "killed";
     } else if (this instanceof NoProc) {
       return "noproc";
+    } else if (this instanceof NoConnection) {
+      return "noconnection";
     }
     return "error";
   }
@@ -225,6 +237,7 @@ public sealed interface ExitReason {
       case "kill" -> KILL;
       case "killed" -> KILLED;
       case "noproc" -> NOPROC;
+      case "noconnection" -> NOCONNECTION;
       case "error" -> error(json.getString("message", "error"));
       default -> throw new IllegalArgumentException("exit reason: unknown reason '" + code + "'");
     };

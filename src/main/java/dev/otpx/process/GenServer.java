@@ -387,7 +387,9 @@ public abstract class GenServer<S> extends VerticleBase {
   /**
    * Calls a server by pid. Fails with noproc at once when no such process lives, exit at once when
    * it dies before replying, timeout after {@code timeout} (on the node's {@link Clock}),
-   * calling_self when a process calls itself.
+   * calling_self when a process calls itself. A pid of another node of the cluster is called there
+   * (the request and reply must then be JSON or another type the event bus encodes); the call
+   * fails with exit {@code noconnection} when that node leaves before it replies.
    *
    * @param vertx the Vert.x instance
    * @param pid the server
@@ -397,7 +399,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @return the reply, completed on the caller's context
    */
   public static <R> Future<R> call(Vertx vertx, Pid pid, Object request, Duration timeout) {
-    return Client.call(vertx, ProcessTable.of(vertx).lookup(pid), pid, request, timeout);
+    return Client.call(vertx, Objects.requireNonNull(pid, "pid"), request, timeout);
   }
 
   /**
@@ -423,7 +425,7 @@ public abstract class GenServer<S> extends VerticleBase {
    * @param message the message
    */
   public static void cast(Vertx vertx, Pid pid, Object message) {
-    Client.cast(ProcessTable.of(vertx).lookup(pid), message);
+    Client.cast(vertx, Objects.requireNonNull(pid, "pid"), message);
   }
 
   /**

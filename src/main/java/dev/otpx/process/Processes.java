@@ -32,7 +32,7 @@ public final class Processes {
    * @param message the message
    */
   public static void send(Vertx vertx, Pid pid, Object message) {
-    Client.send(ProcessTable.of(vertx).lookup(pid), message);
+    Client.send(vertx, Objects.requireNonNull(pid, "pid"), message);
   }
 
   /**
@@ -62,10 +62,11 @@ public final class Processes {
    * @param vertx the Vert.x instance
    * @param pid the process
    * @param reason the reason
-   * @return false when no such process lived
+   * @return false when no such process lived; true for a process of another node, which gets the
+   *     signal if it still lives
    */
   public static boolean exit(Vertx vertx, Pid pid, ExitReason reason) {
-    return Client.exit(ProcessTable.of(vertx).lookup(Objects.requireNonNull(pid, "pid")), reason);
+    return Client.exit(vertx, Objects.requireNonNull(pid, "pid"), reason);
   }
 
   /**

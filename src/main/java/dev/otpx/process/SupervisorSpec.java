@@ -78,10 +78,12 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
    *  "children": [{"id": "counter", "class": "dev.otpx.counter.CounterServer", "name": "counter",
    *                "restart": "permanent", "shutdown": 5000, "config": {"initial": 5}},
    *               {"id": "web", "class": "com.example.HelloVerticle", "config": {"port": 8081}},
-   *               {"id": "more", "type": "supervisor", "strategy": "one_for_all", "children": [...]}]}</pre>
+   *               {"id": "more", "type": "supervisor", "strategy": "one_for_all", "children": [...]},
+   *               {"id": "leader", "class": "com.example.Leader", "singleton": "leader"}]}</pre>
    * A child's class is a GenServer or any Vert.x verticle (a {@code Deployable} with a public
    * no-argument constructor). A child of type supervisor without a class is a nested supervisor
    * described by the same format. Every value is read by {@link JsonOptions}' rules.
+   * A child with {@code "singleton": "<global name>"} runs once in the cluster ({@link ChildSpec#asSingleton}).
    *
    * @param json the tree
    * @param path where it sits in the configuration, for error messages (e.g. "supervision")
@@ -164,6 +166,11 @@ public record SupervisorSpec(SupervisorFlags flags, List<ChildSpec> children, bo
     }
     if (policy.getBackoff() != null) {
       spec = spec.withBackoff(policy.getBackoff());
+    }
+    if (read.has("singleton")) {
+      String globalName = read.string("singleton", null);
+      ChildSpec local = spec;
+      spec = parse(at + ".singleton", () -> local.asSingleton(globalName));
     }
     return spec;
   }

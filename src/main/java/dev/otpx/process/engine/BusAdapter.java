@@ -33,7 +33,9 @@ final class BusAdapter {
    * @return completes once the consumer is registered
    */
   Future<Void> listen(String address) {
-    MessageConsumer<Object> consumer = core.vertx().eventBus().consumer(address);
+    // Local: a pid's address and a registered name are this node's; in a cluster, Vert.x would
+    // otherwise round-robin a name held on several nodes between them.
+    MessageConsumer<Object> consumer = core.vertx().eventBus().localConsumer(address);
     consumer.handler(message -> route(address, message));
     if (consumer instanceof MessageConsumerImpl<Object> impl) {
       // Vert.x answers requests still queued when a consumer goes away with a bare TIMEOUT

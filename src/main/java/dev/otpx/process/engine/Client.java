@@ -48,6 +48,75 @@ public final class Client {
   }
 
   /**
+   * Calls a process of this node or another by pid; see {@code GenServer.call}.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param request the request
+   * @param timeout the timeout
+   * @param <R> the reply type
+   * @return the reply, on the caller's context
+   */
+  public static <R> Future<R> call(Vertx vertx, Pid pid, Object request, Duration timeout) {
+    ProcessTable table = ProcessTable.of(vertx);
+    if (table.isRemote(pid)) {
+      Objects.requireNonNull(request, "request");
+      return table.distribution().call(pid.node(), pid, null, request, timeout);
+    }
+    return call(vertx, table.lookup(pid), pid, request, timeout);
+  }
+
+  /**
+   * Casts to a process of this node or another by pid, or drops the message when there is none.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param message the message
+   */
+  public static void cast(Vertx vertx, Pid pid, Object message) {
+    ProcessTable table = ProcessTable.of(vertx);
+    if (table.isRemote(pid)) {
+      table.distribution().cast(pid.node(), pid, null, message, false);
+    } else {
+      cast(table.lookup(pid), message);
+    }
+  }
+
+  /**
+   * Sends to a process of this node or another by pid (its handleInfo), or drops the message.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param message the message
+   */
+  public static void send(Vertx vertx, Pid pid, Object message) {
+    ProcessTable table = ProcessTable.of(vertx);
+    if (table.isRemote(pid)) {
+      table.distribution().cast(pid.node(), pid, null, message, true);
+    } else {
+      send(table.lookup(pid), message);
+    }
+  }
+
+  /**
+   * Sends an exit signal to a process of this node or another; see {@link #exit(ProcessCell, ExitReason)}.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param reason the reason
+   * @return false when there was no such process on this node; true for another node's process
+   */
+  public static boolean exit(Vertx vertx, Pid pid, ExitReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    ProcessTable table = ProcessTable.of(vertx);
+    if (table.isRemote(pid)) {
+      table.distribution().exit(pid, Spawn.current(), reason);
+      return true;
+    }
+    return exit(table.lookup(pid), reason);
+  }
+
+  /**
    * Casts to a process by pid (its handleCast), or drops the message when there is no such process.
    *
    * @param target the live process, or null

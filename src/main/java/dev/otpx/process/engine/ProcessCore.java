@@ -77,7 +77,7 @@ public final class ProcessCore<S> implements Deployable {
   private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
   private final List<From> unanswered = new ArrayList<>();
   private final Set<Long> timers = new HashSet<>();
-  private final Map<Long, ProcessCell> monitoring = new HashMap<>();
+  private final Map<Long, Pid> monitoring = new HashMap<>();
   private long startedAt;
   // How many more messages are traced; 0 (the usual case) costs dispatch one int compare.
   private int traceLeft;
@@ -434,12 +434,11 @@ public final class ProcessCore<S> implements Deployable {
    */
   public long monitor(Pid pid) {
     requireOnHome("monitor");
-    ProcessCell target = table.lookup(pid);
     long ref = table.newRef();
     // Recorded first: a DOWN for a process already gone is on its way at once, and demonitor must
     // still be able to drop it.
-    monitoring.put(ref, target);
-    table.monitor(target, ref, reason -> cell.deliver(new Envelope.Info(new Down(ref, pid, reason))));
+    monitoring.put(ref, pid);
+    table.monitor(pid, ref, reason -> cell.deliver(new Envelope.Info(new Down(ref, pid, reason))));
     return ref;
   }
 
@@ -787,7 +786,7 @@ public final class ProcessCore<S> implements Deployable {
     cell.markDying();
     bus.close();
     cancelTimers();
-    for (Map.Entry<Long, ProcessCell> watched : monitoring.entrySet()) {
+    for (Map.Entry<Long, Pid> watched : monitoring.entrySet()) {
       table.demonitor(watched.getValue(), watched.getKey());
     }
     monitoring.clear();

@@ -13,6 +13,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import io.vertx.core.spi.cluster.ClusterManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,11 +60,21 @@ public final class ProcessTable implements Shareable {
   private volatile boolean closing;
   private final Set<Future<Void>> undeploys = ConcurrentHashMap.newKeySet();
   private final List<Supplier<Future<?>>> shutdownSteps = new CopyOnWriteArrayList<>();
+  /** How processes of other nodes are reached; null on a node that is not clustered. */
+  private final Distribution distribution;
+  private final GlobalNames globalNames;
 
   private ProcessTable(Vertx vertx) {
     this.vertx = vertx;
-    // Short and random: unique enough among the nodes of one cluster, readable in a pid.
-    this.node = UUID.randomUUID().toString().substring(0, 8);
+    // A clustered node's pids carry the cluster manager's id for the node, which every member
+    // sees when it leaves; a lone node's, a short random id, readable in a pid.
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    this.node = cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString().substring(0, 8);
+    this.distribution = cluster != null ? new Distribution(this) : null;
+    this.globalNames = new GlobalNames(this);
+    if (distribution != null) {
+      distribution.onNodeLeft(globalNames::freeNamesOf);
+    }
     this.neutral = Placement.newNeutralContext(vertx, null);
     this.clock = new SystemClock(vertx);
     // Close hooks run before Vert.x undeploys everything at once: stop the trees in order first.
@@ -256,6 +267,51 @@ public final class ProcessTable implements Shareable {
   /** @return this node's id, part of every pid it hands out */
   public String node() {
     return node;
+  }
+
+  /** @return the cluster's global names (this node's alone when it is not clustered) */
+  public GlobalNames globalNames() {
+    return globalNames;
+  }
+
+  /** @return how other nodes' processes are reached, or null when the node is not clustered */
+  public Distribution distribution() {
+    return distribution;
+  }
+
+  /**
+   * @param pid a pid
+   * @return whether it names a process of another node of the cluster
+   */
+  public boolean isRemote(Pid pid) {
+    return distribution != null && distribution.isRemote(pid);
+  }
+
+  /**
+   * Monitors a process of this node or another: as {@link #monitor(ProcessCell, long, Consumer)},
+   * or, for another node's process, with {@link ExitReason#NOCONNECTION} when its node leaves.
+   *
+   * @param pid the process to watch
+   * @param ref the monitor's reference
+   * @param onDown gets the reason, exactly once
+   */
+  public void monitor(Pid pid, long ref, Consumer<ExitReason> onDown) {
+    if (isRemote(pid)) {
+      distribution.monitor(pid, ref, onDown);
+    } else {
+      monitor(lookup(pid), ref, onDown);
+    }
+  }
+
+  /**
+   * Removes a monitor of {@link #monitor(Pid, long, Consumer)}.
+   *
+   * @param pid the watched process
+   * @param ref the reference
+   * @return true when the monitor was active
+   */
+  public boolean demonitor(Pid pid, long ref) {
+    return isRemote(pid) ? distribution.demonitor(pid, ref) : demonitor(lookup(pid), ref);
   }
 
   /** @return a pid never handed out before on this node */

@@ -16,15 +16,13 @@ public final class Watch implements Monitor {
   private final ProcessTable table;
   private final long ref;
   private final Pid pid;
-  private final ProcessCell target;
   private final PromiseInternal<Down> down;
   private final AtomicBoolean done = new AtomicBoolean();
 
-  private Watch(ProcessTable table, Pid pid, ProcessCell target, PromiseInternal<Down> down) {
+  private Watch(ProcessTable table, Pid pid, PromiseInternal<Down> down) {
     this.table = table;
     this.ref = table.newRef();
     this.pid = pid;
-    this.target = target;
     this.down = down;
   }
 
@@ -38,8 +36,8 @@ public final class Watch implements Monitor {
   public static Watch of(Vertx vertx, Pid pid) {
     ProcessTable table = ProcessTable.of(vertx);
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    Watch watch = new Watch(table, pid, table.lookup(pid), context.promise());
-    table.monitor(watch.target, watch.ref, watch::fire);
+    Watch watch = new Watch(table, pid, context.promise());
+    table.monitor(pid, watch.ref, watch::fire);
     return watch;
   }
 
@@ -69,7 +67,7 @@ public final class Watch implements Monitor {
     if (!done.compareAndSet(false, true)) {
       return false;
     }
-    table.demonitor(target, ref);
+    table.demonitor(pid, ref);
     return true;
   }
 }
