@@ -75,7 +75,7 @@ public final class AppVerticle extends VerticleBase {
     // The database URL may hold a password: from the environment only (OTPX_DATABASE_URL).
     return Store.open(vertx, config.store().options(System.getenv()))
       .compose(opened -> {
-        store = opened;
+        store = opened.share();
         return applications.startAll(config.applicationList());
       })
       .compose(v -> vertx.deployVerticle(new RawCounterVerticle(raw.name(), raw.initial())))

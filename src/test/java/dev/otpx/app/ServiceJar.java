@@ -26,6 +26,9 @@ import java.util.function.Predicate;
  */
 final class ServiceJar implements AutoCloseable {
 
+  /** Where the build puts the jar. */
+  static final Path JAR = Path.of("target", "otpx.jar");
+
   /** The line that says the service serves. */
   static final String LISTENING = "http listening on";
 
@@ -76,8 +79,22 @@ final class ServiceJar implements AutoCloseable {
    * @return the running service
    */
   static ServiceJar launch(Path dataDir, int port, Map<String, String> env, String... args) throws IOException {
+    return launch(dataDir, port, env, List.of(), args);
+  }
+
+  /**
+   * Starts the jar with JVM flags of the test's choosing (those of a Kubernetes manifest, say) and
+   * returns at once.
+   *
+   * @param jvmFlags the flags before {@code -jar}
+   * @see #launch(Path, int, Map, String...)
+   */
+  static ServiceJar launch(Path dataDir, int port, Map<String, String> env, List<String> jvmFlags, String... args)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-jar", Path.of("target", "otpx.jar").toString()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> environment = builder.environment();
@@ -163,6 +180,17 @@ final class ServiceJar implements AutoCloseable {
    */
   int stop() throws InterruptedException {
     process.toHandle().destroy();
+    return awaitExit();
+  }
+
+  /**
+   * Kills the service as {@code kill -9} does (SIGKILL: no shutdown hook, no close, no flush), and
+   * waits for it to end.
+   *
+   * @return its exit status
+   */
+  int kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
     return awaitExit();
   }
 

@@ -1,0 +1,110 @@
+package dev.otpx.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The jar run as each manifest set's Deployment runs it: the container's JVM flags (with the
+ * container's memory limit standing in as the machine's memory, {@code -XX:MaxRAM}), its
+ * environment, and its ConfigMap's config file. Then every probe's path is asked as the kubelet asks
+ * it, and must answer as the probe expects (a status from 200 to 399 within the probe's timeout);
+ * and SIGTERM must stop the jar with status 0 within the time the grace period leaves after preStop.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class K8sJarIT {
+
+  @TempDir
+  Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ServiceJar service;
+
+  @AfterEach
+  void stopTheService() throws InterruptedException {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  static List<K8sManifests> sets() throws Exception {
+    return K8sManifestsTest.sets().toList();
+  }
+
+  @ParameterizedTest
+  @MethodSource("sets")
+  void theJarRunAsTheManifestsSayAnswersEveryProbeAndStopsWithinTheGracePeriod(K8sManifests set) throws Exception {
+    K8sManifests.Workload workload = set.otpx();
+    Container otpx = set.otpxContainer();
+
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar var : otpx.getEnv()) {
+      if (var.getName().equals(AppConfig.CONFIG_ENV)) {
+        Path config = Files.writeString(dir.resolve("config.json"), set.configMapFile(workload, otpx, var.getValue()));
+        env.put(var.getName(), config.toString());
+      } else if (var.getValue() != null) {
+        env.put(var.getName(), var.getValue());
+      }
+      // Secret references: ServiceJar gives the jar its own token secret, and no database URL, so
+      // it runs on its embedded database in the test's directory.
+    }
+
+    long limit = Quantity.getAmountInBytes(otpx.getResources().getLimits().get("memory")).longValueExact();
+    List<String> command = otpx.getCommand();
+    int jar = command.indexOf("-jar");
+    List<String> flags = new ArrayList<>();
+    for (String flag : command.subList(1, jar)) {
+      // The JVM's temporary files go to the test's directory, as they go to the pod's /tmp volume.
+      flags.add(flag.startsWith("-Djava.io.tmpdir=") ? "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")) : flag);
+    }
+    flags.add("-XX:MaxRAM=" + limit);
+
+    int port = ServiceJar.freePort();
+    service = ServiceJar.launch(dir.resolve("data"), port, env, flags);
+    assertThat(service.listens()).as(String.join("\n", service.log())).isTrue();
+
+    K8sManifests.probes(otpx).forEach((kind, probe) -> {
+      HttpResponse<String> answer = probe(port, probe);
+      assertThat(answer.statusCode()).as("%s %s %s answers as the kubelet expects; body %s", set.dir(), kind,
+        probe.getHttpGet().getPath(), answer.body()).isBetween(200, 399);
+    });
+
+    long pause = Long.parseLong(otpx.getLifecycle().getPreStop().getExec().getCommand().get(1));
+    long grace = workload.template().getSpec().getTerminationGracePeriodSeconds();
+    long began = System.nanoTime();
+    assertThat(service.stop()).as("exit status after SIGTERM").isZero();
+    long took = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began);
+    assertThat(took).as("seconds SIGTERM took, against the grace period after preStop").isLessThan(grace - pause);
+  }
+
+  private HttpResponse<String> probe(int port, Probe probe) {
+    HTTPGetAction get = probe.getHttpGet();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + get.getPath()))
+      .timeout(Duration.ofSeconds(probe.getTimeoutSeconds())).GET().build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception failed) {
+      throw new AssertionError(get.getPath() + " did not answer within " + probe.getTimeoutSeconds() + " s", failed);
+    }
+  }
+}
