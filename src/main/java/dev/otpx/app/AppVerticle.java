@@ -72,6 +72,12 @@ public final class AppVerticle extends VerticleBase {
     }
     applications = ApplicationController.create(vertx, onNodeStop);
     health = Health.create(vertx).addApplications(applications, config.applicationList());
+    if (vertx.isClustered()) {
+      // A clustered node is ready only while it is in its cluster (Hazelcast running, not split off).
+      health.addReadiness("cluster", () -> dev.otpx.cluster.ClusterNode.joined(vertx)
+        ? io.vertx.core.Future.succeededFuture(new io.vertx.core.json.JsonObject())
+        : io.vertx.core.Future.failedFuture("this node is not in its cluster"));
+    }
     // The database URL may hold a password: from the environment only (OTPX_DATABASE_URL).
     return Store.open(vertx, config.store().options(System.getenv()))
       .compose(opened -> {

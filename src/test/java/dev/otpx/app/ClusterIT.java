@@ -149,8 +149,10 @@ class ClusterIT {
     System.out.printf("cluster failover: DOWN noconnection after %d ms, singleton answering on the survivor after %d ms%n",
       downMillis, failoverMillis);
     HttpResponse<String> health = HttpClient.newHttpClient().send(
-      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + survivorHttp + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + survivorHttp + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+    // Ready, and ready because it is in its cluster among the other checks.
     assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"cluster\"").contains("UP");
 
     // An exit signal to a remote process ends it, and a remote monitor gets its reason.
     Monitor watching = Processes.monitor(self, next);
