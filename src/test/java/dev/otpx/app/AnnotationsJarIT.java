@@ -238,6 +238,11 @@ class AnnotationsJarIT {
     assertThat(refused.getString("type")).as(refused.encode()).isEqualTo("err");
     assertThat(refused.getString("message")).startsWith("unavailable: ").doesNotContain("postgresql://");
     service.awaitLine(line -> line.contains("WARN") && line.contains("store: database") && line.contains("is unavailable"));
+    // An orchestrator stops sending traffic: readiness names the store as down (liveness stays up).
+    HttpResponse<String> notReady = send("GET", "/health/ready", null, null);
+    assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+    assertThat(notReady.body()).contains("\"store\"").contains("DOWN");
+    assertThat(send("GET", "/health/live", null, null).statusCode()).isEqualTo(200);
 
     proxy.up();
     // The service reconnects by itself: posts succeed again without a restart. Each try is an answer.
@@ -248,6 +253,8 @@ class AnnotationsJarIT {
     long last = reply(answer).getLong("id");
     assertThat(last).isGreaterThan(first);
     service.awaitLine(line -> line.contains("store: database") && line.contains("is available again"));
+    HttpResponse<String> ready = send("GET", "/health/ready", null, null);
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
     Browser rejoined = new Browser(alice, video, 0);
     // The refused post is not there; the others are, once each.
     assertThat(bodies(rejoined.annotations())).containsExactly("before the outage", "after the outage");
