@@ -83,7 +83,7 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
     HTTP_PORT("http.port", "HTTP_PORT", Kind.INTEGER),
     /** {@code process.call_timeout_ms}: how long a call to a counter waits for its reply. */
     CALL_TIMEOUT_MS("process.call_timeout_ms", "CALL_TIMEOUT_MS", Kind.INTEGER),
-    /** {@code counter.name}: the registered name of the GenServer counter that the HTTP API fronts. */
+    /** {@code counter.name}: the registered name of the GenServer counter that the HTTP API and the page (over the bridge) front. */
     COUNTER_NAME("counter.name", "COUNTER_NAME", Kind.TEXT),
     /** {@code raw_counter.name}: the raw counter's event-bus address. */
     RAW_COUNTER_NAME("raw_counter.name", "RAW_COUNTER_NAME", Kind.TEXT),

@@ -78,6 +78,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
   private final Vertx vertx;
   private final Tokens tokens;
   private final BridgeLimits limits;
+  /** Where {@link ChannelsBridge#COUNTER} goes: the counter's registered name. */
+  private final String counter;
   private final LongSupplier nanoClock;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
   /** SockJS session id → its socket, for the xhr transports (see {@link #closeSession}). */
@@ -139,10 +141,11 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
   }
 
-  BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, LongSupplier nanoClock) {
+  BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.limits = limits;
+    this.counter = counter;
     this.nanoClock = nanoClock;
   }
 
@@ -306,8 +309,21 @@ final class BridgeHook implements Handler<BridgeEvent> {
     if (request) {
       forward(event.socket(), state, raw, headers, topic);
     } else {
-      event.complete(true);
+      // Sent here rather than by the bridge, which knows the page's address only: the event stays
+      // pending, as a refused one does, and holds nothing.
+      vertx.eventBus().send(destination(address), raw.getValue("body"), deliveryOptions(headers));
     }
+  }
+
+  /** The event-bus address a browser's message goes to: its own, but for the page's counter. */
+  private String destination(String address) {
+    return address.equals(ChannelsBridge.COUNTER) ? counter : address;
+  }
+
+  private static DeliveryOptions deliveryOptions(JsonObject headers) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT.toMillis());
+    headers.forEach(header -> options.addHeader(header.getKey(), (String) header.getValue()));
+    return options;
   }
 
   /** Sends a browser's request and writes its reply or failure back: see the class's doc. */
@@ -315,13 +331,12 @@ final class BridgeHook implements Handler<BridgeEvent> {
     String address = raw.getString("address");
     String replyAddress = raw.getString("replyAddress");
     boolean join = address.equals(ChannelAddresses.JOIN) && topic != null;
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT.toMillis());
-    headers.forEach(header -> options.addHeader(header.getKey(), (String) header.getValue()));
+    DeliveryOptions options = deliveryOptions(headers);
     state.requestsInFlight++;
     if (join) {
       state.joining.add(topic);
     }
-    vertx.eventBus().request(address, raw.getValue("body"), options).onComplete(ar -> {
+    vertx.eventBus().request(destination(address), raw.getValue("body"), options).onComplete(ar -> {
       state.requestsInFlight--;
       if (join) {
         state.joining.remove(topic);

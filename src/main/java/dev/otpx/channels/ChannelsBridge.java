@@ -1,6 +1,7 @@
 package dev.otpx.channels;
 
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.infosys.InfoSysServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
@@ -20,14 +21,16 @@ import java.util.function.LongSupplier;
  * The SockJS event-bus bridge through which browsers reach the channels, with its rules. Mount it
  * on the HTTP front's router, whose server takes {@link #serverOptions}:
  * <pre>{@code
- * ChannelsBridge.mount(router, vertx, tokens, limits);   // serves /eventbus/*
+ * ChannelsBridge.mount(router, vertx, tokens, limits, "counter");   // serves /eventbus/*
  * vertx.createHttpServer(ChannelsBridge.serverOptions(limits, new HttpServerOptions()))
  * }</pre>
  *
  * <p>Deny by default. Browsers may send to {@code channels.join}, {@code channels.push},
  * {@code channels.leave}, {@code counter} and {@code infosys}, and register on
  * {@code channels.topic.videos:<digits>} once they have joined that topic; replies to their
- * requests always come back.
+ * requests always come back. {@code counter} is the page's name for the counter the service fronts:
+ * the bridge delivers it to that counter's registered name ({@code counter.name} in the config),
+ * whatever it is.
  *
  * <p>Every SEND and REGISTER must carry the session token in the header {@code token} (see {@link
  * Tokens}); it is checked, then removed from the headers. For a message to {@code channels.*},
@@ -69,10 +72,13 @@ public final class ChannelsBridge {
 
   /** Where the bridge is served. */
   public static final String PATH = "/eventbus";
-  /** The counter browsers may reach ({@code inc}/{@code dec} sends, {@code val} requests). */
+  /**
+   * The address browsers send to for the counter ({@code inc}/{@code dec} sends, {@code val}
+   * requests): the page's own name, which the bridge delivers to the counter it was mounted with.
+   */
   public static final String COUNTER = "counter";
-  /** InfoSys, which browsers may ask (requests only). */
-  public static final String INFOSYS = "infosys";
+  /** InfoSys, which browsers may ask (requests only): its registered name. */
+  public static final String INFOSYS = InfoSysServer.NAME;
   /** Every address a browser may send to. */
   public static final List<String> INBOUND = List.of(ChannelAddresses.JOIN, ChannelAddresses.PUSH,
     ChannelAddresses.LEAVE, COUNTER, INFOSYS);
@@ -92,9 +98,10 @@ public final class ChannelsBridge {
    * @param vertx the Vert.x instance whose event bus is bridged
    * @param tokens verifies the session tokens
    * @param limits the per-socket limits
+   * @param counter the registered name of the counter that browsers reach as {@link #COUNTER}
    */
-  public static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits) {
-    mount(router, vertx, tokens, limits, System::nanoTime);
+  public static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, String counter) {
+    mount(router, vertx, tokens, limits, counter, System::nanoTime);
   }
 
   /**
@@ -114,14 +121,15 @@ public final class ChannelsBridge {
       .setMaxWebSocketFrameSize(limits.maxBodyBytes());
   }
 
-  /** Like {@link #mount(Router, Vertx, Tokens, BridgeLimits)}, with the rate limiter's clock given. */
-  static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, LongSupplier nanoClock) {
+  /** Like {@link #mount(Router, Vertx, Tokens, BridgeLimits, String)}, with the rate limiter's clock given. */
+  static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock) {
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(tokens, "tokens");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(counter, "counter");
     Objects.requireNonNull(nanoClock, "nanoClock");
-    BridgeHook hook = new BridgeHook(vertx, tokens, limits, nanoClock);
+    BridgeHook hook = new BridgeHook(vertx, tokens, limits, counter, nanoClock);
     // The xhr transports post their frames: the body must be read before the SockJS router.
     router.route(PATH + "/*")
       .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))

@@ -3,6 +3,6 @@
  * browsers and stamps their identity, the router, one process per topic with presence, and the
  * annotation store in Vert.x shared data.
  *
- * <p>Usage: {@code ChannelsBridge.mount(router, vertx, tokens, limits)} serves {@code /eventbus/*}.
+ * <p>Usage: {@code ChannelsBridge.mount(router, vertx, tokens, limits, "counter")} serves {@code /eventbus/*}.
  */
 package dev.otpx.channels;

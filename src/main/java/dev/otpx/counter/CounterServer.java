@@ -19,14 +19,11 @@ import org.slf4j.LoggerFactory;
  * periodic tick counts the value down and crashes the process with "boom" once it is at 0 or below
  * — the demo that a supervisor restarts at the initial value.
  *
- * <p>Args (the deployment config): {@code initial} (default 0) and {@code tick_ms} (default 1000;
- * 0 turns the tick off). An unknown action gets an {@code unknown_action} error reply when it is a
+ * <p>Args (the deployment config, read as {@link CounterOptions}): {@code initial} (default 0) and
+ * {@code tick_ms} (default 1000; 0 turns the tick off). An unknown action gets an {@code unknown_action} error reply when it is a
  * call and a WARN line when it is a cast; the counter keeps counting either way.
  */
 public final class CounterServer extends GenServer<Integer> {
-
-  /** Default tick: one second, as in the book. */
-  public static final long DEFAULT_TICK_MS = 1000;
 
   private static final Logger log = LoggerFactory.getLogger(CounterServer.class);
 
@@ -43,7 +40,7 @@ public final class CounterServer extends GenServer<Integer> {
    * @return the deployment config
    */
   public static JsonObject args(int initial, Duration tick) {
-    return new JsonObject().put("initial", initial).put("tick_ms", tick.toMillis());
+    return new CounterOptions(initial, tick).toJson();
   }
 
   /**
@@ -61,14 +58,10 @@ public final class CounterServer extends GenServer<Integer> {
 
   @Override
   protected Future<InitResult<Integer>> init(JsonObject args) {
-    int initial = intArg(args, "initial", 0);
-    long tickMillis = intArg(args, "tick_ms", (int) DEFAULT_TICK_MS);
-    if (tickMillis < 0) {
-      throw new IllegalArgumentException("counter arg 'tick_ms' must be >= 0, got " + tickMillis);
-    }
-    tick = Duration.ofMillis(tickMillis);
+    CounterOptions options = CounterOptions.fromJson(args);
+    tick = options.tick();
     scheduleTick();
-    return Future.succeededFuture(InitResult.ok(initial));
+    return Future.succeededFuture(InitResult.ok(options.initial()));
   }
 
   @Override
@@ -121,17 +114,5 @@ public final class CounterServer extends GenServer<Integer> {
     if (!tick.isZero()) {
       sendAfter(new Tick(), tick);
     }
-  }
-
-  private static int intArg(JsonObject args, String key, int fallback) {
-    Object raw = args.getValue(key);
-    if (raw == null) {
-      return fallback;
-    }
-    if (!(raw instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-        || number.doubleValue() > Integer.MAX_VALUE || number.doubleValue() < Integer.MIN_VALUE) {
-      throw new IllegalArgumentException("counter arg '" + key + "' must be an integer, got " + raw);
-    }
-    return number.intValue();
   }
 }

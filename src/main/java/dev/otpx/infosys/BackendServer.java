@@ -5,6 +5,7 @@ import dev.otpx.process.CallResult;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
+import dev.otpx.process.JsonOptions;
 import dev.otpx.process.Registry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Args: {@code backend} (the class), the rest is the backend's own config. A backend that is
  * unavailable here ({@link BackendUnavailableException}) makes init ignore: its supervisor keeps
- * the spec without a process and the log says why.
+ * the spec without a process and the log says why, at INFO (it is the configuration's choice).
  *
  * <p>Request (a call, JSON): {@code {"query", "limit", "timeout_ms"}}; reply: a JSON array of
  * results. Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
@@ -60,11 +61,12 @@ public final class BackendServer extends GenServer<Void> {
       .compose(v -> Registry.register(vertx, PREFIX + backend.name(), self()))
       .map(v -> {
         log.info("infosys backend {} ready as {}", backend.name(), self());
-        return InitResult.<Void>ok(null);
+        return InitResult.<Void>ok();
       })
       .recover(err -> {
         if (err instanceof BackendUnavailableException unavailable) {
-          log.warn("infosys backend {} not deployed: {}", type, unavailable.getMessage());
+          // Left out as configured (no API key): a fact of the set-up, nothing for an operator to fix.
+          log.info("infosys backend {} not deployed: {}", type, unavailable.getMessage());
           return Future.succeededFuture(InitResult.ignore());
         }
         return Future.failedFuture(err);
@@ -77,15 +79,16 @@ public final class BackendServer extends GenServer<Void> {
     int limit;
     long timeoutMs;
     try {
-      JsonObject json = (JsonObject) Objects.requireNonNull(request);
-      if (!(json.getValue("query") instanceof String text)) {
-        throw new IllegalArgumentException("query");
+      if (!(request instanceof JsonObject json)) {
+        throw new IllegalArgumentException("not a JSON object");
       }
-      query = text;
-      limit = json.getInteger("limit", QueryOptions.DEFAULT_LIMIT);
-      timeoutMs = json.getLong("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
+      JsonOptions fields = JsonOptions.of(json, "");
+      query = Objects.requireNonNull(fields.string("query", null), "query");
+      limit = fields.intValue("limit", QueryOptions.DEFAULT_LIMIT, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      timeoutMs = fields.wholeNumber("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
     } catch (RuntimeException bad) {
-      return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request, state);
+      return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request
+        + " (" + bad.getMessage() + ")");
     }
     Deadline deadline = new Deadline();
     long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> deadline.cancel());
@@ -114,7 +117,7 @@ public final class BackendServer extends GenServer<Void> {
       }
       from.reply(results);
     });
-    return CallResult.noReply(state);
+    return CallResult.noReply();
   }
 
   private static Backend instantiate(String type) {

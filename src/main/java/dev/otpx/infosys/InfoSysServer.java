@@ -49,19 +49,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Request (a call, JSON): {@code {"query", "limit"?, "timeout_ms"?, "backends"?}}; reply
  * {@code {"query", "results", "took_ms", "cached"}}; a bad request gets the error
- * {@code bad_request} naming the field. Args: {@code max_query_length} (default 500, published for
- * {@link InfoSys#accepts}), and the breaker's {@code breaker_failure_rate} (%, default 50),
- * {@code breaker_window} (calls, default 10), {@code breaker_minimum_calls} (default 5),
- * {@code breaker_open_ms} (default 30 s), {@code breaker_slow_call_ms} (default 5 s).
+ * {@code bad_request} naming the field. Args ({@link InfoSysOptions}): {@code max_query_length}
+ * (default 500, published for {@link InfoSys#accepts}), and the breaker's
+ * {@code breaker_failure_rate} (%, default 50), {@code breaker_window} (calls, default 10),
+ * {@code breaker_minimum_calls} (default 5), {@code breaker_open_ms} (default 30 s),
+ * {@code breaker_slow_call_ms} (default 5 s). An arg of the wrong type or out of range fails the
+ * start, naming the key.
  */
 public final class InfoSysServer extends GenServer<Void> {
 
   /** The registered name, also InfoSys's event-bus address. */
   public static final String NAME = "infosys";
   /** Default longest query accepted. */
-  public static final int DEFAULT_MAX_QUERY_LENGTH = 500;
-  /** Default time after which a call the caller's deadline cut off counts as the backend's failure. */
-  public static final Duration DEFAULT_SLOW_CALL = Duration.ofSeconds(5);
+  public static final int DEFAULT_MAX_QUERY_LENGTH = InfoSysOptions.DEFAULT_MAX_QUERY_LENGTH;
 
   private static final Logger log = LoggerFactory.getLogger(InfoSysServer.class);
   /** Where the running InfoSys publishes the settings its callers need ({@link InfoSys#accepts}). */
@@ -94,19 +94,20 @@ public final class InfoSysServer extends GenServer<Void> {
 
   @Override
   protected Future<InitResult<Void>> init(JsonObject args) {
-    maxQueryLength = args.getInteger("max_query_length", DEFAULT_MAX_QUERY_LENGTH);
-    slowCallNanos = TimeUnit.MILLISECONDS.toNanos(args.getLong("breaker_slow_call_ms", DEFAULT_SLOW_CALL.toMillis()));
-    openMs = args.getLong("breaker_open_ms", 30_000L);
+    InfoSysOptions options = InfoSysOptions.fromJson(args);
+    maxQueryLength = options.maxQueryLength();
+    slowCallNanos = options.breakerSlowCall().toNanos();
+    openMs = options.breakerOpen().toMillis();
     vertx.sharedData().<String, Integer>getLocalMap(SETTINGS).put("max_query_length", maxQueryLength);
     breakerConfig = CircuitBreakerConfig.custom()
-      .failureRateThreshold(args.getInteger("breaker_failure_rate", 50))
+      .failureRateThreshold(options.breakerFailureRate())
       .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-      .slidingWindowSize(args.getInteger("breaker_window", 10))
-      .minimumNumberOfCalls(args.getInteger("breaker_minimum_calls", 5))
-      .waitDurationInOpenState(Duration.ofMillis(openMs))
+      .slidingWindowSize(options.breakerWindow())
+      .minimumNumberOfCalls(options.breakerMinimumCalls())
+      .waitDurationInOpenState(options.breakerOpen())
       .permittedNumberOfCallsInHalfOpenState(1)
       .build();
-    return Future.succeededFuture(InitResult.ok(null));
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -121,7 +122,7 @@ public final class InfoSysServer extends GenServer<Void> {
       query = query(json);
       options = QueryOptions.fromRequest(json);
     } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), state);
+      return CallResult.error("bad_request", bad.getMessage());
     }
     long deadline = began + options.timeout().toNanos();
     List<Future<Part>> parts = new ArrayList<>();
@@ -141,7 +142,7 @@ public final class InfoSysServer extends GenServer<Void> {
       long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       from.reply(new Answer(query, best, took, cached).toJson());
     });
-    return CallResult.noReply(state);
+    return CallResult.noReply();
   }
 
   private Future<Part> ask(String backend, String query, QueryOptions options, long deadline) {

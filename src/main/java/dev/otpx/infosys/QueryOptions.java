@@ -1,5 +1,6 @@
 package dev.otpx.infosys;
 
+import dev.otpx.process.JsonOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -86,14 +87,12 @@ public record QueryOptions(int limit, Duration timeout, List<String> backends) {
    * @throws IllegalArgumentException naming the field at fault
    */
   public static QueryOptions fromRequest(JsonObject json) {
-    int limit = whole(json, "limit", DEFAULT_LIMIT);
-    long timeout = whole(json, "timeout_ms", DEFAULT_TIMEOUT.toMillis());
+    JsonOptions request = JsonOptions.of(json, "");
+    int limit = request.intValue("limit", DEFAULT_LIMIT, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    long timeout = request.intValue("timeout_ms", (int) DEFAULT_TIMEOUT.toMillis(), Integer.MIN_VALUE, Integer.MAX_VALUE);
     List<String> backends = null;
-    Object raw = json.getValue("backends");
-    if (raw != null) {
-      if (!(raw instanceof JsonArray array)) {
-        throw new IllegalArgumentException("backends must be an array of names, got " + raw);
-      }
+    JsonArray array = request.array("backends", null);
+    if (array != null) {
       backends = new ArrayList<>();
       for (Object name : array) {
         if (!(name instanceof String text)) {
@@ -103,19 +102,5 @@ public record QueryOptions(int limit, Duration timeout, List<String> backends) {
       }
     }
     return new QueryOptions(limit, Duration.ofMillis(timeout), backends);
-  }
-
-  private static int whole(JsonObject json, String key, long fallback) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return (int) fallback;
-    }
-    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
-      throw new IllegalArgumentException(key + " must be a whole number, got " + value);
-    }
-    if (Math.abs(number.doubleValue()) > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(key + " is out of range, got " + value);
-    }
-    return number.intValue();
   }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * process, as Rumbl's cache is an ETS table owned by a GenServer.
  *
  * <p>Readers and writers use the map directly ({@link #get}, {@link #put}), never through the
- * process's mailbox. Each entry lives {@code ttl_ms} (default: the sweep interval); every
+ * process's mailbox. Its args are {@link CacheOptions}. Each entry lives {@code ttl_ms} (default: the sweep interval); every
  * {@code sweep_ms} (default 60 s) the process evicts what has expired; the map holds at most
  * {@code max_entries} (default 10,000): when full, a put first evicts what has expired and is
  * dropped if the map is still full, so the bound holds without scanning on every put.
@@ -35,10 +35,6 @@ public final class ResultCache extends GenServer<Void> {
 
   /** The cache process's registered name. */
   public static final String NAME = "infosys.cache";
-  /** Default sweep interval, Rumbl's: 60 s. */
-  public static final long DEFAULT_SWEEP_MS = 60_000;
-  /** Default bound on entries. */
-  public static final int DEFAULT_MAX_ENTRIES = 10_000;
 
   private static final Logger log = LoggerFactory.getLogger(ResultCache.class);
   private static final String MAP = "infosys.cache.entries";
@@ -51,17 +47,18 @@ public final class ResultCache extends GenServer<Void> {
 
   @Override
   protected Future<InitResult<Void>> init(JsonObject args) {
-    long sweepMs = positive(args, "sweep_ms", DEFAULT_SWEEP_MS);
-    long ttlMs = positive(args, "ttl_ms", sweepMs);
-    long maxEntries = positive(args, "max_entries", DEFAULT_MAX_ENTRIES);
-    sweep = Duration.ofMillis(sweepMs);
+    CacheOptions options = CacheOptions.fromJson(args);
+    long sweepMs = options.sweep().toMillis();
+    long ttlMs = options.ttl().toMillis();
+    long maxEntries = options.maxEntries();
+    sweep = options.sweep();
     // A new owner starts with an empty table, whatever its predecessor left behind.
     entries(vertx).clear();
     vertx.sharedData().<String, JsonObject>getLocalMap(SETTINGS)
       .put("settings", new JsonObject().put("ttl_ms", ttlMs).put("max_entries", maxEntries));
     sendAfter(new Sweep(), sweep);
     log.info("infosys cache {} ready: ttl {} ms, sweep every {} ms, at most {} entries", self(), ttlMs, sweepMs, maxEntries);
-    return Future.succeededFuture(InitResult.ok(null));
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -74,7 +71,7 @@ public final class ResultCache extends GenServer<Void> {
       log.debug("infosys cache swept {} expired entries", evicted);
     }
     sendAfter(new Sweep(), sweep);
-    return CastResult.noReply(null);
+    return CastResult.noReply();
   }
 
   @Override
@@ -167,16 +164,5 @@ public final class ResultCache extends GenServer<Void> {
 
   private static long now() {
     return System.nanoTime() / 1_000_000;
-  }
-
-  private static long positive(JsonObject args, String key, long fallback) {
-    Object value = args.getValue(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (!(value instanceof Number number) || number.longValue() <= 0 || number.doubleValue() != number.longValue()) {
-      throw new IllegalArgumentException("infosys cache arg '" + key + "' must be a positive whole number, got " + value);
-    }
-    return number.longValue();
   }
 }

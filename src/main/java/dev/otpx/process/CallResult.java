@@ -118,20 +118,6 @@ public sealed interface CallResult<S> {
   }
 
   /**
-   * The old name of {@link #deferred}, which read like Vert.x's blocking {@code Future.await()}
-   * although nothing blocks.
-   *
-   * @param next the decision, once known
-   * @param <S> the state type
-   * @return see {@link #deferred}
-   * @deprecated use {@link #deferred}; this delegate goes once the other packages have moved
-   */
-  @Deprecated
-  static <S> CallResult<S> await(Future<CallResult<S>> next) {
-    return deferred(next);
-  }
-
-  /**
    * @param reply the reply
    * @param state the new state
    * @param <S> the state type

@@ -67,19 +67,6 @@ public sealed interface CastResult<S> {
   }
 
   /**
-   * The old name of {@link #deferred}.
-   *
-   * @param next the decision, once known
-   * @param <S> the state type
-   * @return see {@link #deferred}
-   * @deprecated use {@link #deferred}; this delegate goes once the other packages have moved
-   */
-  @Deprecated
-  static <S> CastResult<S> await(Future<CastResult<S>> next) {
-    return deferred(next);
-  }
-
-  /**
    * @param state the new state
    * @param <S> the state type
    * @return go on

@@ -26,10 +26,19 @@ public final class JsonOptions {
 
   private final JsonObject json;
   private final String path;
+  /** How a key is named in errors: its path under {@link #path}, or its owner's arg in quotes. */
+  private final Function<String, String> names;
 
   private JsonOptions(JsonObject json, String path) {
     this.json = json == null ? new JsonObject() : json;
     this.path = Objects.requireNonNull(path, "path");
+    this.names = key -> path.isEmpty() ? key : path + "." + key;
+  }
+
+  private JsonOptions(JsonObject json, String owner, Function<String, String> names) {
+    this.json = json == null ? new JsonObject() : json;
+    this.path = owner;
+    this.names = names;
   }
 
   /**
@@ -43,6 +52,20 @@ public final class JsonOptions {
     return new JsonOptions(json, path);
   }
 
+  /**
+   * A reader of a process's args, whose errors name a key as its owner's arg, e.g. {@code counter
+   * arg 'tick_ms': expected a whole number, got 'fast'}: for args that are not read from a place in
+   * the config tree, where {@link #of}'s paths apply.
+   *
+   * @param json the args; null reads as empty
+   * @param owner whose args they are, e.g. {@code counter arg} or {@code wolfram config}
+   * @return the reader
+   */
+  public static JsonOptions args(JsonObject json, String owner) {
+    Objects.requireNonNull(owner, "owner");
+    return new JsonOptions(json, owner, key -> owner + " '" + key + "'");
+  }
+
   /** @return the object read */
   public JsonObject json() {
     return json;
@@ -53,7 +76,7 @@ public final class JsonOptions {
    * @return its full path, as errors name it
    */
   public String path(String key) {
-    return path.isEmpty() ? key : path + "." + key;
+    return names.apply(key);
   }
 
   /**

@@ -43,6 +43,14 @@ import java.util.function.Supplier;
  */
 public final class Task<T> {
 
+  /**
+   * The kind of a task's process in {@link ProcessEvent.Started}. Its start and any end but a crash
+   * (done, shut down, killed at a deadline) are logged at DEBUG only: a query fanned out to three
+   * backends must not write six lines, and a straggler killed at its deadline is the plan, not an
+   * error. A crash is logged as any process's is.
+   */
+  public static final String KIND = "Task";
+
   /** How long {@link #yield(Task)} waits by default: 5 s, as Task.yield. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -280,6 +288,11 @@ public final class Task<T> {
     TaskServer(Task<T> task, Supplier<Future<T>> job) {
       this.task = task;
       this.job = job;
+    }
+
+    @Override
+    String kind() {
+      return KIND;
     }
 
     @Override

@@ -115,7 +115,7 @@ public final class HttpVerticle extends VerticleBase {
     SessionRoutes.mount(router, accounts, tokens);
     AccountRoutes.mount(router, accounts, tokens);
     VideoRoutes.mount(router, store.videos(), tokens);
-    ChannelsBridge.mount(router, vertx, tokens, limits);
+    ChannelsBridge.mount(router, vertx, tokens, limits, options.counter());
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),

@@ -87,14 +87,16 @@ class JarIT {
   void theTemporaryCountersCrashAndRestartThenGiveUpAndTheNodeKeepsServing() throws Exception {
     start();
     assertThat(send("GET", "/health").statusCode()).isEqualTo(200);
-    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[45]}");
+    // It starts at 5 and ticks down once a second; a loaded machine may let a tick or two pass before
+    // the GET, so the check is "counting down from 5 and not yet crashed", not an exact value.
+    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[1-5]}");
 
     awaitLine(line -> line.contains("(counter) crashed: {error, java.lang.IllegalStateException: boom}"));
     // Five ticks went by before that crash: a healthy service does not log them.
     assertThat(log).noneMatch(line -> line.contains(" tick "));
     awaitLine(line -> line.contains("supervisor=otpx.app.counters child=counter") && line.contains("context=child_terminated"));
     awaitLine(line -> line.contains("supervisor=otpx.app.counters child=counter") && line.contains("context=started"));
-    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[45]}");
+    assertThat(send("GET", "/api/counter").body()).matches("\\{\"value\":[1-5]}");
 
     killTheCounterUntilItsSupervisorGivesUp();
     awaitLine(line -> line.contains("application=counters type=temporary context=exited reason=shutdown: the node keeps running"));
@@ -162,9 +164,8 @@ class JarIT {
       .containsExactly("application=channels type=permanent context=stopped",
         "application=infosys type=permanent context=stopped", "application=counters type=temporary context=stopped");
     assertThat(log).anyMatch(line -> line.endsWith("stopped"));
-    // A stop that was asked for is no error, and nothing on the way warns either.
-    // (InfoSys warns at start that its Wolfram backend is off without WOLFRAM_APP_ID: a fact of the set-up.)
-    assertThat(log).filteredOn(line -> !line.contains("not deployed: WOLFRAM_APP_ID is not set"))
-      .noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN "));
+    // A stop that was asked for is no error, and nothing on the way warns either (the Wolfram backend
+    // left out without WOLFRAM_APP_ID is an INFO line: a fact of the set-up).
+    assertThat(log).noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN "));
   }
 }

@@ -43,6 +43,8 @@ class ChannelsBridgeTest {
   /** 2 posts/s, 2 KiB frames, 3 handlers, 10 messages/s, 2 topics: each small enough to reach in a test. */
   private static final BridgeLimits LIMITS = new BridgeLimits(2, 2048, 3, 10, 2);
   private static final String TOPIC = ChannelAddresses.topicAddress("videos:42");
+  /** The counter's registered name, which browsers reach as {@link ChannelsBridge#COUNTER}. */
+  private static final String COUNTER = "test.counter";
 
   /** The tokens' clock, which a test may move on to make a token expire. */
   private final MutableClock clock = new MutableClock(Instant.now());
@@ -63,14 +65,14 @@ class ChannelsBridgeTest {
     @Override
     public Future<?> start() {
       Router router = Router.router(vertx);
-      ChannelsBridge.mount(router, vertx, tokens, LIMITS, nanos::get);
+      ChannelsBridge.mount(router, vertx, tokens, LIMITS, COUNTER, nanos::get);
       return Future.all(
           echo(ChannelAddresses.JOIN, joins),
           echo(ChannelAddresses.PUSH, pushes),
           echo(ChannelAddresses.LEAVE, leaves),
           // InfoSys never answers here: its requests stay in flight, holding a handler each.
           vertx.eventBus().consumer(ChannelsBridge.INFOSYS, held::add).completion(),
-          vertx.eventBus().consumer(ChannelsBridge.COUNTER, msg -> {
+          vertx.eventBus().consumer(COUNTER, msg -> {
             counts.add(msg.body());
             if (msg.replyAddress() != null) {
               msg.reply(new JsonObject().put("value", counts.size()));

@@ -49,7 +49,7 @@ class ChannelsOverTheBridgeTest {
   @BeforeEach
   void startTheStack(Vertx vertx, VertxTestContext ctx) {
     Router router = Router.router(vertx);
-    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS);
+    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
     ChannelFixtures.startInfoSys(vertx, new JsonObject())
       .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults()))
       .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))

@@ -6,11 +6,13 @@ import static dev.otpx.process.testing.OtpAsserts.assertCrash;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -72,6 +74,18 @@ class BackendServerTest {
       startFake(vertx, "wolfram", new JsonObject().put("open", "unavailable")).onComplete(ctx.failing(err -> ctx.verify(() -> {
         assertFailure(OtpException.Failure.IGNORE, err);
         assertThat(anyBackendRegistered(vertx)).isFalse();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void anUnavailableBackendIsOneInfoLineNotAWarning(Vertx vertx, VertxTestContext ctx) {
+      // Without WOLFRAM_APP_ID the service runs as configured: nothing for an operator to act on.
+      LogCapture logs = LogCapture.of(BackendServer.class.getName(), Level.INFO);
+      startFake(vertx, "wolfram", new JsonObject().put("open", "unavailable")).onComplete(ctx.failing(err -> ctx.verify(() -> {
+        logs.close();
+        assertThat(logs.warnings()).isEmpty();
+        assertThat(logs.at(Level.INFO)).singleElement().satisfies(line -> assertThat(line).contains("not deployed: no key for wolfram"));
         ctx.completeNow();
       })));
     }

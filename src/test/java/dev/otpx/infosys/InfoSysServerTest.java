@@ -867,5 +867,16 @@ class InfoSysServerTest {
           ctx.completeNow();
         })));
     }
+  
+    @Test
+    void anArgOfTheWrongTypeFailsTheStartNamingTheKey(Vertx vertx, VertxTestContext ctx) {
+      startInfoSys(vertx, new JsonObject().put("max_query_length", "500")).onComplete(ctx.failing(err -> ctx.verify(() -> {
+        OtpException exit = assertFailure(OtpException.Failure.EXIT, err);
+        assertThat(exit.reason().toString()).contains("IllegalArgumentException").contains("max_query_length")
+          .contains("expected a whole number, got '500'");
+        assertThat(Registry.whereis(vertx, InfoSysServer.NAME)).isEmpty();
+        ctx.completeNow();
+      })));
+    }
   }
 }

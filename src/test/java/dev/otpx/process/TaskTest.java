@@ -2,6 +2,8 @@ package dev.otpx.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import dev.otpx.testing.LogCapture;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -306,6 +308,38 @@ class TaskTest {
           assertThat(outcome).isEqualTo(new Task.Outcome.Exited<>(ExitReason.NOPROC));
           ctx.completeNow();
         })));
+    }
+  }
+
+  @Nested
+  class Logs {
+
+    @Test
+    void aTaskThatRepliesOrIsKilledAtItsDeadlineWritesNoLineAboveDebugButACrashIsAnError(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      LogCapture logs = LogCapture.of("dev.otpx.process", Level.DEBUG);
+      Task<Integer> ok = Task.async(vertx, answer(1));
+      Task<Integer> straggler = Task.async(vertx, never());
+      Future.all(ok.pid(), straggler.pid()).compose(started -> {
+        Monitor done = Processes.monitor(vertx, ok.pid().result());
+        Future<List<Task.Outcome<Integer>>> outcomes = Task.yieldMany(List.of(ok, straggler), Duration.ofSeconds(1),
+          dev.otpx.process.Shutdown.BRUTAL_KILL);
+        return clock.advance(Duration.ofSeconds(1)).compose(v -> outcomes).compose(o -> done.down());
+      }).compose(down -> {
+        ctx.verify(() -> {
+          assertThat(logs.atLeast(Level.INFO)).isEmpty();
+          // Still there for whoever turns DEBUG on: two starts and two ends.
+          assertThat(logs.at(Level.DEBUG)).filteredOn(line -> line.contains("started: " + Task.KIND)).hasSize(2);
+          assertThat(logs.at(Level.DEBUG)).filteredOn(line -> line.contains("exited: normal")).hasSize(1);
+          assertThat(logs.at(Level.DEBUG)).filteredOn(line -> line.contains("exited: killed")).hasSize(1);
+        });
+        Task<Integer> boom = Task.async(vertx, crash());
+        return boom.pid().compose(pid -> Processes.monitor(vertx, pid).down());
+      }).onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+        logs.close();
+        assertThat(logs.atLeast(Level.INFO)).singleElement().satisfies(line -> assertThat(line).contains("crashed").contains("task blew up"));
+        ctx.completeNow();
+      })));
     }
   }
 }

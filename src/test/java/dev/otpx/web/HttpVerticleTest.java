@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import dev.otpx.channels.BridgeLimits;
+import dev.otpx.channels.ChannelsBridge;
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.counter.CounterServer;
 import dev.otpx.counter.RawCounterVerticle;
@@ -25,6 +26,7 @@ import dev.otpx.store.TestDatabase;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -453,6 +455,28 @@ class HttpVerticleTest {
           assertEquals("alice", TOKENS.verify(r.bodyAsJsonObject().getString("token")));
           ctx.completeNow();
         })));
+    }
+
+    @Test
+    void thePagesCounterOverTheBridgeIsTheConfiguredCounter(Vertx vertx, VertxTestContext ctx) {
+      // The counter here is registered as test.counter, not as the page's address "counter".
+      String token = TOKENS.sign("alice");
+      JsonObject headers = new JsonObject().put("token", token);
+      JsonObject inc = new JsonObject().put("type", "send").put("address", ChannelsBridge.COUNTER).put("headers", headers)
+        .put("body", new JsonObject().put("action", "inc"));
+      JsonObject val = new JsonObject().put("type", "send").put("address", ChannelsBridge.COUNTER).put("headers", headers)
+        .put("replyAddress", "r1").put("body", new JsonObject().put("action", "val"));
+      vertx.createWebSocketClient().connect(http.actualPort(), "127.0.0.1", "/eventbus/websocket").compose(ws -> {
+        Promise<JsonObject> reply = Promise.promise();
+        ws.handler(buffer -> reply.tryComplete(buffer.toJsonObject()));
+        return ws.writeTextMessage(inc.encode()).compose(v -> ws.writeTextMessage(val.encode())).compose(v -> reply.future());
+      }).onComplete(ctx.succeeding(frame -> ctx.verify(() -> {
+        assertEquals("rec", frame.getString("type"), frame.encode());
+        assertEquals("r1", frame.getString("address"));
+        // 5 to start with, and the increment went to the same counter, before the question.
+        assertEquals(6, frame.getJsonObject("body").getInteger("value"));
+        ctx.completeNow();
+      })));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.otpx.infosys.BackendUnavailableException;
 import dev.otpx.infosys.ComputeOptions;
 import dev.otpx.infosys.Result;
 import dev.otpx.logging.LogText;
+import dev.otpx.process.JsonOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -150,11 +151,12 @@ public final class WolframBackend implements Backend {
     int connections;
     int waiting;
     try {
-      id = config.containsKey("app_id") ? string(config, "app_id") : environment.apply(APP_ID_ENV);
-      base = Endpoint.parse(config.containsKey("base_url") ? string(config, "base_url") : DEFAULT_BASE_URL);
-      timeout = Duration.ofMillis(whole(config, "request_timeout_ms", DEFAULT_REQUEST_TIMEOUT.toMillis(), 1));
-      connections = (int) whole(config, "max_connections", DEFAULT_MAX_CONNECTIONS, 1);
-      waiting = (int) whole(config, "max_waiting", DEFAULT_MAX_WAITING, 0);
+      JsonOptions args = JsonOptions.args(config, "wolfram config");
+      id = args.has("app_id") ? args.string("app_id", null) : environment.apply(APP_ID_ENV);
+      base = Endpoint.parse(args.string("base_url", DEFAULT_BASE_URL));
+      timeout = args.millis("request_timeout_ms", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1), Duration.ofMillis(Integer.MAX_VALUE));
+      connections = args.intValue("max_connections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
+      waiting = args.intValue("max_waiting", DEFAULT_MAX_WAITING, 0, Integer.MAX_VALUE);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -368,28 +370,6 @@ public final class WolframBackend implements Backend {
     public String toString() {
       return (ssl ? "https" : "http") + "://" + host + ":" + port + path;
     }
-  }
-
-  private static String string(JsonObject config, String key) {
-    Object value = config.getValue(key);
-    if (value != null && !(value instanceof String)) {
-      throw new IllegalArgumentException("wolfram config '" + key + "' must be a string");
-    }
-    return (String) value;
-  }
-
-  /** A whole number at least {@code min}, or the fallback when the key is absent. */
-  private static long whole(JsonObject config, String key, long fallback, long min) {
-    Object value = config.getValue(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (!(value instanceof Number number) || number.doubleValue() != number.longValue() || number.longValue() < min
-      || number.longValue() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("wolfram config '" + key + "' must be a whole number from " + min
-        + " to " + Integer.MAX_VALUE + ", got " + value);
-    }
-    return number.longValue();
   }
 
   /** Query-component encoding: a space is {@code %20}, a literal {@code +} is {@code %2B}. */
