@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The jar run as each manifest set's Deployment runs it: the container's JVM flags (with the
  * container's memory limit standing in as the machine's memory, {@code -XX:MaxRAM}), its
  * environment, and its ConfigMap's config file. Then every probe's path is asked as the kubelet asks
- * it, and must answer as the probe expects (a status from 200 to 399 within the probe's timeout);
+ * it, and must answer as the probe expects (a status from 200 to 399 within the probe's timeout, in
+ * one of {@code failureThreshold} attempts, as the kubelet allows);
  * and SIGTERM must stop the jar with status 0 within the time the grace period leaves after preStop.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -97,14 +99,28 @@ class K8sJarIT {
     assertThat(took).as("seconds SIGTERM took, against the grace period after preStop").isLessThan(grace - pause);
   }
 
+  /**
+   * Asks a probe's path as the kubelet does: each attempt waits at most the probe's timeout, and
+   * the probe fails only after {@code failureThreshold} attempts in a row time out (a loaded machine
+   * may be slow to answer the first request of a cold JVM). An answer ends it at once, whatever its
+   * status.
+   */
   private HttpResponse<String> probe(int port, Probe probe) {
     HTTPGetAction get = probe.getHttpGet();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + get.getPath()))
       .timeout(Duration.ofSeconds(probe.getTimeoutSeconds())).GET().build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (Exception failed) {
-      throw new AssertionError(get.getPath() + " did not answer within " + probe.getTimeoutSeconds() + " s", failed);
+    int attempts = probe.getFailureThreshold() == null ? 3 : probe.getFailureThreshold();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (HttpTimeoutException slow) {
+        if (attempt >= attempts) {
+          throw new AssertionError(get.getPath() + " did not answer within " + probe.getTimeoutSeconds() + " s, "
+            + attempts + " times in a row", slow);
+        }
+      } catch (Exception failed) {
+        throw new AssertionError(get.getPath() + " did not answer", failed);
+      }
     }
   }
 }
