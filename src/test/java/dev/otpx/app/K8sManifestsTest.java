@@ -288,7 +288,7 @@ class K8sManifestsTest {
       long heapMib = (long) (limitMib * percent / 100);
       assertThat(heapMib).as("heap (%s%% of %d MiB) against 2.5 x the live heap measured", percent, limitMib)
         .isGreaterThanOrEqualTo(MEASURED_LIVE_HEAP_MIB * 5 / 2);
-      assertThat(limitMib - heapMib).as("MiB left outside the heap (measured: about 150)").isGreaterThanOrEqualTo(200);
+      assertThat(limitMib - heapMib).as("MiB left outside the heap (measured: about 190 clustered)").isGreaterThanOrEqualTo(300);
       assertThat(command).contains("-XX:+ExitOnOutOfMemoryError");
     }
 
