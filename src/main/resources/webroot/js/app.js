@@ -1,5 +1,5 @@
 /*
- * The otpx browser client: sign in, join a video's channel over the SockJS event-bus bridge, post
+ * The otpx browser client: sign up or in, list and add videos, join a video's channel over the SockJS event-bus bridge, post
  * and receive annotations, follow presence, and drive the counter. ES modules, no build step, on
  * the official clients (sockjs-client and @vertx/eventbus-bridge-client.js, served from vendor/ as
  * classic scripts that load before this module runs).
@@ -10,7 +10,7 @@
 import { Socket, ClientError, isSessionRefusal } from './socket.js';
 import { Channel } from './channel.js';
 import {
-  $, Alerts, AnnotationFeed, VideoClock, enableControls, fillAvatar, renderPresence, showConnection,
+  $, el, Alerts, AnnotationFeed, VideoClock, enableControls, fillAvatar, renderPresence, showConnection,
   showCounter, showCounterError
 } from './views.js';
 
@@ -134,30 +134,100 @@ function disconnect() {
 
 // ---------------------------------------------------------------------------- sign in / out
 
-function signIn(username) {
-  $('signin-error').textContent = '';
-  $('sign-in').disabled = true;
-  return fetch('/api/sessions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ username })
-  }).then((response) => response.json().catch(() => ({})).then((body) => {
-    if (!response.ok || !body.token) {
-      throw new ClientError(body.error || 'http_' + response.status, body.message || `Sign-in failed (HTTP ${response.status}).`);
+/** The JSON body of a response, or a ClientError naming what the server said. */
+function json(request) {
+  return request.then((response) => response.json().catch(() => ({})).then((body) => {
+    if (!response.ok) {
+      throw new ClientError(body.error || 'http_' + response.status, body.message || `The server said HTTP ${response.status}.`);
     }
     return body;
   }), () => {
     throw new ClientError('network', 'Cannot reach the server. Check your connection and try again.');
-  }).then((signedIn) => {
+  });
+}
+
+/** Signs in, or with {@code create} signs up first (which signs in as well). */
+function signIn(username, password, create) {
+  $('signin-error').textContent = '';
+  $('sign-in').disabled = true;
+  $('sign-up').disabled = true;
+  return json(fetch(create ? '/api/users' : '/api/sessions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ username, password })
+  })).then((signedIn) => {
+    if (!signedIn.token) throw new ClientError('internal', 'The server answered without a session.');
     sessionStorage.setItem(STORAGE.token, signedIn.token);
     sessionStorage.setItem(STORAGE.username, signedIn.username);
+    $('password').value = '';
     enterRoom(signedIn.token, signedIn.username);
   }).catch((error) => {
     $('signin-error').textContent = describe(error);
-    $('username').setAttribute('aria-invalid', 'true');
-    $('username').focus();
+    $('password').setAttribute('aria-invalid', 'true');
+    $('password').focus();
   }).finally(() => {
     $('sign-in').disabled = false;
+    $('sign-up').disabled = false;
+  });
+}
+
+// ------------------------------------------------------------------------------------ videos
+
+/** Lists the videos, newest first; each one joins its topic when chosen. */
+function loadVideos() {
+  return json(fetch('/api/videos', { headers: { accept: 'application/json' } })).then((body) => {
+    const list = $('videos');
+    list.textContent = '';
+    (body.videos || []).forEach((video) => {
+      const item = el('li', 'video-entry');
+      const button = el('button', 'video-item');
+      button.type = 'button';
+      button.dataset.videoId = String(video.id);
+      button.appendChild(el('span', 'video-title', video.title));
+      button.appendChild(el('span', 'video-by', `#${video.id} · ${video.user ? video.user.username : ''}`));
+      button.addEventListener('click', () => chooseVideo(String(video.id), video.title));
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    $('videos-empty').hidden = list.children.length > 0;
+    list.dataset.loaded = 'true';
+    markCurrentVideo();
+  }).catch((error) => alerts.ensure('videos', 'Could not list the videos: ' + describe(error)));
+}
+
+function markCurrentVideo() {
+  const current = session.channel ? session.channel.topic.slice('videos:'.length) : null;
+  document.querySelectorAll('#videos .video-item').forEach((button) => {
+    button.setAttribute('aria-current', button.dataset.videoId === current ? 'true' : 'false');
+  });
+}
+
+function chooseVideo(id, title) {
+  $('video').value = id;
+  sessionStorage.setItem(STORAGE.video, id);
+  alerts.remove('video');
+  requestJoin('videos:' + id, title);
+}
+
+function addVideo(title, url) {
+  $('video-error').textContent = '';
+  $('add-video').disabled = true;
+  return json(fetch('/api/videos', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer ' + session.token },
+    body: JSON.stringify({ title, url })
+  })).then((video) => {
+    $('video-title').value = '';
+    $('video-url').value = '';
+    return loadVideos().then(() => chooseVideo(String(video.id), video.title));
+  }).catch((error) => {
+    if (error.code === 'unauthorized' || error.code === 'http_401') {
+      sessionRefused(error);
+    } else {
+      $('video-error').textContent = describe(error);
+    }
+  }).finally(() => {
+    $('add-video').disabled = false;
   });
 }
 
@@ -177,6 +247,7 @@ function enterRoom(token, username) {
     wantTopic('videos:' + video);
   }
   connect();
+  loadVideos();
   $('video').focus();
 }
 
@@ -196,6 +267,7 @@ function signOut() {
   $('whoami').hidden = true;
   $('signin-view').hidden = false;
   $('username').value = '';
+  $('password').value = '';
   $('username').focus();
   updateControls();
 }
@@ -209,8 +281,8 @@ function resetRoom() {
   $('topic-label').textContent = 'Not in a room yet';
 }
 
-function showTopic(topic) {
-  $('screen-title').textContent = 'Video ' + topic.slice('videos:'.length);
+function showTopic(topic, title) {
+  $('screen-title').textContent = title || 'Video ' + topic.slice('videos:'.length);
   $('topic-label').textContent = `Joining ${topic}…`;
 }
 
@@ -219,7 +291,7 @@ function wantTopic(topic) {
   const channel = new Channel(session.socket, topic, {
     onAnnotation: (a, live) => feed.add(a, live, session.username, clock.duration()),
     onReset: () => feed.clear(),
-    onTruncated: (count) => feed.note(`Only ${count} annotations of this video came in; it has more than the server sends at once.`),
+    onTruncated: (count) => feed.note(`Only the first ${count} annotations of this video came in; it has more than the page loads at once.`),
     onPresence: (presence) => renderPresence(presence.list(), session.username),
     onJoined: (outcome) => joined(channel, outcome),
     onJoinError: (error, retryInMs) => joinFailed(channel, error, retryInMs),
@@ -231,7 +303,7 @@ function wantTopic(topic) {
   return channel;
 }
 
-function requestJoin(topic) {
+function requestJoin(topic, title) {
   const current = session.channel;
   if (current && current.topic === topic) {
     if (current.joined) {
@@ -243,8 +315,9 @@ function requestJoin(topic) {
     resetRoom();
     wantTopic(topic);
   }
+  markCurrentVideo();
   if (session.socket && session.socket.isOpen && !session.refused) {
-    showTopic(topic);
+    showTopic(topic, title);
     $('join').disabled = true;
     session.channel.join().finally(updateControls);
   }
@@ -343,17 +416,41 @@ function stopCounterPolling() {
 // ------------------------------------------------------------------------------------ wiring
 
 function init() {
-  $('signin-form').addEventListener('submit', (e) => {
-    e.preventDefault();
+  const submitSignIn = (create) => {
     const name = $('username').value.trim();
+    const password = $('password').value;
     if (!name) {
       $('signin-error').textContent = 'Choose a username first.';
       $('username').setAttribute('aria-invalid', 'true');
       $('username').focus();
       return;
     }
+    if (!password) {
+      $('signin-error').textContent = create ? 'Choose a password first.' : 'Type your password first.';
+      $('password').setAttribute('aria-invalid', 'true');
+      $('password').focus();
+      return;
+    }
     $('username').removeAttribute('aria-invalid');
-    signIn(name);
+    $('password').removeAttribute('aria-invalid');
+    signIn(name, password, create);
+  };
+  $('signin-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitSignIn(false);
+  });
+  $('sign-up').addEventListener('click', () => submitSignIn(true));
+  $('videos-refresh').addEventListener('click', loadVideos);
+  $('video-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const title = $('video-title').value.trim();
+    const url = $('video-url').value.trim();
+    if (!title || !url) {
+      $('video-error').textContent = 'A video needs a title and a URL.';
+      (title ? $('video-url') : $('video-title')).focus();
+      return;
+    }
+    addVideo(title, url);
   });
   $('sign-out').addEventListener('click', signOut);
 

@@ -22,7 +22,9 @@ const TOPIC_PREFIX = 'channels.topic.';
 const REJOIN_AFTER_MS = [1000, 2000, 5000, 10000];
 
 /** Failures a later join may not meet; any other (timeout, no process yet, ...) is retried. */
-const FINAL = new Set(['access_denied', 'bad_request', 'not_connected']);
+const FINAL = new Set(['access_denied', 'bad_request', 'not_connected', 'not_found']);
+/** History pages a join reads at most (of history_limit annotations each, 500 by default). */
+const MAX_PAGES = 20;
 
 /**
  * Who is present: per username, one meta {socket_id, online_at} per socket, Phoenix's shape. Metas
@@ -154,7 +156,7 @@ export class Channel {
           reset = true;
           this.dropView();
         } else {
-          this.take(first, false);
+          this.take(first, false, true);
         }
         if (first.epoch !== undefined) this.epoch = first.epoch;
         this.presence.hold();
@@ -163,9 +165,11 @@ export class Channel {
         // presence snapshot to apply the held diffs to.
         return this.requestJoin();
       })
+      .then((second) => (second === null || !current() ? null : this.morePages(second, current, MAX_PAGES)))
       .then((second) => {
         if (second === null || !current()) return;
-        this.take(second, false);
+        // Every page is in: whatever came live meanwhile is the newest, so a rejoin asks from there.
+        this.annotations.forEach((a, id) => { this.lastSeenId = Math.max(this.lastSeenId, id); });
         this.presence.sync(second.presence_state);
         this.state = 'joined';
         this.joinedOnce = true;
@@ -186,6 +190,16 @@ export class Channel {
         }
         this.emit('onJoinError', error, retry ? delay : null);
       });
+  }
+
+  /**
+   * Takes a join's reply and, while the server says more follow, joins again from the largest id
+   * received: pages go by id, so none is skipped. At most {@code pages} more; the last reply.
+   */
+  morePages(reply, current, pages) {
+    this.take(reply, false, pages > 0);
+    if (!reply.truncated || pages <= 0 || !current()) return reply;
+    return this.requestJoin().then((next) => (current() ? this.morePages(next, current, pages - 1) : null));
   }
 
   requestJoin() {
@@ -237,17 +251,19 @@ export class Channel {
     return this.socket.request('channels.push', { topic: this.topic, event: 'new_annotation', payload: { body, at } });
   }
 
-  take(reply, live) {
+  take(reply, live, morePagesWanted) {
     (reply.annotations || []).forEach((a) => this.add(a, live));
-    // More than the server sends in one join: say so rather than let it pass for the whole.
-    if (reply.truncated) this.emit('onTruncated', (reply.annotations || []).length);
+    // More than the page loads: say so rather than let it pass for the whole.
+    if (reply.truncated && !morePagesWanted) this.emit('onTruncated', this.annotations.size);
   }
 
   /** Adds an annotation once (ids are unique within an epoch); false if known. */
   add(annotation, live) {
     if (!annotation || typeof annotation.id !== 'number' || this.annotations.has(annotation.id)) return false;
     this.annotations.set(annotation.id, annotation);
-    this.lastSeenId = Math.max(this.lastSeenId, annotation.id);
+    // A live one during a join may be newer than pages not read yet: only pages move the cursor
+    // then, or the next page would start after what it has not read.
+    if (!live || this.state === 'joined') this.lastSeenId = Math.max(this.lastSeenId, annotation.id);
     this.emit('onAnnotation', annotation, live);
     return true;
   }

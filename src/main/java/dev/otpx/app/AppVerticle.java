@@ -5,7 +5,10 @@ import dev.otpx.counter.RawCounterVerticle;
 import dev.otpx.process.ApplicationController;
 import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.Store;
+import dev.otpx.system.Health;
+import dev.otpx.system.Metrics;
 import dev.otpx.web.HttpVerticle;
+import dev.otpx.web.MetricsVerticle;
 import dev.otpx.web.OperatorAuth;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -32,15 +35,28 @@ public final class AppVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(AppVerticle.class);
 
   private final Handler<NodeStop> onNodeStop;
+  private final Metrics metrics;
+  private MetricsVerticle metricsFront;
   private HttpVerticle http;
   private Store store;
   private ApplicationController applications;
+  private Health health;
 
   /**
    * @param onNodeStop what to do when an application ends in a way its type says stops the node
    */
   public AppVerticle(Handler<NodeStop> onNodeStop) {
+    this(onNodeStop, null);
+  }
+
+  /**
+   * @param onNodeStop what to do when an application ends in a way its type says stops the node
+   * @param metrics the metrics the node's Vert.x reports into ({@link Metrics#builder}), served at
+   *     {@code /metrics} on their own port; null for none
+   */
+  public AppVerticle(Handler<NodeStop> onNodeStop, Metrics metrics) {
     this.onNodeStop = Objects.requireNonNull(onNodeStop, "onNodeStop");
+    this.metrics = metrics;
   }
 
   @Override
@@ -55,15 +71,24 @@ public final class AppVerticle extends VerticleBase {
       log.info("operator endpoints are disabled: {} is not set", OperatorAuth.ENV);
     }
     applications = ApplicationController.create(vertx, onNodeStop);
+    health = Health.create(vertx).addApplications(applications, config.applicationList());
     // The database URL may hold a password: from the environment only (OTPX_DATABASE_URL).
     return Store.open(vertx, config.store().options(System.getenv()))
       .compose(opened -> {
-        store = opened;
+        store = opened.share();
         return applications.startAll(config.applicationList());
       })
       .compose(v -> vertx.deployVerticle(new RawCounterVerticle(raw.name(), raw.initial())))
       .compose(id -> {
-        HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits(), store, operator);
+        if (metrics == null) {
+          return Future.succeededFuture();
+        }
+        metrics.bind(vertx);
+        MetricsVerticle front = new MetricsVerticle(metrics.registry(), config.http().host(), Metrics.port(System.getenv()));
+        return vertx.deployVerticle(front).onSuccess(deployed -> metricsFront = front);
+      })
+      .compose(id -> {
+        HttpVerticle front = new HttpVerticle(config.httpOptions(), tokens, config.channels().bridgeLimits(), store, operator, health);
         return vertx.deployVerticle(front).map(front);
       })
       .onSuccess(front -> {
@@ -92,6 +117,27 @@ public final class AppVerticle extends VerticleBase {
       throw new IllegalStateException("AppVerticle is not started yet");
     }
     return http.actualPort();
+  }
+
+  /**
+   * The node's health checks, where a layer started later (the cluster) adds its own readiness
+   * check with {@link Health#addReadiness}.
+   *
+   * @return the checks, once start began
+   */
+  public Health health() {
+    return health;
+  }
+
+  /**
+   * @return the port of {@code /metrics}
+   * @throws IllegalStateException when the node serves no metrics
+   */
+  public int metricsPort() {
+    if (metricsFront == null) {
+      throw new IllegalStateException("this node serves no metrics");
+    }
+    return metricsFront.actualPort();
   }
 
   /** @return the controller running the applications, once start began */

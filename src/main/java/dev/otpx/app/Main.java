@@ -2,9 +2,11 @@ package dev.otpx.app;
 
 import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.StoreException;
+import dev.otpx.system.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,18 +60,19 @@ public final class Main {
       return;
     }
 
-    Vertx vertx = Vertx.vertx();
+    Metrics metrics = Metrics.create();
+    Vertx vertx = metrics.builder(new VertxOptions()).build();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx), "otpx-shutdown"));
     long began = System.nanoTime();
     try {
       // The main thread is not a Vert.x thread, so it may wait for start-up here.
       Future<String> deploying = AppConfig.load(vertx, file, env)
-        .compose(config -> vertx.deployVerticle(new AppVerticle(Main::nodeStop), new DeploymentOptions().setConfig(config.toJson())));
+        .compose(config -> vertx.deployVerticle(new AppVerticle(Main::nodeStop, metrics), new DeploymentOptions().setConfig(config.toJson())));
       deployment = deploying;
       String id = deploying.await();
       log.info("deployed AppVerticle {} in {} ms", id, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
     } catch (Exception failed) {
-      if (failed instanceof IllegalArgumentException || failed instanceof StoreException) {
+      if (failed instanceof IllegalArgumentException || failed instanceof StoreException || isBindFailure(failed)) {
         // A config error names the key, an unreachable database its URL: a stack trace would bury it.
         log.error("start-up failed: {}", failed.getMessage());
       } else {
@@ -78,6 +81,16 @@ public final class Main {
       // The shutdown hook closes Vert.x.
       exit(1);
     }
+  }
+
+  /** A port in use (or not ours to bind): the message names the address; a stack trace adds nothing. */
+  private static boolean isBindFailure(Throwable failed) {
+    for (Throwable t = failed; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -34,6 +34,20 @@ public final class ChannelAddresses {
   }
 
   /**
+   * The video a topic is about.
+   *
+   * @param topic a valid topic, e.g. {@code videos:42}
+   * @return its video's id, e.g. 42
+   * @throws IllegalArgumentException naming the topic when it is not valid
+   */
+  public static long videoId(String topic) {
+    if (!validTopic(topic)) {
+      throw new IllegalArgumentException("topic must be videos:<digits>, got " + topic);
+    }
+    return Long.parseLong(topic.substring(topic.indexOf(':') + 1));
+  }
+
+  /**
    * @param topic a topic
    * @return whether it is a valid topic
    */

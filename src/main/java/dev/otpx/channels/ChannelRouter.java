@@ -16,6 +16,8 @@ import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.store.Store;
+import dev.otpx.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * holder), then forwards. A push or leave from a socket that has not joined the topic is answered
  * {@code not_joined} without disturbing the topic. The router never waits: it answers each request
  * when its topic does, relaying the topic's reply or error ({@code bad_request},
- * {@code not_joined}, ...) as it came; a topic that exited or did not answer in time gives
+ * {@code not_joined}, {@code unavailable}, ...) as it came; a join (or post) for a video the
+ * store does not have is answered {@code not_found} and starts no process; a topic that exited or did not answer in time gives
  * {@code exit}, {@code noproc} or {@code timeout}, and no {@code channels.topics} gives
  * {@code unavailable}. A topic process that stopped (idle) just as a request reached it is started
  * again once for that request.
@@ -56,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * topic, the router starts it again and casts it a join for each of them, so presence comes back and
  * their posts keep working; any topic process it meets that has not heard of its sockets yet (say,
  * after {@code channels.topics} restarted) is told the same way before the request is forwarded.
- * The annotations themselves live in the {@link AnnotationStore} and survive all this.
+ * The annotations themselves are in the database ({@link Store}) and survive all this.
  */
 public final class ChannelRouter extends GenServer<Void> {
 
@@ -205,7 +208,8 @@ public final class ChannelRouter extends GenServer<Void> {
     if (supervisor.isEmpty()) {
       return Future.failedFuture(OtpException.error("unavailable", ChannelAddresses.TOPICS + " is not running"));
     }
-    Future<Pid> started = onOwnContext(DynamicSupervisor.startChild(vertx, supervisor.get(), TopicChannel.childSpec(topic, options))
+    Future<Pid> started = onOwnContext(videoExists(topic)
+      .compose(exists -> DynamicSupervisor.startChild(vertx, supervisor.get(), TopicChannel.childSpec(topic, options)))
       .recover(err -> {
         if (err instanceof OtpException otp && otp.failure() == OtpException.Failure.ALREADY_STARTED && otp.pid() != null) {
           return Future.succeededFuture(otp.pid());
@@ -219,6 +223,30 @@ public final class ChannelRouter extends GenServer<Void> {
       started.onComplete(ar -> starting.remove(topic, started));
     }
     return started;
+  }
+
+  /**
+   * Succeeds when the topic's video is in the store: {@code not_found} when it is not (no process is
+   * started for it), {@code unavailable} when the database does not answer. Asked only before a
+   * start: a running topic's video exists, since videos are never deleted.
+   */
+  private Future<Void> videoExists(String topic) {
+    long videoId = ChannelAddresses.videoId(topic);
+    Future<Boolean> exists;
+    try {
+      exists = Store.shared(vertx).videos().exists(videoId);
+    } catch (IllegalStateException noStore) {
+      return Future.failedFuture(OtpException.error("unavailable", "the store is not open"));
+    }
+    return exists.transform(ar -> {
+      if (ar.succeeded()) {
+        return ar.result()
+          ? Future.<Void>succeededFuture()
+          : Future.failedFuture(OtpException.error("not_found", "video " + videoId + " does not exist"));
+      }
+      String code = ar.cause() instanceof StoreException failed ? failed.failure().code() : "internal";
+      return Future.failedFuture(OtpException.error(code, "the videos are unavailable for now; try again"));
+    });
   }
 
   /** Tells a process it has not met yet who is in its topic, and watches it. */

@@ -18,6 +18,9 @@ import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Restart;
+import dev.otpx.store.Annotation;
+import dev.otpx.store.Store;
+import dev.otpx.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,24 +38,29 @@ import org.slf4j.LoggerFactory;
  * <p>Registered as {@code channels.channel.<topic>} ({@link #name}), started on the first join by
  * {@link ChannelRouter} under the {@code channels.topics} dynamic supervisor, and temporary, as
  * Phoenix's channel processes are: a crashed one is started again by the router, which tells it
- * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys.
+ * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys. The annotations are
+ * the node's {@link Store} ({@link Store#shared}), in the database: a topic process holds none, so
+ * it can crash, stop or move without losing one.
  *
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records; JSON is for the router's addresses, which say
  * what a body is): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}, the
- * annotations with an id above {@code last_seen_id} ordered by {@code at} then {@code id}, at most
- * {@code history_limit} (and {@code "truncated": true} when there were more); the presence state
- * already includes the joiner; the epoch is the {@link AnnotationStore#epoch store's}, which a client
- * keeps with its {@code last_seen_id}: when a rejoin brings another one, the ids it holds are of a
- * history that is gone, and it joins again from 0; {@code socket_id} is the joiner's own, so that a
- * client can drop the metas of its earlier connections, which the server may not have noticed are
- * gone yet. A {@link Push} from a socket that has joined stores
- * the annotation, publishes {@code {"event": "new_annotation", "payload": annotation}} on
- * {@code channels.topic.<topic>} and replies {@code {"status": "ok", "id": n}}; a {@link Leave}
- * replies {@code {"status": "ok"}}. Errors: {@code bad_request} naming the field, {@code not_joined}
- * for a push or leave from a socket that has not joined, {@code store_failed} when shared data
- * fails. Each call is answered only once its store operation is done, and the channel handles
- * nothing else meanwhile, so ids and broadcasts keep one order per topic.
+ * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}: a page
+ * of the annotations with an id above {@code last_seen_id}, the oldest {@code history_limit} of
+ * them in id order, with {@code "truncated": true} when more follow (join again with the largest id
+ * received for the next page; {@link dev.otpx.store.Annotations#after} says why this never skips
+ * one); the presence state already includes the joiner; the epoch is the {@link Store#epoch()
+ * store's}, the same across restarts, which a client keeps with its {@code last_seen_id}: when a
+ * rejoin brings another one, the ids it holds are of a database that is gone, and it joins again
+ * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its earlier
+ * connections, which the server may not have noticed are gone yet. A {@link Push} from a socket
+ * that has joined stores the annotation, and once it is committed publishes
+ * {@code {"event": "new_annotation", "payload": annotation}} on {@code channels.topic.<topic>} and
+ * replies {@code {"status": "ok", "id": n}}; a {@link Leave} replies {@code {"status": "ok"}}.
+ * Errors: {@code bad_request} naming the field, {@code not_joined} for a push or leave from a
+ * socket that has not joined, {@code unavailable} while the database does not answer (within the
+ * store's timeout: never a hang; the next post after it is back succeeds), {@code not_found} for a
+ * user the database does not have. Each call is answered only once its store operation is done,
+ * and the channel handles nothing else meanwhile, so ids and broadcasts keep one order per topic.
  *
  * <p><b>Casts</b> (from the router): a {@link Join} only tracks presence (a restarted channel
  * learning who is there), a {@link Leave} or {@link SocketClosed} (or its JSON
@@ -65,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
  * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
- * user {@code result.backend()} at the post's {@code at}. The poster's reply never waits for it, and
+ * user {@code result.backend()} at the post's {@code at} (a backend without a user yet gets one,
+ * {@link dev.otpx.store.Users#ensureBackend}). The poster's reply never waits for it, and
  * a failure is logged once at WARN and changes nothing else. A body InfoSys would refuse (longer
  * than its {@code max_query_length}, which is below {@code max_body_length} by default) is not
  * asked at all ({@link InfoSys#accepts}): a long annotation is rarely a question, and asking would
@@ -73,7 +82,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Idle stop.</b> With nobody present for {@code idle_stop_ms} (and no InfoSys answer pending)
  * the channel stops with reason normal; a join cancels the countdown. The annotations stay in the
- * {@link AnnotationStore}.
+ * database.
  */
 @ChildDefaults(restart = Restart.TEMPORARY)
 public final class TopicChannel extends GenServer<Void> {
@@ -89,7 +98,8 @@ public final class TopicChannel extends GenServer<Void> {
   private String topic;
   private String address;
   private ChannelOptions options;
-  private AnnotationStore store;
+  private Store store;
+  private long videoId;
   /** username → socket id → meta, in join order. */
   private final Map<String, Map<String, JsonObject>> presence = new LinkedHashMap<>();
   /** socket id → username. */
@@ -139,7 +149,9 @@ public final class TopicChannel extends GenServer<Void> {
     }
     options = ChannelOptions.fromJson(args);
     address = ChannelAddresses.topicAddress(topic);
-    store = new AnnotationStore(vertx);
+    videoId = ChannelAddresses.videoId(topic);
+    // The node's store, shared by the application before the channels start.
+    store = Store.shared(vertx);
     // Started by a join that is on its way; should it never come, the topic stops anyway.
     scheduleIdleStop();
     return Future.succeededFuture(InitResult.ok(null));
@@ -206,20 +218,18 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- join, push
 
   private CallResult<Void> join(Join join) {
-    // Presence changes once the history is read, so a failed read leaves nothing half done. The
-    // epoch is read first: the history then belongs to it.
+    // Presence changes once the history is read, so a failed read leaves nothing half done.
     int limit = options.historyLimit();
     // One more than the limit is read only to tell whether there are more: a client is told so.
-    Future<JsonObject> read = store.epoch(topic)
-      .compose(epoch -> store.history(topic, join.lastSeenId(), limit == Integer.MAX_VALUE ? limit : limit + 1)
-        .map(history -> {
-          JsonObject reply = new JsonObject().put("epoch", epoch);
-          if (history.size() > limit) {
-            history.remove(history.size() - 1);
-            reply.put("truncated", true);
-          }
-          return reply.put("annotations", history);
-        }));
+    Future<JsonObject> read = store.annotations().after(videoId, join.lastSeenId(), limit == Integer.MAX_VALUE ? limit : limit + 1)
+      .map(history -> {
+        JsonObject reply = new JsonObject().put("epoch", store.epoch());
+        if (history.size() > limit) {
+          history = history.subList(0, limit);
+          reply.put("truncated", true);
+        }
+        return reply.put("annotations", Annotation.toJson(history));
+      });
     return CallResult.deferred(onOwnContext(read)
       .map(reply -> {
         track(join.username(), join.socketId());
@@ -239,26 +249,37 @@ public final class TopicChannel extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage(), null);
     }
-    return CallResult.deferred(onOwnContext(store.add(topic, push.username(), push.body(), push.at()))
+    // Answered only once the annotation is committed: an acknowledged post is never lost.
+    return CallResult.deferred(onOwnContext(store.annotations().add(videoId, push.username(), push.body(), push.at()))
       .map(annotation -> {
         publishAnnotation(annotation);
         askInfoSys(push.body(), push.at());
-        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.getLong("id")), null);
+        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()), null);
       })
       .recover(err -> storeFailed("a new annotation", err)));
   }
 
+  /**
+   * Answers a store failure with its name: {@code unavailable} while the database is away (it is
+   * logged once, by the store, when the outage starts), {@code not_found} for a user the database
+   * does not have, {@code internal} for anything else. The client is not told where the database is.
+   */
   private Future<CallResult<Void>> storeFailed(String what, Throwable err) {
+    String code = err instanceof StoreException failed ? failed.failure().code() : StoreException.Failure.INTERNAL.code();
+    if (err instanceof StoreException failed && failed.isUnavailable()) {
+      log.debug("channel {} could not store or read {}: {}", topic, what, err.toString());
+      return Future.succeededFuture(CallResult.error(code, "the annotations of " + topic + " are unavailable for now; try again", null));
+    }
     log.warn("channel {} could not store or read {}: {}", topic, what, err.toString());
-    return Future.succeededFuture(CallResult.error("store_failed", "the annotations of " + topic + " are unavailable", null));
+    return Future.succeededFuture(CallResult.error(code, "could not store or read " + what + " of " + topic, null));
   }
 
   private CallResult<Void> notJoined(String socketId, String username) {
     return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic + " as " + username, null);
   }
 
-  private void publishAnnotation(JsonObject annotation) {
-    vertx.eventBus().publish(address, new JsonObject().put("event", TopicChannelMsg.NEW_ANNOTATION).put("payload", annotation));
+  private void publishAnnotation(Annotation annotation) {
+    vertx.eventBus().publish(address, new JsonObject().put("event", TopicChannelMsg.NEW_ANNOTATION).put("payload", annotation.toJson()));
   }
 
   // ---------------------------------------------------------------- InfoSys
@@ -291,7 +312,7 @@ public final class TopicChannel extends GenServer<Void> {
     }
     Future<Void> chain = Future.succeededFuture();
     for (Result result : answered.results()) {
-      chain = chain.compose(v -> store.add(topic, result.backend(), result.text(), answered.at()))
+      chain = chain.compose(v -> addAnswer(result, answered.at()))
         .map(annotation -> {
           publishAnnotation(annotation);
           return null;
@@ -303,6 +324,18 @@ public final class TopicChannel extends GenServer<Void> {
         log.warn("channel {} could not store an InfoSys answer: {}", topic, err.toString());
         return Future.succeededFuture(CastResult.noReply(null));
       }));
+  }
+
+  /**
+   * Stores an answer under its backend's user. A backend configured after the migrations that
+   * seeded the others has no user yet: it is added on its first answer.
+   */
+  private Future<Annotation> addAnswer(Result result, long at) {
+    return store.annotations().add(videoId, result.backend(), result.text(), at).recover(err ->
+      err instanceof StoreException missing && missing.failure() == StoreException.Failure.NOT_FOUND
+        ? store.users().ensureBackend(result.backend())
+          .compose(user -> store.annotations().add(videoId, result.backend(), result.text(), at))
+        : Future.failedFuture(err));
   }
 
   // ---------------------------------------------------------------- presence

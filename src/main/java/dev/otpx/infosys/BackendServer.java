@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -90,8 +89,7 @@ public final class BackendServer extends GenServer<Void> {
       return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request
         + " (" + bad.getMessage() + ")");
     }
-    Deadline deadline = new Deadline();
-    long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> deadline.cancel());
+    Deadline deadline = Deadline.in(vertx, Duration.ofMillis(timeoutMs));
     Future<List<Result>> work;
     try {
       work = Objects.requireNonNull(backend.compute(query, new ComputeOptions(Math.max(1, limit), Duration.ofMillis(timeoutMs), deadline)),
@@ -100,10 +98,10 @@ public final class BackendServer extends GenServer<Void> {
       work = Future.failedFuture(bug);
     }
     work.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (deadline.cancelled()) {
+      if (deadline.passed()) {
         return; // nobody waits any more
       }
+      deadline.clear();
       if (ar.failed()) {
         boolean busy = ar.cause() instanceof BackendBusyException;
         log.debug("infosys backend {} {} on {}: {}", backend.name(), busy ? "was busy" : "failed", LogText.quote(query),
@@ -129,38 +127,6 @@ public final class BackendServer extends GenServer<Void> {
       return created;
     } catch (ReflectiveOperationException e) {
       throw new IllegalArgumentException("infosys backend arg 'backend': cannot create " + type + ": " + e, e);
-    }
-  }
-
-  /** Fired at the query's deadline, on this process's context; readable from any thread. */
-  private static final class Deadline implements Cancellation {
-    private final List<Runnable> actions = new ArrayList<>(1);
-    private volatile boolean cancelled;
-
-    synchronized void cancel() {
-      cancelled = true;
-      for (Runnable action : actions) {
-        try {
-          action.run();
-        } catch (RuntimeException e) {
-          log.warn("a cancellation action failed: {}", e.toString());
-        }
-      }
-      actions.clear();
-    }
-
-    @Override
-    public synchronized void onCancel(Runnable action) {
-      if (cancelled) {
-        action.run();
-      } else {
-        actions.add(action);
-      }
-    }
-
-    @Override
-    public boolean cancelled() {
-      return cancelled;
     }
   }
 }

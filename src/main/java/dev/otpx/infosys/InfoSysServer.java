@@ -2,6 +2,7 @@ package dev.otpx.infosys;
 
 import dev.otpx.logging.LogText;
 import dev.otpx.process.CallResult;
+import dev.otpx.process.Clock;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
@@ -10,11 +11,13 @@ import dev.otpx.process.Registry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -106,13 +109,14 @@ public final class InfoSysServer extends GenServer<Void> {
       .minimumNumberOfCalls(options.breakerMinimumCalls())
       .waitDurationInOpenState(options.breakerOpen())
       .permittedNumberOfCallsInHalfOpenState(1)
+      // The open state's wait runs on the node's clock, as every other time rule does.
+      .clock(wallClock(clock()))
       .build();
     return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
-    long began = System.nanoTime();
     String query;
     QueryOptions options;
     try {
@@ -124,7 +128,7 @@ public final class InfoSysServer extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage());
     }
-    long deadline = began + options.timeout().toNanos();
+    Deadline deadline = Deadline.in(vertx, options.timeout());
     List<Future<Part>> parts = new ArrayList<>();
     for (String backend : backends(vertx, options)) {
       parts.add(ask(backend, query, options, deadline));
@@ -139,13 +143,12 @@ public final class InfoSysServer extends GenServer<Void> {
         }
       }
       List<Result> best = Answer.best(results, options.limit());
-      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-      from.reply(new Answer(query, best, took, cached).toJson());
+      from.reply(new Answer(query, best, deadline.elapsed().toMillis(), cached).toJson());
     });
     return CallResult.noReply();
   }
 
-  private Future<Part> ask(String backend, String query, QueryOptions options, long deadline) {
+  private Future<Part> ask(String backend, String query, QueryOptions options, Deadline deadline) {
     var hit = ResultCache.get(vertx, backend, query, options.limit());
     if (hit.isPresent()) {
       return Future.succeededFuture(new Part(backend, hit.get(), true));
@@ -156,9 +159,8 @@ public final class InfoSysServer extends GenServer<Void> {
     // deadline must not cut short the answer of one who can wait.
     if (flight != null && flight.timeout().compareTo(options.timeout()) >= 0) {
       // A query that joins a call started by an earlier one still answers by its own deadline.
-      return byDeadline(flight.results(), deadline)
-        .map(results -> new Part(backend, results, false))
-        .otherwise(new Part(backend, List.of(), false));
+      return deadline.bound(flight.results(), List.<Result>of())
+        .map(results -> new Part(backend, results, false));
     }
     CircuitBreaker breaker = breaker(backend);
     if (!breaker.tryAcquirePermission()) {
@@ -174,27 +176,13 @@ public final class InfoSysServer extends GenServer<Void> {
       .otherwise(new Part(backend, List.of(), false));
   }
 
-  private Future<List<Result>> byDeadline(Future<List<Result>> shared, long deadline) {
-    if (shared.isComplete()) {
-      return shared;
-    }
-    Promise<List<Result>> bounded = Promise.promise();
-    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-    long timer = vertx.setTimer(Math.max(1, left), id -> bounded.tryComplete(List.of()));
-    shared.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      bounded.tryComplete(ar.succeeded() ? ar.result() : List.of());
-    });
-    return bounded.future();
-  }
-
   private Future<List<Result>> call(String backend, String query, QueryOptions options, CircuitBreaker breaker) {
-    long began = System.nanoTime();
+    long began = clock().millis();
     JsonObject request = new JsonObject().put("query", query).put("limit", options.limit()).put("timeout_ms", options.timeout().toMillis());
     return GenServer.<Object>call(vertx, BackendServer.PREFIX + backend, request, options.timeout())
       .map(reply -> parse(backend, reply))
       .andThen(ar -> {
-        long took = System.nanoTime() - began;
+        long took = TimeUnit.MILLISECONDS.toNanos(clock().millis() - began);
         if (ar.succeeded()) {
           breaker.onSuccess(took, TimeUnit.NANOSECONDS);
           ResultCache.put(vertx, backend, query, options.limit(), ar.result());
@@ -202,6 +190,26 @@ public final class InfoSysServer extends GenServer<Void> {
           judge(backend, breaker, query, took, ar.cause());
         }
       });
+  }
+
+  /** The node's clock as the {@link java.time.Clock} resilience4j reads: only differences matter. */
+  private static java.time.Clock wallClock(Clock clock) {
+    return new java.time.Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(clock.millis());
+      }
+    };
   }
 
   /** Records a failed call on the backend's breaker if it was the backend's fault, else releases it. */

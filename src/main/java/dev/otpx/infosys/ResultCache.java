@@ -1,6 +1,7 @@
 package dev.otpx.infosys;
 
 import dev.otpx.process.CastResult;
+import dev.otpx.process.Clock;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
@@ -95,7 +96,7 @@ public final class ResultCache extends GenServer<Void> {
       return Optional.empty();
     }
     JsonObject entry = entries(vertx).get(key(backend, query, limit));
-    if (entry == null || entry.getLong("expires_at") <= now()) {
+    if (entry == null || entry.getLong("expires_at") <= now(vertx)) {
       return Optional.empty();
     }
     List<Result> results = new ArrayList<>();
@@ -128,7 +129,7 @@ public final class ResultCache extends GenServer<Void> {
     }
     JsonArray list = new JsonArray();
     results.forEach(r -> list.add(r.toJson()));
-    entries.put(key, new JsonObject().put("expires_at", now() + settings.getLong("ttl_ms")).put("results", list));
+    entries.put(key, new JsonObject().put("expires_at", now(vertx) + settings.getLong("ttl_ms")).put("results", list));
     return true;
   }
 
@@ -141,7 +142,7 @@ public final class ResultCache extends GenServer<Void> {
   }
 
   private static int evictExpired(Vertx vertx) {
-    long now = now();
+    long now = now(vertx);
     LocalMap<String, JsonObject> entries = entries(vertx);
     int before = entries.size();
     // Only the expired value seen here is removed: a fresh put in between stays.
@@ -162,7 +163,8 @@ public final class ResultCache extends GenServer<Void> {
     return backend + '\0' + limit + '\0' + query;
   }
 
-  private static long now() {
-    return System.nanoTime() / 1_000_000;
+  /** The node's clock: TTLs and sweeps run on it, so tests move them in virtual time. */
+  private static long now(Vertx vertx) {
+    return Clock.of(vertx).millis();
   }
 }

@@ -134,6 +134,33 @@ public abstract class GenServer<S> extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /**
+   * What an observer may see of the state, OTP's {@code format_status}: {@link Processes#status}
+   * and the observer page show what this returns (a JSON value, or any object shown as its text),
+   * cut at 512 characters. The default shows the state itself; a server whose state holds a secret
+   * (a key, a token, a password) overrides it to leave the secret out. Runs on the process's own
+   * thread; an exception shows as text and harms nothing.
+   *
+   * @param state the state
+   * @return the summary to show
+   */
+  protected Object formatStatus(S state) {
+    return state;
+  }
+
+  /**
+   * What a trace ({@link Processes#trace}) may show of a message the process takes or a reply it
+   * gives, the message-side half of OTP's {@code format_status}: the default shows the message
+   * itself, cut at 512 characters; a server whose messages carry secrets overrides it. It may run
+   * on the thread of whoever answers a traced call.
+   *
+   * @param message the message or reply
+   * @return the summary to show
+   */
+  protected Object formatMessage(Object message) {
+    return message;
+  }
+
   // ---------------------------------------------------------------- helpers for callbacks
 
   /**
@@ -528,6 +555,16 @@ public abstract class GenServer<S> extends VerticleBase {
     @Override
     public String kind() {
       return GenServer.this.kind();
+    }
+
+    @Override
+    public Object formatStatus(S state) {
+      return GenServer.this.formatStatus(state);
+    }
+
+    @Override
+    public Object formatMessage(Object message) {
+      return GenServer.this.formatMessage(message);
     }
   }
 }

@@ -70,6 +70,20 @@ public sealed interface ProcessEvent {
    */
   record Exited(Pid pid, String name, ExitReason reason, boolean initialized) implements ProcessEvent { }
 
+  /**
+   * One message of a traced process ({@link Processes#trace}), Erlang's {@code sys:trace} line:
+   * published only while an operator traces the process, so it costs nothing otherwise.
+   *
+   * @param pid the process
+   * @param name the name it was started under, or null
+   * @param kind {@code call}, {@code cast}, {@code info}, {@code signal}, {@code stop}, or
+   *     {@code reply} (the answer to a traced call), or {@code reply_error}
+   * @param size the message's size (bytes of a buffer, characters of its text or JSON)
+   * @param body what {@link GenServer#formatMessage} shows of it, cut
+   * @param remaining how many more messages will be traced after this one
+   */
+  record Traced(Pid pid, String name, String kind, int size, Object body, int remaining) implements ProcessEvent { }
+
   /** A report of a supervisor about one of its children. */
   sealed interface SupervisorReport extends ProcessEvent {
     /** @return the supervisor */
@@ -98,6 +112,25 @@ public sealed interface ProcessEvent {
     @Override
     public String context() {
       return "started";
+    }
+  }
+
+  /**
+   * The supervisor restarts a child on its own after the child ended (OTP writes no report of its
+   * own for this; the restart's start follows as {@link ChildStarted}, or a delay as
+   * {@link BackoffDelayed}). Counted towards the supervisor's intensity.
+   *
+   * @param supervisor the supervisor
+   * @param supervisorId its name or pid
+   * @param childId the child's id
+   * @param restarts how many times the supervisor has restarted this child, this one included
+   * @param dynamic whether the supervisor is a dynamic one (its child ids are generated)
+   */
+  record ChildRestarted(Pid supervisor, String supervisorId, String childId, int restarts, boolean dynamic)
+      implements SupervisorReport {
+    @Override
+    public String context() {
+      return "restarted";
     }
   }
 

@@ -6,9 +6,12 @@ import dev.otpx.process.engine.ProcessTable;
 import dev.otpx.process.engine.Watch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Signals and questions about any process, from any code: plain sends, exit signals, kills,
@@ -145,6 +148,53 @@ public final class Processes {
     List<Pid> links = cell.links().stream().map(ProcessCell::pid).toList();
     return Optional.of(new ProcessInfo(cell.pid(), cell.parent(), cell.names(), links, cell.trapsExits()));
   }
+
+  /**
+   * A live process's status read on its own thread, Erlang's {@code sys:get_status}: mailbox
+   * length, calls in flight, uptime, names and the state summary its {@link GenServer#formatStatus}
+   * makes. Read beside the mailbox, not through it, so a process waiting on a deferred decision
+   * still answers; a process whose thread is blocked does not, hence the limit.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @return its status; fails with noproc when it does not live here, timeout after {@link #STATUS_TIMEOUT}
+   */
+  public static Future<ProcessStatus> status(Vertx vertx, Pid pid) {
+    ProcessCell cell = ProcessTable.of(vertx).lookup(Objects.requireNonNull(pid, "pid"));
+    if (cell == null) {
+      return Future.failedFuture(OtpException.noproc(pid));
+    }
+    return cell.status().timeout(STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(err instanceof TimeoutException
+        ? OtpException.timeout(pid, STATUS_TIMEOUT.toMillis()) : err));
+  }
+
+  /** How long {@link #status} waits for a process's thread. */
+  public static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Traces the next {@code messages} messages a process handles, as Erlang's {@code sys:trace}:
+   * each call, cast, info and exit signal it takes, and the reply to each traced call, becomes a
+   * {@link ProcessEvent.Traced} event with its size and what {@link GenServer#formatMessage} shows
+   * of it. Tracing stops by itself after that many messages; while off it costs one comparison per
+   * message.
+   *
+   * @param vertx the Vert.x instance
+   * @param pid the process
+   * @param messages how many, from 0 (off) to {@link #MAX_TRACE}
+   * @return completes once set; fails with noproc when the process does not live here
+   * @throws IllegalArgumentException when {@code messages} is out of range
+   */
+  public static Future<Void> trace(Vertx vertx, Pid pid, int messages) {
+    if (messages < 0 || messages > MAX_TRACE) {
+      throw new IllegalArgumentException("messages must be from 0 to " + MAX_TRACE + ", got " + messages);
+    }
+    ProcessCell cell = ProcessTable.of(vertx).lookup(Objects.requireNonNull(pid, "pid"));
+    return cell == null ? Future.failedFuture(OtpException.noproc(pid)) : cell.trace(messages);
+  }
+
+  /** The most messages one {@link #trace} may ask for: a trace is bounded. */
+  public static final int MAX_TRACE = 1000;
 
   /**
    * Whether the node is shutting down (Vert.x is closing): its trees are being stopped on purpose,

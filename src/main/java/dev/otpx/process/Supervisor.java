@@ -33,7 +33,7 @@ import java.util.Objects;
  *   <li>Beyond OTP: a child's restart may be delayed by a {@link Backoff}.</li>
  * </ul>
  *
- * <p>Every report is a {@link ProcessEvent.SupervisorReport} (started, child_terminated,
+ * <p>Every report is a {@link ProcessEvent.SupervisorReport} (started, child_terminated, restarted,
  * start_error, shutdown_error, shutdown, backoff, auto_shutdown), which the log writes as one line
  * {@code supervisor=… child=… pid=… context=… reason=…}. As in OTP, a start a caller asked for
  * ({@link #startChild}, {@link #restartChild}) reports its failure to that caller, not to the log.
@@ -52,10 +52,30 @@ public final class Supervisor extends GenServer<Void> {
    * @param pid its process, or null while it has none
    * @param type worker or supervisor
    * @param restart its restart value
-   * @param status running, restarting (a backoff or a failed restart pending) or undefined
+   * @param status {@code running}; {@code restarting} (its restart, or a failed one's retry, is under
+   *     way); {@code backing_off} (its restart waits for its {@link Backoff}); {@code ignored} (its
+   *     init ignored: the spec is kept without a process); or {@code undefined} (stopped by hand)
    * @param restarts how many times the supervisor restarted it on its own
+   * @param shutdown how it is stopped
+   * @param uptime how long its current process has run (on the node's {@link Clock}), or null
+   *     without one
    */
-  public record ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status, int restarts) {
+  public record ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status, int restarts, Shutdown shutdown,
+                          Duration uptime) {
+
+    /**
+     * A child as reported before shutdown and uptime were.
+     *
+     * @param id the child's id
+     * @param pid its process, or null
+     * @param type worker or supervisor
+     * @param restart its restart value
+     * @param status running, restarting, backing_off, ignored or undefined
+     * @param restarts its restart count
+     */
+    public ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status, int restarts) {
+      this(id, pid, type, restart, status, restarts, null, null);
+    }
 
     /**
      * A child not restarted yet.
@@ -64,7 +84,7 @@ public final class Supervisor extends GenServer<Void> {
      * @param pid its process, or null
      * @param type worker or supervisor
      * @param restart its restart value
-     * @param status running, restarting or undefined
+     * @param status running, restarting, backing_off, ignored or undefined
      */
     public ChildInfo(String id, Pid pid, ChildType type, Restart restart, String status) {
       this(id, pid, type, restart, status, 0);
@@ -72,10 +92,13 @@ public final class Supervisor extends GenServer<Void> {
 
     /** @return the JSON form, for the observer and the event bus */
     public JsonObject toJson() {
+      Object shown = shutdown instanceof Shutdown.Timeout t ? (Object) t.timeout().toMillis() : shutdown == null ? null : shutdown.toString();
       return new JsonObject().put("id", id).put("pid", pid == null ? null : pid.toString())
-        .put("type", type.wireName()).put("restart", restart.wireName()).put("status", status).put("restarts", restarts);
+        .put("type", type.wireName()).put("restart", restart.wireName()).put("status", status).put("restarts", restarts)
+        .put("shutdown", shown).put("uptime_ms", uptime == null ? null : uptime.toMillis());
     }
   }
+
 
   /**
    * Counts as {@link #countChildren} reports them.
@@ -123,6 +146,8 @@ public final class Supervisor extends GenServer<Void> {
     final ChildSpec spec;
     Pid pid;
     boolean restarting;
+    boolean backingOff;
+    boolean ignored;
     int crashes;
     int restarts;
     long startedAt;
@@ -292,8 +317,7 @@ public final class Supervisor extends GenServer<Void> {
       int supervisors = (int) children.stream().filter(c -> c.spec.type() == ChildType.SUPERVISOR).count();
       return CallResult.reply(new ChildCounts(children.size(), active, supervisors, children.size() - supervisors));
     } else if (request instanceof Status) {
-      return CallResult.reply(new SupervisorInfo(self(), supervisorId(), spec.flags(), spec.dynamic(), spec.maxChildren(),
-        List.copyOf(restarts), totalRestarts, childInfos()));
+      return CallResult.reply(info());
     } else if (request instanceof StartChild start) {
       return startChild(start.spec(), from);
     } else if (request instanceof TerminateChild terminate) {
@@ -303,6 +327,7 @@ public final class Supervisor extends GenServer<Void> {
       }
       return CallResult.deferred(shutdownOne(c).map(v -> {
         c.restarting = false;
+        c.backingOff = false;
         if (spec.dynamic() || c.spec.restart() == Restart.TEMPORARY) {
           children.remove(c);
         }
@@ -368,12 +393,36 @@ public final class Supervisor extends GenServer<Void> {
 
   // ---------------------------------------------------------------- the supervisor's own work
 
+  /**
+   * An observer sees the supervisor's {@link SupervisorInfo} without its children (the tree shows
+   * those), read on its own thread even mid-restart.
+   */
+  @Override
+  protected Object formatStatus(Void state) {
+    JsonObject shown = info().toJson();
+    shown.remove("children");
+    return shown.put("child_count", children.size());
+  }
+
+  private SupervisorInfo info() {
+    // The window as it stands now: restarts older than the period no longer count, though the
+    // deque drops them only at the next restart.
+    long now = clock().millis();
+    long period = spec.flags().maxSeconds() * 1000;
+    List<Long> window = restarts.stream().filter(t -> now - t < period).toList();
+    return new SupervisorInfo(self(), supervisorId(), spec.flags(), spec.dynamic(), spec.maxChildren(), window, totalRestarts,
+      childInfos());
+  }
+
   private List<ChildInfo> childInfos() {
     List<ChildInfo> infos = new ArrayList<>(children.size());
+    long now = clock().millis();
     for (int i = children.size() - 1; i >= 0; i--) {
       Child c = children.get(i);
-      infos.add(new ChildInfo(c.id(), c.pid, c.spec.type(), c.spec.restart(),
-        c.pid != null ? "running" : c.restarting ? "restarting" : "undefined", c.restarts));
+      String status = c.pid != null ? "running" : c.backingOff ? "backing_off" : c.restarting ? "restarting"
+        : c.ignored ? "ignored" : "undefined";
+      infos.add(new ChildInfo(c.id(), c.pid, c.spec.type(), c.spec.restart(), status, c.restarts, c.spec.shutdown(),
+        c.pid == null ? null : Duration.ofMillis(Math.max(0, now - c.startedAt))));
     }
     return List.copyOf(infos);
   }
@@ -452,6 +501,7 @@ public final class Supervisor extends GenServer<Void> {
       return CastResult.stop(ExitReason.SHUTDOWN);
     }
     c.restarts++;
+    report(new ProcessEvent.ChildRestarted(self(), supervisorId(), c.id(), c.restarts, spec.dynamic()));
     List<Child> group = switch (spec.flags().strategy()) {
       case ONE_FOR_ONE -> List.of(c);
       case ONE_FOR_ALL -> List.copyOf(children);
@@ -479,6 +529,9 @@ public final class Supervisor extends GenServer<Void> {
     }
     Duration delay = backoff.delay(++c.crashes);
     return CastResult.deferred(stopped.map(v -> {
+      for (Child s : toStart) {
+        s.backingOff = true;
+      }
       report(new ProcessEvent.BackoffDelayed(self(), supervisorId(), c.id(), delay, c.crashes));
       sendAfter(new RestartDue(toStart.stream().map(Child::id).toList()), delay);
       return CastResult.noReply();
@@ -510,6 +563,8 @@ public final class Supervisor extends GenServer<Void> {
    */
   private Future<Void> startOne(Child c, boolean report) {
     c.restarting = false;
+    c.backingOff = false;
+    c.ignored = false;
     return onOwnContext(c.spec.start().start(vertx)).transform(ar -> {
       if (ar.succeeded()) {
         c.pid = ar.result();
@@ -522,6 +577,7 @@ public final class Supervisor extends GenServer<Void> {
         if (c.spec.restart() == Restart.TEMPORARY || spec.dynamic()) {
           children.remove(c);
         }
+        c.ignored = true;
         return Future.succeededFuture();
       }
       c.restarting = true;

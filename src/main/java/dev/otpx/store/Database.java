@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -144,26 +145,59 @@ final class Database {
    * @return its rows; a {@link StoreException} on failure or after the timeout
    */
   Future<RowSet<Row>> query(String sql, Object... args) {
+    return bounded(run(pool, sql, args));
+  }
+
+  /**
+   * Runs statements on one connection in one transaction: committed when {@code work}'s future
+   * succeeds, rolled back when it fails. The whole transaction is bounded by the timeout.
+   *
+   * @param work the statements, run through the {@link Statements} it is given
+   * @return {@code work}'s result once committed; a {@link StoreException} on failure or after the timeout
+   */
+  <T> Future<T> transaction(java.util.function.Function<Statements, Future<T>> work) {
+    Future<T> done;
+    try {
+      done = pool.withTransaction(connection -> work.apply((sql, args) -> run(connection, sql, args)));
+    } catch (RuntimeException closed) {
+      done = Future.failedFuture(closed);
+    }
+    return bounded(done);
+  }
+
+  /** The statements of one transaction, written as for {@link #query}. */
+  @FunctionalInterface
+  interface Statements {
+    /** Runs one statement inside the transaction. */
+    Future<RowSet<Row>> query(String sql, Object... args);
+
+    /** The first row of a statement's result, if any. */
+    default Future<Optional<Row>> first(String sql, Object... args) {
+      return query(sql, args).map(Database::firstRow);
+    }
+  }
+
+  private Future<RowSet<Row>> run(SqlClient client, String sql, Object... args) {
     Prepared statement = prepared.computeIfAbsent(sql, this::prepare);
     Tuple tuple = Tuple.tuple();
     for (int index : statement.order()) {
       tuple.addValue(args[index]);
     }
-    Future<RowSet<Row>> rows;
     try {
-      rows = pool.preparedQuery(statement.sql()).execute(tuple);
+      return client.preparedQuery(statement.sql()).execute(tuple);
     } catch (RuntimeException closed) {
-      rows = Future.failedFuture(closed);
+      return Future.failedFuture(closed);
     }
-    return bounded(rows);
+  }
+
+  private static Optional<Row> firstRow(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
   }
 
   /** The first row of a statement's result, if any. */
   Future<Optional<Row>> first(String sql, Object... args) {
-    return query(sql, args).map(rows -> {
-      var it = rows.iterator();
-      return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
-    });
+    return query(sql, args).map(Database::firstRow);
   }
 
   /** Every row of a statement's result, mapped. */

@@ -3,6 +3,7 @@ package dev.otpx.store;
 import dev.otpx.store.StoreException.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Objects;
@@ -27,10 +28,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Safe to share between verticles and event loops; futures complete on the caller's context.
  */
-public final class Store {
+public final class Store implements Shareable {
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
+  /** The local map that holds the node's store, under {@link #SHARED_KEY}. */
+  private static final String SHARED_MAP = "otpx.store";
+  private static final String SHARED_KEY = "store";
 
+  private final Vertx vertx;
   private final Database db;
   private final String epoch;
   private final String schemaVersion;
@@ -38,7 +43,8 @@ public final class Store {
   private final Users users;
   private final Videos videos;
 
-  private Store(Database db, String epoch, String schemaVersion) {
+  private Store(Vertx vertx, Database db, String epoch, String schemaVersion) {
+    this.vertx = vertx;
     this.db = db;
     this.epoch = epoch;
     this.schemaVersion = schemaVersion;
@@ -77,7 +83,7 @@ public final class Store {
           .recover(err -> Future.failedFuture(new StoreException(Failure.INTERNAL, "migrating database " + name
             + " failed: " + Database.abbreviate(Database.reason(err)), err))))
         .compose(version -> db.first("SELECT CAST(epoch AS VARCHAR(36)) FROM store_identity")
-          .map(row -> new Store(db, row.orElseThrow(() -> new StoreException(Failure.INTERNAL,
+          .map(row -> new Store(vertx, db, row.orElseThrow(() -> new StoreException(Failure.INTERNAL,
             "database " + name + " has no store_identity row", null)).getString(0), version)))
         .onSuccess(store -> {
           db.opened();
@@ -85,6 +91,38 @@ public final class Store {
         })
         .recover(err -> db.close().transform(closed -> Future.failedFuture(err)));
     });
+  }
+
+  /**
+   * Makes this the node's store, the one its processes find with {@link #shared}: a channel process
+   * is started from a child spec, which carries JSON, not objects. {@link #close()} takes it back.
+   *
+   * @return this store
+   */
+  public Store share() {
+    vertx.sharedData().<String, Store>getLocalMap(SHARED_MAP).put(SHARED_KEY, this);
+    return this;
+  }
+
+  /**
+   * The node's store, as {@link #share()} made it.
+   *
+   * @param vertx the node's Vert.x instance
+   * @return the store
+   * @throws IllegalStateException when no store is shared on this node (it was not opened, or is closed)
+   */
+  public static Store shared(Vertx vertx) {
+    Store store = vertx.sharedData().<String, Store>getLocalMap(SHARED_MAP).get(SHARED_KEY);
+    if (store == null) {
+      throw new IllegalStateException("no store is shared on this node: open one with Store.open and call share()");
+    }
+    return store;
+  }
+
+  /** The store is safe to use from any thread: it is shared as it is, never copied. */
+  @Override
+  public Shareable copy() {
+    return this;
   }
 
   /**
@@ -140,6 +178,7 @@ public final class Store {
    * @return completes once they are closed
    */
   public Future<Void> close() {
+    vertx.sharedData().<String, Store>getLocalMap(SHARED_MAP).removeIfPresent(SHARED_KEY, this);
     return db.close();
   }
 }

@@ -18,6 +18,8 @@ public final class Users {
 
   private static final String CREATE = "INSERT INTO users (username, kind, password_hash) VALUES ($1, 'person', $2)";
   private static final String UPDATE_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1 AND kind = 'person'";
+  private static final String ADD_BACKEND = "INSERT INTO users (username, kind)"
+    + " SELECT CAST($1 AS VARCHAR(24)), 'backend' WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = $1)";
   private static final String FIND = "SELECT id, username, kind, password_hash FROM users WHERE username = $1";
 
   /**
@@ -79,6 +81,28 @@ public final class Users {
    */
   public Future<Optional<User>> find(String username) {
     return credentials(username).map(found -> found.map(Credentials::user));
+  }
+
+  /**
+   * Makes sure an InfoSys backend has its user, whose name its answers are stored under: the
+   * migrations add the backends otpx ships with, and this adds one configured later. A backend has
+   * no password, so nobody can sign in as it.
+   *
+   * @param name the backend's name in normal form
+   * @return the backend's user, once it exists; fails {@code duplicate} when a person has that name
+   *     (the backend's answers must not pass for theirs)
+   */
+  public Future<User> ensureBackend(String name) {
+    Objects.requireNonNull(name, "name");
+    return db.query(ADD_BACKEND, name)
+      // Another node adding it at the same moment: it exists either way.
+      .recover(err -> err instanceof StoreException store && store.failure() == StoreException.Failure.DUPLICATE
+        ? Future.succeededFuture() : Future.failedFuture(err))
+      .compose(added -> find(name))
+      .compose(found -> found.isPresent() && found.get().kind() == User.Kind.BACKEND
+        ? Future.succeededFuture(found.get())
+        : Future.failedFuture(new StoreException(StoreException.Failure.DUPLICATE,
+          "the name " + name + " belongs to a person, not to the InfoSys backend", null)));
   }
 
   /**

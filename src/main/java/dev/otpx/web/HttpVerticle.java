@@ -13,6 +13,7 @@ import dev.otpx.process.OtpException;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.store.Store;
+import dev.otpx.system.Health;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -23,7 +24,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -42,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * kill a process, behind {@link OperatorAuth}).
  *
  * <ul>
- *   <li>{@code GET /health}: 200 {@code {"status":"UP",...}} while the server serves; it does not
- *       look at the counters, so a crashed counter never makes it fail.</li>
+ *   <li>{@code GET /health/live} and {@code GET /health/ready} (anyone, as probes are):
+ *       {@link Health}'s liveness and readiness, 200 {@code {"status":"UP","checks":[...]}} or 503
+ *       with each check's outcome; readiness adds {@code http} (listening) and {@code store}
+ *       (answers a ping). {@code GET /health} is /health/live under its first name. A crashed
+ *       counter (a temporary application) makes neither fail.</li>
  *   <li>{@code GET /api/counter}: {@code {"value": n}} (anyone); {@code POST /api/counter/inc} and
  *       {@code POST /api/counter/dec} (operator) cast the change and then answer the value, which
  *       already reflects it because casts and calls from one sender are handled in order.</li>
@@ -56,6 +59,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link SessionRoutes}); {@code POST /api/users} (anyone): registration
  *       ({@link AccountRoutes}); {@code /api/videos}: the videos, listed by anyone and added by a
  *       signed-in user ({@link VideoRoutes}).</li>
+ *   <li>{@code /api/system/...} (operator): the live process trees, one process's status, exit
+ *       signals and tracing ({@link SystemRoutes}).</li>
  *   <li>{@code /eventbus/*}: the SockJS event-bus bridge ({@link ChannelsBridge}).</li>
  *   <li>{@code /}: the browser client, from {@code webroot} in the jar.</li>
  * </ul>
@@ -74,6 +79,7 @@ public final class HttpVerticle extends VerticleBase {
   private final BridgeLimits limits;
   private final Store store;
   private final OperatorAuth operator;
+  private final Health health;
   private Accounts accounts;
   private HttpServer server;
 
@@ -85,6 +91,20 @@ public final class HttpVerticle extends VerticleBase {
    * @param operator the operator's credential, in front of the routes that control processes
    */
   public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits, Store store, OperatorAuth operator) {
+    this(options, tokens, limits, store, operator, null);
+  }
+
+  /**
+   * @param options where to listen and which counters to front
+   * @param tokens signs and verifies the browsers' session tokens
+   * @param limits the bridge's per-socket limits
+   * @param store the accounts and videos behind the account, session and video routes
+   * @param operator the operator's credential, in front of the routes that control processes
+   * @param health the node's health checks, to which this front adds {@code http} and
+   *     {@code store}; null for a health of its own
+   */
+  public HttpVerticle(HttpOptions options, Tokens tokens, BridgeLimits limits, Store store, OperatorAuth operator, Health health) {
+    this.health = health;
     this.options = Objects.requireNonNull(options, "options");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.limits = Objects.requireNonNull(limits, "limits");
@@ -96,9 +116,16 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
 
-    HealthCheckHandler health = HealthCheckHandler.create(vertx);
-    health.register("http", promise -> promise.complete(Status.OK()));
-    router.get("/health").handler(health);
+    Health checks = health != null ? health : Health.create(vertx);
+    checks.addReadiness("http", () -> server != null
+      ? Future.succeededFuture(new JsonObject().put("port", server.actualPort()))
+      : Future.failedFuture("the HTTP server is not listening yet"));
+    checks.addReadiness("store", () -> store.ping().map(v -> new JsonObject()));
+    HealthCheckHandler live = HealthCheckHandler.createWithHealthChecks(checks.liveness());
+    router.get("/health/live").handler(live);
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(checks.readiness()));
+    // The first health endpoint, kept for whoever probes it still: the same as /health/live.
+    router.get("/health").handler(live);
 
     counterRoutes(router, "/api/counter",
       () -> Counter.value(vertx, options.counter(), options.callTimeout()),
@@ -111,6 +138,7 @@ public final class HttpVerticle extends VerticleBase {
         Replies.send(ctx, 202, new JsonObject().put("killed", pid.toString()));
       }, () -> Replies.send(ctx, 503, Replies.error("noproc", "no process is registered as " + options.counter()))));
     router.get("/api/infosys").handler(this::infosys);
+    SystemRoutes.mount(router, vertx, operator);
     accounts = Accounts.create(vertx, store.users(), Accounts.Options.DEFAULTS, Clock.systemUTC());
     SessionRoutes.mount(router, accounts, tokens);
     AccountRoutes.mount(router, accounts, tokens);

@@ -126,6 +126,16 @@ class AppVerticleTest {
     }
 
     @Test
+    void isReadyOnceItsPermanentApplicationsHttpAndStoreAnswer(VertxTestContext ctx) {
+      get("/health/ready").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertEquals(java.util.List.of("applications", "http", "store"), r.bodyAsJsonObject().getJsonArray("checks").stream()
+          .map(c -> ((io.vertx.core.json.JsonObject) c).getString("id")).sorted().toList());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
     void answersTheGenServerCounterAtItsConfiguredInitialValue(VertxTestContext ctx) {
       get("/api/counter").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
         assertEquals(200, r.statusCode());

@@ -2,7 +2,6 @@ package dev.otpx.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonObject;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -10,10 +9,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,18 +48,20 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The browser client end to end: the jar as an operator runs it ({@code java -jar target/otpx.jar})
- * and real headless Chromium browsers on its page at {@code /}. Alice signs in, joins video 1, asks
- * {@code what is 2 + 2} and sees the calculator's {@code 4} arrive as an annotation; Bob joins the
- * same video, finds Alice present and her post in the history, and the two see each other's posts
- * and presence, including Bob leaving. Then what a connection goes through:
+ * and real headless Chromium browsers on its page at {@code /}. Alice creates her account on the
+ * page (username and password), adds a video and joins it, asks {@code what is 2 + 2} and sees the
+ * calculator's {@code 4} arrive as an annotation; Bob creates his, picks the same video from the
+ * list, finds Alice present and her post in the history, and the two see each other's posts and
+ * presence, including Bob leaving. A wrong password is refused on the page. Then what a connection
+ * goes through:
  * <ul>
  *   <li>a network drop: Alice's connection is cut while Bob posts, her page reconnects by itself,
  *       rejoins with the last id it has and gets only what it missed;</li>
  *   <li>a half-open connection the server cannot tell is gone: her page drops her old socket from
  *       presence, which the server still lists;</li>
- *   <li>a server restart: the annotations (in memory) are gone and ids start again at 1, so her
- *       page sees a new epoch, drops its view and rejoins from 0, and Bob's new post, with an id
- *       her page already had, is shown and not skipped;</li>
+ *   <li>a server restart: the annotations are in the database, so her page rejoins under the same
+ *       epoch with nothing missed and everything still shown; Bob, joining after the restart, finds
+ *       them all, and his new post reaches her;</li>
  *   <li>a restart with a new token secret: her rejoin is refused, and the page says so once,
  *       never green, and offers to sign in again.</li>
  * </ul>
@@ -90,9 +87,10 @@ class BrowserIT {
   Path dataDir;
   /** The log of the services stopped before the one running, for a failure's dump. */
   private final List<String> earlierLog = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
   private final List<WebDriver> drivers = new ArrayList<>();
   private final List<Path> profiles = new ArrayList<>();
+  /** Who has an account on the service: the page signs them in rather than up. */
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
   private ServiceJar service;
   private int port;
   private String base;
@@ -117,8 +115,8 @@ class BrowserIT {
   }
 
   /**
-   * Stops the service as an operator does (SIGTERM) and starts a new one on the same port: the
-   * annotations, which live in memory, are gone.
+   * Stops the service as an operator does (SIGTERM) and starts a new one on the same port and the
+   * same data directory: accounts, videos and annotations are still there.
    */
   private void restartService(String secret) throws IOException, InterruptedException {
     service.stop();
@@ -161,7 +159,7 @@ class BrowserIT {
     return wait;
   }
 
-  /** Signs in on a fresh page and joins the video in the input (1 by default). */
+  /** Signs in on a fresh page (creating the account the first time) and joins video 1, adding it if there is none. */
   private void signInAndJoin(WebDriver driver, String username) {
     signInAndJoin(driver, username, base);
   }
@@ -170,48 +168,40 @@ class BrowserIT {
     WebDriverWait wait = waitOn(driver);
     driver.get(page);
     signIn(driver, username);
-    assertThat(driver.findElement(By.id("video")).getAttribute("value")).isEqualTo("1");
-    driver.findElement(By.id("join")).click();
+    wait.until(ExpectedConditions.attributeToBe(By.id("videos"), "data-loaded", "true"));
+    List<WebElement> videos = driver.findElements(By.cssSelector("#videos .video-item"));
+    if (videos.isEmpty()) {
+      // The first person adds the video; the page joins it once it is added.
+      driver.findElement(By.id("video-title")).sendKeys("The making of Rumbl");
+      driver.findElement(By.id("video-url")).sendKeys("https://videos.example/rumbl");
+      driver.findElement(By.id("add-video")).click();
+    } else {
+      videos.get(0).click();
+    }
     wait.until(ExpectedConditions.textToBe(By.id("topic-label"), "In videos:1"));
+    assertThat(driver.findElement(By.id("video")).getAttribute("value")).isEqualTo("1");
+    assertThat(driver.findElement(By.id("screen-title")).getText()).isEqualTo("The making of Rumbl");
     wait.until(ExpectedConditions.elementToBeClickable(By.id("body")));
     wait.until(present(username));
   }
 
   /**
-   * Signs in on the page showing its sign-in view, and waits until it is connected. Signing in takes
-   * a password now and the page has no field for it yet (issue 11's next step adds sign-up and
-   * sign-in to it): this registers over HTTP and hands the page the token the way its own sign-in
-   * stores it, then loads the page again.
+   * Signs in on the page showing its sign-in view, with a username and password typed in: creating
+   * the account the first time this test signs the user in, signing in after that. Waits until the
+   * page is connected.
    */
   private void signIn(WebDriver driver, String username) {
     WebDriverWait wait = waitOn(driver);
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-    JsonObject session = session(username);
-    ((JavascriptExecutor) driver).executeScript("sessionStorage.setItem('otpx.token', arguments[0]);"
-      + " sessionStorage.setItem('otpx.username', arguments[1]);", session.getString("token"), session.getString("username"));
-    driver.navigate().refresh();
+    driver.findElement(By.id("username")).clear();
+    driver.findElement(By.id("username")).sendKeys(username);
+    driver.findElement(By.id("password")).sendKeys(password(username));
+    driver.findElement(By.id(registered.add(username) ? "sign-up" : "sign-in")).click();
     wait.until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "open"));
   }
 
-  /** Registers the user (once) and signs in over HTTP: {@code {"token", "username"}}. */
-  private JsonObject session(String username) {
-    String credentials = new JsonObject().put("username", username).put("password", "password of " + username).encode();
-    try {
-      HttpResponse<String> registered = http.send(HttpRequest.newBuilder(URI.create(base + "api/users"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(credentials)).build(),
-        HttpResponse.BodyHandlers.ofString());
-      assertThat(registered.statusCode()).as(registered.body()).isIn(201, 409);
-      HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(URI.create(base + "api/sessions"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(credentials)).build(),
-        HttpResponse.BodyHandlers.ofString());
-      assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(201);
-      return new JsonObject(signedIn.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  private static String password(String username) {
+    return "password of " + username;
   }
 
   private static void post(WebDriver driver, String body) {
@@ -259,6 +249,7 @@ class BrowserIT {
     WebDriver bob = browser();
     try {
       signInAndJoin(alice, "alice");
+      assertThat(alice.findElements(By.cssSelector("#videos .video-item"))).hasSize(1);
       screenshot(alice, "alice-joined");
       post(alice, "what is 2 + 2");
       waitOn(alice).until(annotation("alice", "what is 2 + 2"));
@@ -378,8 +369,7 @@ class BrowserIT {
   }
 
   @Test
-  void afterAServerRestartThePageReloadsTheTopicInsteadOfSkippingItsNewAnnotations()
-    throws IOException, InterruptedException {
+  void afterAServerRestartThePageRejoinsWithEveryAnnotationStillThere() throws IOException, InterruptedException {
     link = new Link(port);
     WebDriver alice = browser();
     WebDriver bob = null;
@@ -391,23 +381,23 @@ class BrowserIT {
       }
       recordConnectionStates(alice);
 
-      // Same secret: her session survives; the annotations, held in memory, do not.
+      // Same secret: her session survives; so do the annotations, which are in the database.
       restartService(SECRET);
-      waitOn(alice).until(ExpectedConditions.textToBe(By.id("conn-text"),
-        "Rejoined: the server's history of videos:1 was reset; showing what it has now"));
-      assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("0");
-      assertThat(alice.findElements(By.cssSelector("#annotations li"))).isEmpty();
+      waitOn(alice).until(ExpectedConditions.textToBe(By.id("conn-text"), "Rejoined, nothing missed"));
+      assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("3");
       assertThat(connectionStates(alice)).contains("reconnecting").endsWith("open");
       screenshot(alice, "alice-after-restart");
 
-      // Ids start again at 1, which her page held before the restart: it must show them anyway.
+      // Bob, arriving after the restart, gets the whole history; his post reaches her.
       bob = browser();
       signInAndJoin(bob, "bob");
+      waitOn(bob).until(annotation("alice", "third before the restart"));
+      assertThat(bob.findElement(By.id("ann-count")).getText()).isEqualTo("3");
       post(bob, "first after the restart");
       waitOn(alice).until(annotation("bob", "first after the restart"));
       post(alice, "glad you are here");
       waitOn(bob).until(annotation("alice", "glad you are here"));
-      assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("2");
+      assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("5");
       screenshot(alice, "alice-after-restart-posts");
     } catch (RuntimeException | AssertionError e) {
       screenshot(alice, "failure-alice");
@@ -450,6 +440,37 @@ class BrowserIT {
       alice.findElement(By.id("join")).click();
       waitOn(alice).until(ExpectedConditions.textToBe(By.id("topic-label"), "In videos:1"));
       assertThat(alice.findElements(By.cssSelector("#alerts .alert"))).isEmpty();
+    } catch (RuntimeException | AssertionError e) {
+      screenshot(alice, "failure-alice");
+      throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);
+    }
+  }
+
+  @Test
+  void aWrongPasswordIsRefusedOnThePageAndTheRightOneSignsIn() throws IOException {
+    WebDriver alice = browser();
+    try {
+      signInAndJoin(alice, "alice");
+      alice.findElement(By.id("sign-out")).click();
+      WebDriverWait wait = waitOn(alice);
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+      alice.findElement(By.id("username")).sendKeys("alice");
+      alice.findElement(By.id("password")).sendKeys("not her password");
+      alice.findElement(By.id("sign-in")).click();
+      wait.until(driver -> !driver.findElement(By.id("signin-error")).getText().isEmpty());
+      assertThat(alice.findElement(By.id("room-view")).isDisplayed()).isFalse();
+      // Signing up again under a taken name is refused too, whatever its case.
+      alice.findElement(By.id("username")).clear();
+      alice.findElement(By.id("username")).sendKeys("ALICE");
+      alice.findElement(By.id("sign-up")).click();
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("signin-error"), "taken"));
+      screenshot(alice, "alice-refused-password");
+      alice.findElement(By.id("username")).clear();
+      alice.findElement(By.id("password")).clear();
+      signIn(alice, "alice");
+      // The videos and the history are still there for her.
+      wait.until(ExpectedConditions.attributeToBe(By.id("videos"), "data-loaded", "true"));
+      assertThat(alice.findElements(By.cssSelector("#videos .video-item"))).hasSize(1);
     } catch (RuntimeException | AssertionError e) {
       screenshot(alice, "failure-alice");
       throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);

@@ -101,6 +101,8 @@ final class ServiceJar implements AutoCloseable {
     environment.put("HTTP_PORT", String.valueOf(port));
     environment.put("HTTP_HOST", "127.0.0.1");
     environment.put("OTPX_DATA_DIR", dataDir.toString());
+    // Any free port for /metrics: jar tests (of other checkouts too) run side by side.
+    environment.put("OTPX_METRICS_PORT", "0");
     environment.remove("OTPX_CONFIG");
     environment.remove("OTPX_DATABASE_URL");
     environment.remove("OTPX_ADMIN_TOKEN");
@@ -178,6 +180,17 @@ final class ServiceJar implements AutoCloseable {
    */
   int stop() throws InterruptedException {
     process.toHandle().destroy();
+    return awaitExit();
+  }
+
+  /**
+   * Kills the service as {@code kill -9} does (SIGKILL: no shutdown hook, no close, no flush), and
+   * waits for it to end.
+   *
+   * @return its exit status
+   */
+  int kill() throws InterruptedException {
+    process.toHandle().destroyForcibly();
     return awaitExit();
   }
 

@@ -3,6 +3,7 @@ package dev.otpx.bench;
 import dev.otpx.app.AppConfig;
 import dev.otpx.app.AppVerticle;
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -97,6 +98,11 @@ public final class ChannelsServerMain {
       Runtime.getRuntime().halt(1);
     });
     vertx.deployVerticle(app, new DeploymentOptions().setConfig(config)).await();
+    // The topic's video and the poster, as a person would have made them: a join needs the video,
+    // and a post needs its user.
+    Store store = Store.shared(vertx);
+    store.users().create("poster", "$argon2id$v=19$m=1024,t=1,p=1$YmVuY2g$YmVuY2g").await();
+    store.videos().add("poster", "Bench", "https://videos.example/bench").await();
     return app.httpPort();
   }
 

@@ -1,5 +1,7 @@
 package dev.otpx.bench;
 
+import dev.otpx.store.StoreOptions;
+import dev.otpx.store.TestDatabase;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -41,12 +43,16 @@ final class ChannelsServerProcess implements AutoCloseable {
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
   private final Thread hook;
   private final Path dataDir;
+  /** The PostgreSQL database of an {@code otpx-pg} server, or null. */
+  private final TestDatabase.ServerDatabase database;
   private final int port;
 
-  private ChannelsServerProcess(String kind, Process process, Path dataDir) throws IOException, InterruptedException {
+  private ChannelsServerProcess(String kind, Process process, Path dataDir, TestDatabase.ServerDatabase database)
+      throws IOException, InterruptedException {
     this.kind = kind;
     this.process = process;
     this.dataDir = dataDir;
+    this.database = database;
     this.stdin = process.outputWriter(StandardCharsets.UTF_8);
     this.hook = new Thread(process::destroyForcibly, "channels-bench-" + kind + "-reaper");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -59,7 +65,9 @@ final class ChannelsServerProcess implements AutoCloseable {
   /**
    * Starts a server JVM and waits until it listens.
    *
-   * @param kind {@code otpx} or {@code raw}
+   * @param kind {@code otpx} (annotations in the embedded H2 file), {@code otpx-pg} (in PostgreSQL:
+   *     a database of the server's own on the machine's server, dropped when it is closed) or
+   *     {@code raw}
    * @param secret the token secret, handed over as {@code OTPX_TOKEN_SECRET}
    */
   static ChannelsServerProcess start(String kind, String secret) throws IOException, InterruptedException {
@@ -72,15 +80,36 @@ final class ChannelsServerProcess implements AutoCloseable {
     // The otpx server's embedded database, in a directory removed once the server is gone.
     Path dataDir = Files.createTempDirectory("otpx-bench-");
     command.add("-D" + ChannelsServerMain.DATA_DIR_PROPERTY + "=" + dataDir);
-    command.addAll(List.of("-cp", classpath(), ChannelsServerMain.class.getName(), kind));
+    command.addAll(List.of("-cp", classpath(), ChannelsServerMain.class.getName(), kind.equals("raw") ? "raw" : "otpx"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("OTPX_TOKEN_SECRET", secret);
-    Process process = builder.start();
+    builder.environment().remove(StoreOptions.DATABASE_URL_ENV);
+    TestDatabase.ServerDatabase database = null;
+    Process process = null;
     try {
-      return new ChannelsServerProcess(kind, process, dataDir);
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      process.destroyForcibly();
-      throw e;
+      if (kind.equals("otpx-pg")) {
+        database = TestDatabase.postgresDatabase();
+        builder.environment().put(StoreOptions.DATABASE_URL_ENV, database.url());
+      }
+      process = builder.start();
+      return new ChannelsServerProcess(kind, process, dataDir, database);
+    } catch (IOException | InterruptedException | RuntimeException | java.sql.SQLException e) {
+      if (process != null) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+      if (database != null) {
+        dropQuietly(database);
+      }
+      if (e instanceof java.sql.SQLException sql) {
+        throw new IOException("cannot create the benchmark's PostgreSQL database: " + sql.getMessage(), sql);
+      }
+      if (e instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) e;
     }
   }
 
@@ -140,6 +169,17 @@ final class ChannelsServerProcess implements AutoCloseable {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException leftBehind) {
       // A temporary directory left behind is harmless.
+    }
+    if (database != null) {
+      dropQuietly(database);
+    }
+  }
+
+  private static void dropQuietly(TestDatabase.ServerDatabase database) {
+    try {
+      database.close();
+    } catch (java.sql.SQLException leftBehind) {
+      System.out.println("    (benchmark database left behind: " + leftBehind.getMessage() + ")");
     }
   }
 

@@ -22,9 +22,9 @@ import java.util.function.Predicate;
  * A browser stand-in speaking the bridge protocol over a websocket: plain JSON frames on the raw
  * endpoint {@code /eventbus/websocket}, or SockJS's framing on its websocket transport
  * ({@code /eventbus/<server>/<session>/websocket}), as sockjs-client does. Frames nobody waits
- * for yet are kept until someone does.
+ * for yet are kept until someone does. Public for the jar tests, which speak to a real service.
  */
-final class BridgeTestClient {
+public final class BridgeTestClient {
 
   /** How the client reaches the bridge. */
   enum Transport {
@@ -55,7 +55,7 @@ final class BridgeTestClient {
     ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
   }
 
-  static Future<BridgeTestClient> connect(Vertx vertx, int port) {
+  public static Future<BridgeTestClient> connect(Vertx vertx, int port) {
     return connect(vertx, port, Transport.RAW_WEBSOCKET);
   }
 
@@ -110,7 +110,7 @@ final class BridgeTestClient {
   }
 
   /** A request: a SEND with a fresh reply address; completes with the reply or err frame. */
-  Future<JsonObject> request(String address, Object body, String token) {
+  public Future<JsonObject> request(String address, Object body, String token) {
     String replyAddress;
     synchronized (this) {
       replyAddress = "r." + ++replies;
@@ -120,12 +120,12 @@ final class BridgeTestClient {
   }
 
   /** A REGISTER on an address. */
-  Future<Void> register(String address, String token) {
+  public Future<Void> register(String address, String token) {
     return write(frame("register", address, null, token));
   }
 
   /** Completes with the next frame matching, or fails after a few seconds. */
-  Future<JsonObject> next(Predicate<JsonObject> matches) {
+  public Future<JsonObject> next(Predicate<JsonObject> matches) {
     Promise<JsonObject> promise = Promise.promise();
     JsonObject found = null;
     synchronized (this) {
@@ -162,7 +162,7 @@ final class BridgeTestClient {
     wsClient.close();
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return ws.close().eventually(() -> wsClient.close());
   }
 

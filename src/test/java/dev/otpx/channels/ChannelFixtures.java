@@ -8,6 +8,8 @@ import dev.otpx.process.GenServer;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Supervisor;
 import dev.otpx.process.SupervisorSpec;
+import dev.otpx.store.Annotation;
+import dev.otpx.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -78,6 +80,16 @@ final class ChannelFixtures {
     Promise<Void> promise = Promise.promise();
     vertx.setTimer(millis, id -> promise.complete());
     return promise.future();
+  }
+
+  /** Video 1's annotations in the node's store, as a join sends them. */
+  static Future<JsonArray> history(Vertx vertx) {
+    return Store.shared(vertx).annotations().after(1, 0, 1000).map(Annotation::toJson);
+  }
+
+  /** Stores an annotation on video 1 directly, as an earlier post would have. */
+  static Future<Annotation> annotate(Vertx vertx, String username, String body, long at) {
+    return Store.shared(vertx).annotations().add(1, username, body, at);
   }
 
   static List<String> bodies(JsonArray annotations) {

@@ -19,6 +19,7 @@ import dev.otpx.process.GenServer;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.store.TestStore;
 import dev.otpx.process.Supervisor;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -31,6 +32,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -82,9 +84,19 @@ class ChannelRouterTest {
     return List.copyOf(presenceState.fieldNames());
   }
 
+  private TestStore store;
+
   @BeforeEach
   void startTheChannels(Vertx vertx, VertxTestContext ctx) {
-    startChannels(vertx, OPTIONS).onComplete(ctx.succeedingThenComplete());
+    TestStore.open(vertx).compose(opened -> {
+      store = opened;
+      return startChannels(vertx, OPTIONS);
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void dropTheDatabase(VertxTestContext ctx) {
+    store.close().onComplete(ctx.succeedingThenComplete());
   }
 
   @Nested
@@ -168,15 +180,32 @@ class ChannelRouterTest {
     }
 
     @Test
-    void theHistoryIsOrderedByAtThenIdAndCutToTheLimit(Vertx vertx, VertxTestContext ctx) {
+    void theHistoryComesInPagesOfTheLimitInIdOrderAndRejoiningWithTheLargestIdGetsTheNext(Vertx vertx, VertxTestContext ctx) {
       joinAs(vertx, "alice", "s1", 0)
         .compose(r -> postAll(vertx, "late", 900, "first", 100, "also first", 100, "middle", 500))
-        .compose(posted -> joinAs(vertx, "bob", "s2", 0))
-        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
-          JsonArray annotations = reply.getJsonArray("annotations");
-          // history_limit is 3 here: the first three in (at, id) order.
-          assertThat(bodies(annotations)).containsExactly("first", "also first", "middle");
-          assertThat(ids(annotations)).containsExactly(2L, 3L, 4L);
+        .compose(posted -> joinAs(vertx, "bob", "s2", 0)
+          .compose(page -> joinAs(vertx, "bob", "s2", ids(page.getJsonArray("annotations")).get(2))
+            .map(next -> List.of(posted, page, next))))
+        .onComplete(ctx.succeeding(replies -> ctx.verify(() -> {
+          List<?> posted = (List<?>) replies.get(0);
+          JsonArray page = ((JsonObject) replies.get(1)).getJsonArray("annotations");
+          JsonArray next = ((JsonObject) replies.get(2)).getJsonArray("annotations");
+          // history_limit is 3 here: the oldest three by id; the page puts them in video order.
+          assertThat(bodies(page)).containsExactly("late", "first", "also first");
+          assertThat(ids(page)).containsExactlyElementsOf(posted.subList(0, 3).stream().map(id -> (Long) id).toList());
+          assertThat(((JsonObject) replies.get(1)).getBoolean("truncated")).isTrue();
+          assertThat(bodies(next)).containsExactly("middle");
+          assertThat(((JsonObject) replies.get(2)).containsKey("truncated")).isFalse();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aJoinForAVideoThatDoesNotExistIsNotFoundAndStartsNoProcess(Vertx vertx, VertxTestContext ctx) {
+      request(vertx, ChannelAddresses.JOIN, join("alice", "s1", "videos:404", 0))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(refusal(err, "not_found").getMessage()).isEqualTo("not_found: video 404 does not exist");
+          assertThat(Registry.whereis(vertx, TopicChannel.name("videos:404"))).isEmpty();
           ctx.completeNow();
         })));
     }
@@ -244,8 +273,9 @@ class ChannelRouterTest {
           post(vertx, "alice", "s1", "c", 0), request(vertx, ChannelAddresses.PUSH, push("alice", "s1", "videos:2", "other", 0)))))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           List<Long> videos1 = Stream.of(0, 1, 2).map(i -> all.<JsonObject>resultAt(i).getLong("id")).toList();
-          assertThat(videos1).containsExactly(1L, 2L, 3L);
-          assertThat(all.<JsonObject>resultAt(3).getLong("id")).isEqualTo(1L);
+          // Ids come from the database: unique across topics, and increasing within each.
+          assertThat(videos1).isSorted().doesNotHaveDuplicates();
+          assertThat(videos1).doesNotContain(all.<JsonObject>resultAt(3).getLong("id"));
           ctx.completeNow();
         })));
     }
@@ -337,7 +367,7 @@ class ChannelRouterTest {
               refusal(ar.cause(), "not_joined");
               assertThat(listener.events("new_annotation")).isEmpty();
             });
-            return new AnnotationStore(vertx).history(TOPIC, 0, 10);
+            return ChannelFixtures.history(vertx);
           })
           .map(history -> {
             ctx.verify(() -> assertThat(history).isEmpty());

@@ -7,6 +7,7 @@ import dev.otpx.channels.auth.Tokens;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.store.TestStore;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,17 +42,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(VertxExtension.class)
 class ChannelsOverTheBridgeTest {
 
-  private static final String TOPIC = "videos:7";
+  private static final String TOPIC = "videos:1";
   private static final String ADDRESS = ChannelAddresses.topicAddress(TOPIC);
 
   private final Tokens tokens = new Tokens(new byte[Tokens.MIN_SECRET_BYTES], Duration.ofDays(14), Clock.systemUTC());
   private int port;
+  private TestStore store;
 
   @BeforeEach
   void startTheStack(Vertx vertx, VertxTestContext ctx) {
     Router router = Router.router(vertx);
     ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
-    ChannelFixtures.startInfoSys(vertx, new JsonObject())
+    TestStore.open(vertx).compose(opened -> {
+      store = opened;
+      return ChannelFixtures.startInfoSys(vertx, new JsonObject());
+    })
       .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults()))
       .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
         .requestHandler(router).listen(0))
@@ -58,6 +64,11 @@ class ChannelsOverTheBridgeTest {
         port = server.actualPort();
         ctx.completeNow();
       }));
+  }
+
+  @AfterEach
+  void dropTheDatabase(VertxTestContext ctx) {
+    store.close().onComplete(ctx.succeedingThenComplete());
   }
 
   private Future<BridgeTestClient> joined(Vertx vertx, String user, long lastSeenId, JsonObject[] reply) {

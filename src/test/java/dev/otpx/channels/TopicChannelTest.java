@@ -2,7 +2,9 @@ package dev.otpx.channels;
 
 import static dev.otpx.channels.ChannelFixtures.TOPIC;
 import static dev.otpx.channels.ChannelFixtures.after;
+import static dev.otpx.channels.ChannelFixtures.annotate;
 import static dev.otpx.channels.ChannelFixtures.bodies;
+import static dev.otpx.channels.ChannelFixtures.history;
 import static dev.otpx.channels.ChannelFixtures.startInfoSys;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +24,7 @@ import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.process.Restart;
+import dev.otpx.store.TestStore;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -32,6 +35,8 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +45,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TopicChannelTest {
 
   private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20);
+
+  private TestStore store;
+
+  @BeforeEach
+  void aDatabaseOfItsOwn(Vertx vertx, VertxTestContext ctx) {
+    TestStore.open(vertx).onComplete(ctx.succeeding(opened -> {
+      store = opened;
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterEach
+  void dropIt(VertxTestContext ctx) {
+    store.close().onComplete(ctx.succeedingThenComplete());
+  }
 
   private static Future<Pid> startChannel(Vertx vertx, ChannelOptions options) {
     return GenServer.start(vertx, new TopicChannel(), new DeploymentOptions().setConfig(TopicChannel.args(TOPIC, options)),
@@ -108,7 +128,7 @@ class TopicChannelTest {
 
     @Test
     void aJoinRepliesWithTheHistoryAndWhoIsPresentIncludingTheJoiner(Vertx vertx, VertxTestContext ctx) {
-      new AnnotationStore(vertx).add(TOPIC, "carol", "before", 5)
+      annotate(vertx, "carol", "before", 5)
         .compose(a -> startChannel(vertx, OPTIONS))
         .compose(pid -> call(vertx, join("alice", "s1")))
         .compose(first -> call(vertx, join("bob", "s2")))
@@ -126,7 +146,7 @@ class TopicChannelTest {
 
     @Test
     void aJoinRepliesWithTheStoresEpochWhichOutlivesTheTopicsProcess(Vertx vertx, VertxTestContext ctx) {
-      new AnnotationStore(vertx).epoch(TOPIC)
+      Future.succeededFuture(store.store().epoch())
         .compose(epoch -> startChannel(vertx, OPTIONS)
           .compose(pid -> call(vertx, join("alice", "s1")))
           .compose(first -> {
@@ -149,18 +169,21 @@ class TopicChannelTest {
     }
 
     @Test
-    void aJoinCutToTheHistoryLimitSaysSo(Vertx vertx, VertxTestContext ctx) {
-      AnnotationStore store = new AnnotationStore(vertx);
-      store.add(TOPIC, "carol", "one", 1)
-        .compose(a -> store.add(TOPIC, "carol", "two", 2))
-        .compose(a -> store.add(TOPIC, "carol", "three", 3))
+    void aJoinCutToTheHistoryLimitSaysSoAndTheNextPageStartsAfterTheLargestIdReceived(Vertx vertx, VertxTestContext ctx) {
+      annotate(vertx, "carol", "three", 3)
+        .compose(a -> annotate(vertx, "carol", "one", 1))
+        .compose(a -> annotate(vertx, "carol", "two", 2))
         .compose(a -> startChannel(vertx, OPTIONS.withHistoryLimit(2)))
         .compose(pid -> call(vertx, join("alice", "s1")))
-        .compose(cut -> call(vertx, new Join(TOPIC, "alice", "s1", 1)).map(whole -> List.of((JsonObject) cut, (JsonObject) whole)))
+        .compose(cut -> {
+          long largest = ChannelFixtures.ids(((JsonObject) cut).getJsonArray("annotations")).get(1);
+          return call(vertx, new Join(TOPIC, "alice", "s1", largest)).map(rest -> List.of((JsonObject) cut, (JsonObject) rest));
+        })
         .onComplete(ctx.succeeding(replies -> ctx.verify(() -> {
-          assertThat(bodies(replies.get(0).getJsonArray("annotations"))).containsExactly("one", "two");
+          // Pages go by id (the order they were posted in), whatever their place in the video.
+          assertThat(bodies(replies.get(0).getJsonArray("annotations"))).containsExactly("three", "one");
           assertThat(replies.get(0).getBoolean("truncated")).isTrue();
-          assertThat(bodies(replies.get(1).getJsonArray("annotations"))).containsExactly("two", "three");
+          assertThat(bodies(replies.get(1).getJsonArray("annotations"))).containsExactly("two");
           assertThat(replies.get(1).containsKey("truncated")).isFalse();
           ctx.completeNow();
         })));
@@ -276,7 +299,7 @@ class TopicChannelTest {
             });
             return null;
           })))
-        .compose(v -> new AnnotationStore(vertx).history(TOPIC, 0, 10))
+        .compose(v -> history(vertx))
         .onComplete(ctx.succeeding(history -> ctx.verify(() -> {
           assertThat(bodies(history)).containsExactly("hello");
           ctx.completeNow();
@@ -480,7 +503,7 @@ class TopicChannelTest {
             .compose(r -> call(vertx, post("alice", "s1", "what is 2+2", 10)))
             .compose(r -> call(vertx, new Leave(TOPIC, "alice", "s1")))
             .compose(r -> Processes.monitor(vertx, pid).down()))
-          .compose(down -> new AnnotationStore(vertx).history(TOPIC, 0, 10).map(history -> {
+          .compose(down -> history(vertx).map(history -> {
             ctx.verify(() -> {
               assertThat(down.reason()).isEqualTo(ExitReason.NORMAL);
               // Stored before the stop, not lost with the process.
@@ -503,7 +526,7 @@ class TopicChannelTest {
           .compose(pid -> call(vertx, join("alice", "s1")))
           .compose(r -> call(vertx, post("alice", "s1", "what is 2+2", 4200)))
           .compose(r -> listener.annotation("result from calculator")))
-        .compose(answer -> new AnnotationStore(vertx).history(TOPIC, 0, 10).map(history -> {
+        .compose(answer -> history(vertx).map(history -> {
           ctx.verify(() -> {
             assertThat(answer).isEqualTo(new JsonObject().put("id", 2L)
               .put("user", new JsonObject().put("username", "calculator")).put("body", "result from calculator").put("at", 4200L));

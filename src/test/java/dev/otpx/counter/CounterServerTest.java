@@ -15,6 +15,7 @@ import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.process.VirtualClock;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -148,15 +149,31 @@ class CounterServerTest {
   @Nested
   class Tick {
 
+    /**
+     * Moves virtual time on in ticks of 20 ms until {@code done}, at most 100 times: each tick is a
+     * timer whose message the counter handles before it sets the next one.
+     */
+    private <T> Future<T> ticksUntil(VirtualClock clock, Future<T> done) {
+      return ticksUntil(clock, done, 100);
+    }
+
+    private <T> Future<T> ticksUntil(VirtualClock clock, Future<T> done, int left) {
+      if (done.isComplete() || left == 0) {
+        return done;
+      }
+      return clock.advance(Duration.ofMillis(20)).compose(v -> ticksUntil(clock, done, left - 1));
+    }
+
     @Test
     void theTickCountsDownToZeroThenCrashesWithBoom(Vertx vertx, VertxTestContext ctx) {
-      long startedAt = System.nanoTime();
+      VirtualClock clock = VirtualClock.install(vertx);
+      long startedAt = clock.millis();
       CounterServer.start(vertx, "counter", 3, Duration.ofMillis(20)).onComplete(ctx.succeeding(pid -> {
         Monitor monitor = Processes.monitor(vertx, pid);
-        monitor.down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+        ticksUntil(clock, monitor.down()).onComplete(ctx.succeeding(down -> ctx.verify(() -> {
           assertCrash(down.reason(), "boom");
           // 3, 2, 1 ticked down, and the fourth tick found 0: no earlier than 4 ticks of 20 ms.
-          long elapsedMs = (System.nanoTime() - startedAt) / 1_000_000;
+          long elapsedMs = clock.millis() - startedAt;
           assertTrue(elapsedMs >= 75, "crashed after " + elapsedMs + " ms, before counting down from 3");
           assertEquals(Optional.empty(), Registry.whereis(vertx, "counter"));
           ctx.completeNow();
@@ -166,8 +183,9 @@ class CounterServerTest {
 
     @Test
     void aCounterAtZeroCrashesOnItsFirstTick(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       CounterServer.start(vertx, "counter", 0, Duration.ofMillis(20)).onComplete(ctx.succeeding(pid ->
-        Processes.monitor(vertx, pid).down().onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+        ticksUntil(clock, Processes.monitor(vertx, pid).down()).onComplete(ctx.succeeding(down -> ctx.verify(() -> {
           assertCrash(down.reason(), "boom");
           ctx.completeNow();
         })))));
@@ -175,8 +193,9 @@ class CounterServerTest {
 
     @Test
     void aCrashedCounterCanBeStartedAgainUnderItsName(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       CounterServer.start(vertx, "counter", 0, Duration.ofMillis(20)).onComplete(ctx.succeeding(old ->
-        Processes.monitor(vertx, old).down()
+        ticksUntil(clock, Processes.monitor(vertx, old).down())
           .compose(down -> CounterServer.start(vertx, "counter", 8, Duration.ZERO))
           .compose(fresh -> {
             ctx.verify(() -> assertNotEquals(old, fresh));
@@ -192,11 +211,12 @@ class CounterServerTest {
     void tickZeroMeansNoTick(Vertx vertx, VertxTestContext ctx) {
       // A ticking witness at 0 crashes on its first 20 ms tick; by then an untouched counter at 0
       // would have crashed too if tick_ms 0 meant any tick at all (say, as fast as possible).
+      VirtualClock clock = VirtualClock.install(vertx);
       Future.all(CounterServer.start(vertx, "still", 0, Duration.ZERO), CounterServer.start(vertx, "witness", 0, Duration.ofMillis(20)))
         .onComplete(ctx.succeeding(both -> {
           Pid still = both.resultAt(0);
           Pid witness = both.resultAt(1);
-          Processes.monitor(vertx, witness).down()
+          ticksUntil(clock, Processes.monitor(vertx, witness).down())
             .compose(down -> {
               ctx.verify(() -> {
                 assertCrash(down.reason(), "boom");

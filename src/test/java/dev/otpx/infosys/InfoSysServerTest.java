@@ -1,6 +1,5 @@
 package dev.otpx.infosys;
 
-import static dev.otpx.infosys.InfoSysFixtures.after;
 import static dev.otpx.infosys.InfoSysFixtures.ask;
 import static dev.otpx.infosys.InfoSysFixtures.millisSince;
 import static dev.otpx.infosys.InfoSysFixtures.startCache;
@@ -22,6 +21,7 @@ import dev.otpx.process.Strategy;
 import dev.otpx.process.Supervisor;
 import dev.otpx.process.SupervisorFlags;
 import dev.otpx.process.SupervisorSpec;
+import dev.otpx.process.VirtualClock;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,6 +31,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -453,11 +454,12 @@ class InfoSysServerTest {
 
     @Test
     void afterTheTtlTheBackendsAreAskedAgain(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 60_000).put("ttl_ms", 50))
         .compose(pid -> startFakes(vertx, "fast1"))
         .compose(pids -> startInfoSys(vertx))
         .compose(pid -> ask(vertx, query("result")))
-        .compose(first -> after(vertx, 120))
+        .compose(first -> clock.advance(Duration.ofMillis(120)))
         .compose(v -> ask(vertx, query("result")))
         .onComplete(ctx.succeeding(second -> ctx.verify(() -> {
           assertThat(second.getInteger("cached")).isZero();
@@ -630,6 +632,7 @@ class InfoSysServerTest {
 
     @Test
     void aBackendThatKeepsFailingIsSkippedThenTriedAgainAndOnSuccessUsedAgain(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startFakes(vertx, "flaky")
         .compose(pids -> startInfoSys(vertx, BREAKER))
         .compose(pid -> twice(vertx, query("boom")))
@@ -639,7 +642,7 @@ class InfoSysServerTest {
             assertThat(texts(whileOpen)).as("open: skipped").isEmpty();
             assertThat(FakeBackend.calls(vertx, "flaky", "result")).isZero();
           });
-          return after(vertx, 250);
+          return clock.advance(Duration.ofMillis(250));
         })
         .compose(v -> ask(vertx, query("result")))
         .compose(halfOpen -> {
@@ -709,6 +712,7 @@ class InfoSysServerTest {
 
     @Test
     void theCircuitsStateChangesAreOneLineEachNotOnePerQuery(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       LogCapture logs = LogCapture.of("dev.otpx.infosys", Level.INFO);
       startFakes(vertx, "flaky")
         .compose(pids -> startInfoSys(vertx, BREAKER))
@@ -719,7 +723,7 @@ class InfoSysServerTest {
           }
           return chain;
         })
-        .compose(failed -> after(vertx, 250))
+        .compose(failed -> clock.advance(Duration.ofMillis(250)))
         .compose(v -> ask(vertx, query("result")))
         .onComplete(ar -> {
           logs.close();
@@ -738,10 +742,11 @@ class InfoSysServerTest {
 
     @Test
     void aFailedTrialOpensTheCircuitAgain(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startFakes(vertx, "flaky")
         .compose(pids -> startInfoSys(vertx, BREAKER))
         .compose(pid -> twice(vertx, query("boom")))
-        .compose(failed -> after(vertx, 250))
+        .compose(failed -> clock.advance(Duration.ofMillis(250)))
         .compose(v -> ask(vertx, query("boom")))
         .compose(trial -> ask(vertx, query("result")))
         .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {

@@ -18,11 +18,13 @@ import dev.otpx.process.Strategy;
 import dev.otpx.process.Supervisor;
 import dev.otpx.process.SupervisorFlags;
 import dev.otpx.process.SupervisorSpec;
+import dev.otpx.process.VirtualClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -122,11 +124,12 @@ class ResultCacheTest {
 
     @Test
     void anEntryIsAMissOnceItsTtlHasPassedEvenBeforeTheSweep(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 60_000).put("ttl_ms", 50))
         .compose(pid -> {
           ResultCache.put(vertx, "calculator", "2+2", 10, FOUR);
           ctx.verify(() -> assertThat(ResultCache.get(vertx, "calculator", "2+2", 10)).contains(FOUR));
-          return after(vertx, 120);
+          return clock.advance(Duration.ofMillis(120));
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(ResultCache.get(vertx, "calculator", "2+2", 10)).isEmpty();
@@ -136,10 +139,11 @@ class ResultCacheTest {
 
     @Test
     void anEntryIsAHitWithinItsTtl(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 60_000).put("ttl_ms", 10_000))
         .compose(pid -> {
           ResultCache.put(vertx, "calculator", "2+2", 10, FOUR);
-          return after(vertx, 120);
+          return clock.advance(Duration.ofMillis(120));
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(ResultCache.get(vertx, "calculator", "2+2", 10)).contains(FOUR);
@@ -149,11 +153,12 @@ class ResultCacheTest {
 
     @Test
     void theTtlDefaultsToTheSweepInterval(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 50))
         .compose(pid -> {
           ResultCache.put(vertx, "calculator", "2+2", 10, FOUR);
           ctx.verify(() -> assertThat(ResultCache.get(vertx, "calculator", "2+2", 10)).contains(FOUR));
-          return after(vertx, 120);
+          return clock.advance(Duration.ofMillis(120));
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(ResultCache.get(vertx, "calculator", "2+2", 10)).isEmpty();
@@ -167,25 +172,28 @@ class ResultCacheTest {
 
     @Test
     void thePeriodicSweepEvictsExpiredEntries(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 50).put("ttl_ms", 30))
         .compose(pid -> {
           ResultCache.put(vertx, "calculator", "2+2", 10, FOUR);
           ResultCache.put(vertx, "clock", "time", 10, NOON);
           ctx.verify(() -> assertThat(ResultCache.size(vertx)).isEqualTo(2));
-          return sizeBecomes(vertx, 0, 20, 25);
+          // The sweep is a message the cache sends itself: its handling follows the timer.
+          return clock.advance(Duration.ofMillis(50)).compose(v -> sizeBecomes(vertx, 0, 20, 25));
         })
         .onComplete(ctx.succeeding(size -> ctx.verify(() -> {
-          assertThat(size).as("entries left after 500 ms of 50 ms sweeps").isZero();
+          assertThat(size).as("entries left after a 50 ms sweep").isZero();
           ctx.completeNow();
         })));
     }
 
     @Test
     void theSweepKeepsWhatHasNotExpired(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 30).put("ttl_ms", 60_000))
         .compose(pid -> {
           ResultCache.put(vertx, "calculator", "2+2", 10, FOUR);
-          return after(vertx, 150);
+          return clock.advance(Duration.ofMillis(150));
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(ResultCache.size(vertx)).isEqualTo(1);
@@ -227,11 +235,12 @@ class ResultCacheTest {
 
     @Test
     void aFullCacheMakesRoomByEvictingWhatHasExpired(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startCache(vertx, new JsonObject().put("sweep_ms", 60_000).put("ttl_ms", 50).put("max_entries", 2))
         .compose(pid -> {
           ResultCache.put(vertx, "a", "q", 10, FOUR);
           ResultCache.put(vertx, "b", "q", 10, FOUR);
-          return after(vertx, 120);
+          return clock.advance(Duration.ofMillis(120));
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(ResultCache.put(vertx, "c", "q", 10, NOON)).isTrue();

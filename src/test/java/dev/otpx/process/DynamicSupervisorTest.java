@@ -261,7 +261,7 @@ class DynamicSupervisorTest {
                 ctx.verify(() -> {
                   assertThat(children).hasSize(1);
                   assertThat(children.get(0).pid()).isNull();
-                  assertThat(children.get(0).status()).isEqualTo("restarting");
+                  assertThat(children.get(0).status()).isEqualTo("backing_off");
                 });
                 return DynamicSupervisor.startChild(vertx, sup, worker("d2"));
               });

@@ -45,6 +45,14 @@ class JsonOptionsTest {
       assertThatThrownBy(() -> read(new JsonObject().put("n", -1)).wholeNumber("n", 1, 0, Long.MAX_VALUE)).hasMessage("cache.n: must be >= 0, got -1");
       assertThat(read(new JsonObject().put("n", 10)).intValue("n", 1, 1, 10)).isEqualTo(10);
     }
+
+    @Test
+    void aProcesssArgsNameTheKeyAsTheOwnersArgWithTheSameRules() {
+      JsonOptions args = JsonOptions.args(new JsonObject().put("tick_ms", "fast").put("initial", 4.0), "counter arg");
+      assertThatThrownBy(() -> args.millis("tick_ms", Duration.ZERO))
+        .hasMessage("counter arg 'tick_ms': expected a whole number, got 'fast'");
+      assertThat(args.intValue("initial", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)).isEqualTo(4);
+    }
   }
 
   @Nested

@@ -80,7 +80,7 @@ class ProcessEventTest {
           Pid first = pids.get(1);
           Pid second = pids.get(2);
           List<ProcessEvent.SupervisorReport> reports = recorder.of(ProcessEvent.SupervisorReport.class);
-          assertThat(reports).hasSize(3);
+          assertThat(reports).hasSize(4);
           assertThat(reports.get(0)).isEqualTo(new ProcessEvent.ChildStarted(sup, "sup.events", "a", first, false));
           ProcessEvent.ChildTerminated terminated = (ProcessEvent.ChildTerminated) reports.get(1);
           assertThat(terminated.supervisor()).isEqualTo(sup);
@@ -89,7 +89,8 @@ class ProcessEventTest {
           assertThat(terminated.context()).isEqualTo("child_terminated");
           ExitReason.Error crash = (ExitReason.Error) terminated.reason();
           assertThat(crash.cause()).isInstanceOf(IllegalStateException.class).hasMessage("a crashed");
-          assertThat(reports.get(2)).isEqualTo(new ProcessEvent.ChildStarted(sup, "sup.events", "a", second, false));
+          assertThat(reports.get(2)).isEqualTo(new ProcessEvent.ChildRestarted(sup, "sup.events", "a", 1, false));
+          assertThat(reports.get(3)).isEqualTo(new ProcessEvent.ChildStarted(sup, "sup.events", "a", second, false));
           // Every process exit is an event too, the crashed worker's among them.
           assertThat(recorder.of(ProcessEvent.Exited.class))
             .anySatisfy(exited -> {

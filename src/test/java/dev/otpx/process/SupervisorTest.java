@@ -580,7 +580,7 @@ class SupervisorTest {
         .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
           assertThat(children).extracting(Supervisor.ChildInfo::id).containsExactly("a", "i");
           assertThat(children.get(1).pid()).isNull();
-          assertThat(children.get(1).status()).isEqualTo("undefined");
+          assertThat(children.get(1).status()).isEqualTo("ignored");
           ctx.completeNow();
         })));
     }
@@ -740,7 +740,7 @@ class SupervisorTest {
         .onComplete(ctx.succeeding(sup -> exit(vertx, "a", "crash")
           .compose(d -> Supervisor.whichChildren(vertx, sup))
           .onComplete(ctx.succeeding(children -> ctx.verify(() -> {
-            assertThat(children.get(0).status()).isEqualTo("restarting");
+            assertThat(children.get(0).status()).isEqualTo("backing_off");
             // Nobody holds the name while the restart waits: callers are told at once.
             assertThat(GenServer.call(vertx, "worker.a", "ping").failed()).isTrue();
             Supervisor.restartChild(vertx, sup, "a").onComplete(ctx.failing(err -> ctx.verify(() ->
@@ -749,7 +749,7 @@ class SupervisorTest {
             clock.advance(Duration.ofMillis(149))
               .compose(v -> Supervisor.whichChildren(vertx, sup))
               .compose(still -> {
-                ctx.verify(() -> assertThat(still.get(0).status()).isEqualTo("restarting"));
+                ctx.verify(() -> assertThat(still.get(0).status()).isEqualTo("backing_off"));
                 return clock.advance(Duration.ofMillis(1));
               })
               .compose(v -> journal.await("start:a", 2)).compose(e -> GenServer.<String>call(vertx, "worker.a", "ping"))

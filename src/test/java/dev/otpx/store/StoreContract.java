@@ -216,10 +216,11 @@ abstract class StoreContract {
   class Rejoining {
 
     @Test
-    void lastSeenIdReturnsOnlyNewerAnnotationsOrderedByAtThenId(Vertx vertx, VertxTestContext ctx) {
+    void lastSeenIdReturnsOnlyNewerAnnotationsInIdOrder(Vertx vertx, VertxTestContext ctx) {
       withVideo(vertx).compose(f -> addAll(f.store(), f.video().id(), "late", 900, "early", 100, "tie-1", 500, "tie-2", 500)
         .compose(added -> f.store().annotations().after(f.video().id(), 0, 500).map(all -> {
-          assertThat(bodies(all)).containsExactly("early", "tie-1", "tie-2", "late");
+          // The order they were added in, whatever their place in the video: pages follow ids.
+          assertThat(bodies(all)).containsExactly("late", "early", "tie-1", "tie-2");
           return added;
         }))
         .compose(added -> f.store().annotations().after(f.video().id(), added.get(1).id(), 500).map(newer -> {
@@ -231,13 +232,57 @@ abstract class StoreContract {
     }
 
     @Test
-    void theLimitKeepsTheFirstInThatOrder(Vertx vertx, VertxTestContext ctx) {
+    void theLimitKeepsTheOldestAndTheNextPageStartsAfterTheLargestIdReturned(Vertx vertx, VertxTestContext ctx) {
       withVideo(vertx).compose(f -> addAll(f.store(), f.video().id(), "c", 30, "a", 10, "d", 40, "b", 20)
-        .compose(added -> f.store().annotations().after(f.video().id(), 0, 2)))
-        .onComplete(ctx.succeeding(limited -> ctx.verify(() -> {
-          assertThat(bodies(limited)).containsExactly("a", "b");
+        .compose(added -> f.store().annotations().after(f.video().id(), 0, 2)
+          .compose(first -> f.store().annotations().after(f.video().id(), first.get(1).id(), 2)
+            .map(second -> List.of(first, second)))))
+        .onComplete(ctx.succeeding(pages -> ctx.verify(() -> {
+          assertThat(bodies(pages.get(0))).containsExactly("c", "a");
+          assertThat(bodies(pages.get(1))).containsExactly("d", "b");
           ctx.completeNow();
         })));
+    }
+
+    @Test
+    void pagesSkipNothingWhenIdsHaveGapsAndAddsRaceTheReads(Vertx vertx, VertxTestContext ctx) {
+      // Gaps: another video's adds take ids in between. Races: 60 adds in flight at once on the
+      // pool's connections while a reader pages through with a page size of 3, always from the
+      // largest id it has. When the adds are done, one last pass must bring the reader exactly
+      // every acknowledged annotation, each once.
+      withVideo(vertx).compose(f -> f.store().videos().add("alice", "Elsewhere", "https://videos.example/2").compose(other -> {
+        long video = f.video().id();
+        Annotations annotations = f.store().annotations();
+        List<Future<Annotation>> adds = new ArrayList<>();
+        List<Future<Annotation>> elsewhere = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+          if (i % 3 == 0) {
+            elsewhere.add(annotations.add(other.id(), "alice", "elsewhere " + i, i));
+          }
+          adds.add(annotations.add(video, "alice", "post " + i, i));
+        }
+        List<Annotation> read = new CopyOnWriteArrayList<>();
+        Future<Void> reading = readPages(vertx, annotations, video, read, Future.all(adds));
+        return Future.all(adds).compose(all -> Future.all(elsewhere)).compose(all -> reading).map(v -> {
+          List<Long> acked = adds.stream().map(Future::result).map(Annotation::id).toList();
+          assertThat(acked).hasSize(60);
+          assertThat(ids(read)).doesNotHaveDuplicates().isSorted().containsExactlyInAnyOrderElementsOf(acked);
+          return v;
+        });
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    /** Pages on until the adds are done and a page after that comes back empty. */
+    private Future<Void> readPages(Vertx vertx, Annotations annotations, long video, List<Annotation> read, Future<?> addsDone) {
+      boolean finalPass = addsDone.isComplete();
+      long after = read.isEmpty() ? 0 : read.get(read.size() - 1).id();
+      return annotations.after(video, after, 3).compose(page -> {
+        read.addAll(page);
+        if (page.isEmpty() && finalPass) {
+          return Future.succeededFuture();
+        }
+        return readPages(vertx, annotations, video, read, addsDone);
+      });
     }
 
     @Test

@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy in front of a real server that a test controls, to take the server away without
  * touching it: {@link #down()} cuts every connection and refuses new ones (a crashed or restarted
  * database), {@link #freeze()} keeps connections open but carries nothing either way (a silent
- * network), {@link #up()} carries traffic again.
+ * network), {@link #up()} carries traffic again. Public for the jar tests, which put one between
+ * the service and the machine's PostgreSQL.
  */
-final class TcpProxy {
+public final class TcpProxy {
 
   private enum State { UP, DOWN, FROZEN }
 
@@ -70,7 +71,7 @@ final class TcpProxy {
    * @param port the real server's port
    * @return the proxy, listening
    */
-  static Future<TcpProxy> start(Vertx vertx, String host, int port) {
+  public static Future<TcpProxy> start(Vertx vertx, String host, int port) {
     TcpProxy proxy = new TcpProxy(vertx, host, port);
     return vertx.createNetServer().connectHandler(proxy::accept).listen(0, "127.0.0.1").map(server -> {
       proxy.server = server;
@@ -79,25 +80,25 @@ final class TcpProxy {
   }
 
   /** @return the port clients connect to */
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
   /** Closes every connection and refuses new ones until {@link #up()}. */
-  void down() {
+  public void down() {
     state = State.DOWN;
     links.forEach(Link::close);
     links.clear();
   }
 
   /** Stops carrying bytes, in both directions, on every connection old and new, until {@link #up()}. */
-  void freeze() {
+  public void freeze() {
     state = State.FROZEN;
     links.forEach(Link::pause);
   }
 
   /** Carries traffic again; frozen connections resume where they stopped. */
-  void up() {
+  public void up() {
     state = State.UP;
     for (Link link : links) {
       if (link.upstream == null) {
@@ -109,7 +110,7 @@ final class TcpProxy {
   }
 
   /** @return completes once the proxy stopped listening and every connection is closed */
-  Future<Void> close() {
+  public Future<Void> close() {
     down();
     return server.close().compose(v -> upstreamClient.close());
   }

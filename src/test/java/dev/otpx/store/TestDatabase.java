@@ -80,6 +80,59 @@ public abstract class TestDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * A whole new database on the test PostgreSQL server, for a service that uses its default schema
+   * (the jar, started as an operator starts it). {@link #close()} drops it, whoever is connected.
+   *
+   * @return the database, created
+   * @throws SQLException when it cannot be created
+   */
+  public static ServerDatabase postgresDatabase() throws SQLException {
+    ServerDatabase created = new ServerDatabase("otpx_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+    created.admin("CREATE DATABASE " + created.name);
+    return created;
+  }
+
+  /** A database of its own on the test PostgreSQL server; see {@link #postgresDatabase()}. */
+  public static final class ServerDatabase implements AutoCloseable {
+
+    private final String name;
+
+    private ServerDatabase(String name) {
+      this.name = name;
+    }
+
+    /** @return its URL, as {@code OTPX_DATABASE_URL} takes it */
+    public String url() {
+      java.net.URI server = java.net.URI.create(postgresUrl());
+      return via(server.getHost(), server.getPort() < 0 ? 5432 : server.getPort());
+    }
+
+    /**
+     * @param host another way to the same server, e.g. a proxy's
+     * @param port its port
+     * @return the URL of this database through it
+     */
+    public String via(String host, int port) {
+      java.net.URI server = java.net.URI.create(postgresUrl());
+      return server.getScheme() + "://" + server.getRawUserInfo() + "@" + host + ":" + port + "/" + name;
+    }
+
+    private void admin(String sql) throws SQLException {
+      var pg = StoreOptions.postgres(postgresUrl()).pgConnectOptions();
+      String url = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/postgres";
+      try (Connection connection = DriverManager.getConnection(url, pg.getUser(), pg.getPassword());
+           Statement statement = connection.createStatement()) {
+        statement.execute(sql);
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+  }
+
   /** A schema of its own in the test PostgreSQL. */
   public static final class Postgres extends TestDatabase {
 

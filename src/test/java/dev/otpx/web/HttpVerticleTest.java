@@ -175,6 +175,44 @@ class HttpVerticleTest {
     }
 
     @Test
+    void liveAndReadyAnswerWithEachChecksOutcomeAndHealthIsLiveUnderItsFirstName(VertxTestContext ctx) {
+      Future<HttpResponse<Buffer>> live = anonymous(HttpMethod.GET, "/health/live");
+      Future<HttpResponse<Buffer>> ready = anonymous(HttpMethod.GET, "/health/ready");
+      Future<HttpResponse<Buffer>> alias = anonymous(HttpMethod.GET, "/health");
+      Future.all(live, ready, alias).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+        assertEquals(200, live.result().statusCode(), live.result().bodyAsString());
+        assertEquals(200, ready.result().statusCode(), ready.result().bodyAsString());
+        assertJsonContentType(ready.result());
+        JsonObject body = ready.result().bodyAsJsonObject();
+        assertEquals("UP", body.getString("status"));
+        assertEquals(List.of("http", "store"), body.getJsonArray("checks").stream()
+          .map(c -> ((JsonObject) c).getString("id")).sorted().toList());
+        assertEquals(live.result().bodyAsJsonObject().getJsonArray("checks"), alias.result().bodyAsJsonObject().getJsonArray("checks"));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void notReadyWith503WhileTheStoreDoesNotAnswerButStillLive(Vertx vertx, VertxTestContext ctx) {
+      Store.open(vertx, database.options()).compose(second -> {
+        HttpVerticle front = new HttpVerticle(new HttpOptions("127.0.0.1", 0, COUNTER, RAW_COUNTER, TIMEOUT), TOKENS,
+          BridgeLimits.DEFAULTS, second, OPERATOR);
+        return vertx.deployVerticle(front).compose(id -> second.close())
+          .compose(v -> Future.all(request(HttpMethod.GET, front.actualPort(), "/health/ready"),
+            request(HttpMethod.GET, front.actualPort(), "/health/live")));
+      }).onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+        HttpResponse<Buffer> ready = both.resultAt(0);
+        HttpResponse<Buffer> live = both.resultAt(1);
+        assertEquals(503, ready.statusCode(), ready.bodyAsString());
+        JsonObject store = ready.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .filter(c -> "store".equals(c.getString("id"))).findFirst().orElseThrow();
+        assertEquals("DOWN", store.getString("status"));
+        assertEquals(200, live.statusCode(), live.bodyAsString());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
     void healthStaysUpWhileTheCounterIsNotRunning(Vertx vertx, VertxTestContext ctx) {
       HttpVerticle orphan = new HttpVerticle(new HttpOptions("127.0.0.1", 0, "nobody", "nobody.raw", TIMEOUT), TOKENS, BridgeLimits.DEFAULTS, store, OPERATOR);
       vertx.deployVerticle(orphan)

@@ -62,4 +62,24 @@ public interface Behaviour<S> {
 
   /** @return what to call the process in logs: its class's simple name */
   String kind();
+
+  /**
+   * The summary of the state an observer may see; see {@code GenServer.formatStatus}.
+   *
+   * @param state the state
+   * @return a JSON value or any object (shown as its text, cut)
+   */
+  default Object formatStatus(S state) {
+    return state;
+  }
+
+  /**
+   * What a trace shows of a message; see {@code GenServer.formatMessage}.
+   *
+   * @param message the message
+   * @return a JSON value or any object (shown as its text, cut)
+   */
+  default Object formatMessage(Object message) {
+    return message;
+  }
 }

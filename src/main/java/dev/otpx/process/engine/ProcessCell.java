@@ -1,13 +1,17 @@
 package dev.otpx.process.engine;
 
 import dev.otpx.process.ExitReason;
+import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
+import dev.otpx.process.ProcessStatus;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +33,8 @@ public final class ProcessCell {
   private final Map<Pid, ProcessCell> links = new LinkedHashMap<>();
   private ExitReason exitReason;
   private volatile boolean dying;
+  // Messages handed to the context and not yet taken: the mailbox an observer sees.
+  private final AtomicInteger queued = new AtomicInteger();
 
   ProcessCell(Pid pid, Pid parent, ContextInternal context, ProcessCore<?> core) {
     this.pid = pid;
@@ -75,7 +81,55 @@ public final class ProcessCell {
    */
   void deliver(Envelope envelope) {
     // Always through the event loop's queue: a delivery never runs on the sender's stack.
-    context.runOnContext(v -> core.receive(envelope));
+    queued.incrementAndGet();
+    context.runOnContext(v -> {
+      queued.decrementAndGet();
+      core.receive(envelope);
+    });
+  }
+
+  /** @return messages delivered to the process and not yet taken from its context's queue */
+  int queued() {
+    return Math.max(0, queued.get());
+  }
+
+  /**
+   * Reads the process's status on its own thread, beside its mailbox rather than through it, so a
+   * process suspended on a deferred decision still answers (as a system message does in OTP).
+   *
+   * @return the status; fails with noproc when the process has exited meanwhile
+   */
+  public Future<ProcessStatus> status() {
+    // Completed on the asker's context: its next step must not run on the process's thread.
+    Promise<ProcessStatus> promise = core.table().callerContext().promise();
+    context.runOnContext(v -> {
+      ProcessStatus status = core.snapshot();
+      if (status == null) {
+        promise.fail(OtpException.noproc(pid));
+      } else {
+        promise.complete(status);
+      }
+    });
+    return promise.future();
+  }
+
+  /**
+   * Traces the next messages the process handles, on its own thread: each one (and the reply to
+   * each traced call) becomes a {@link dev.otpx.process.ProcessEvent.Traced} event.
+   *
+   * @param messages how many; 0 turns tracing off
+   * @return completes once set; fails with noproc when the process has exited
+   */
+  public Future<Void> trace(int messages) {
+    Promise<Void> promise = core.table().callerContext().promise();
+    context.runOnContext(v -> {
+      if (core.trace(messages)) {
+        promise.complete();
+      } else {
+        promise.fail(OtpException.noproc(pid));
+      }
+    });
+    return promise.future();
   }
 
   /** Kills the process at once: it cannot refuse, no terminate, reason killed. */

@@ -11,6 +11,7 @@ import dev.otpx.process.InitResult;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.ProcessEvent;
+import dev.otpx.process.ProcessStatus;
 import dev.otpx.process.Shutdown;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
@@ -77,6 +78,9 @@ public final class ProcessCore<S> implements Deployable {
   private final List<From> unanswered = new ArrayList<>();
   private final Set<Long> timers = new HashSet<>();
   private final Map<Long, ProcessCell> monitoring = new HashMap<>();
+  private long startedAt;
+  // How many more messages are traced; 0 (the usual case) costs dispatch one int compare.
+  private int traceLeft;
 
   ProcessCore(Vertx vertx, Behaviour<S> behaviour, Deployable instance, String name, Pid parent) {
     this.vertx = vertx;
@@ -130,6 +134,7 @@ public final class ProcessCore<S> implements Deployable {
       return Future.failedFuture(new IllegalStateException("this " + behaviour.kind() + " instance was already started"));
     }
     status = Status.STARTING;
+    startedAt = table.clock().millis();
     home = (ContextInternal) context;
     cell = new ProcessCell(table.newPid(), parent, home, this);
     bus = new BusAdapter(this);
@@ -271,6 +276,126 @@ public final class ProcessCore<S> implements Deployable {
   /** @return how many callers this process holds to answer later or fail at its exit (for tests) */
   int callersHeld() {
     return unanswered.size();
+  }
+
+  // ---------------------------------------------------------------- introspection
+
+  /**
+   * The status an observer sees, read on the process's own thread; the state goes through the
+   * behaviour's formatStatus, whose failure shows as text instead of failing the read.
+   *
+   * @return the status, or null when the process is not alive
+   */
+  ProcessStatus snapshot() {
+    if (status == Status.NEW || status == Status.DEAD) {
+      return null;
+    }
+    Object summary;
+    try {
+      summary = initialized ? Summaries.of(behaviour.formatStatus(state)) : null;
+    } catch (RuntimeException e) {
+      summary = "formatStatus failed: " + e;
+    }
+    int calls = 0;
+    for (From caller : unanswered) {
+      if (!caller.isDone()) {
+        calls++;
+      }
+    }
+    for (Envelope held : waiting) {
+      if (held instanceof Envelope.Call) {
+        calls++;
+      }
+    }
+    String shown = switch (status) {
+      case STARTING -> "starting";
+      case SUSPENDED -> "suspended";
+      case EXITING -> "exiting";
+      default -> "running";
+    };
+    return new ProcessStatus(cell.pid(), name, cell.names(), behaviour.kind(), parent,
+      cell.links().stream().map(ProcessCell::pid).toList(), trapExit, shown,
+      Duration.ofMillis(Math.max(0, table.clock().millis() - startedAt)), cell.queued() + waiting.size(), calls, summary,
+      traceLeft);
+  }
+
+  /**
+   * @param messages how many of the next messages to trace; 0 stops
+   * @return false when the process is not alive
+   */
+  boolean trace(int messages) {
+    if (status == Status.NEW || status == Status.DEAD) {
+      return false;
+    }
+    traceLeft = Math.max(0, messages);
+    return true;
+  }
+
+  private Envelope traced(Envelope envelope) {
+    traceLeft--;
+    if (envelope instanceof Envelope.Call call) {
+      publishTrace("call", call.request());
+      return new Envelope.Call(call.request(), new TracedCaller(call.caller()));
+    } else if (envelope instanceof Envelope.Cast cast) {
+      publishTrace("cast", cast.message());
+    } else if (envelope instanceof Envelope.Info info) {
+      publishTrace("info", info.message());
+    } else if (envelope instanceof Envelope.Signal signal) {
+      publishTrace("signal", signal.reason().toString());
+    } else if (envelope instanceof Envelope.Stop stop) {
+      publishTrace("stop", stop.reason().toString());
+    }
+    return envelope;
+  }
+
+  private void publishTrace(String kind, Object message) {
+    Object body;
+    try {
+      body = Summaries.of(behaviour.formatMessage(message));
+    } catch (RuntimeException e) {
+      body = "formatMessage failed: " + e;
+    }
+    table.events().publish(new ProcessEvent.Traced(cell.pid(), name, kind, Summaries.size(message), body, traceLeft));
+  }
+
+  /** A traced call's caller: its answer is traced too, whenever and from wherever it comes. */
+  private final class TracedCaller implements From {
+    private final From caller;
+
+    TracedCaller(From caller) {
+      this.caller = caller;
+    }
+
+    @Override
+    public void reply(Object reply) {
+      if (!caller.isDone()) {
+        publishTrace("reply", reply);
+      }
+      caller.reply(reply);
+    }
+
+    @Override
+    public void replyError(String code, String message) {
+      if (!caller.isDone()) {
+        publishTrace("reply_error", code + ": " + message);
+      }
+      caller.replyError(code, message);
+    }
+
+    @Override
+    public void fail(OtpException failure) {
+      caller.fail(failure);
+    }
+
+    @Override
+    public String address() {
+      return caller.address();
+    }
+
+    @Override
+    public boolean isDone() {
+      return caller.isDone();
+    }
   }
 
   // ---------------------------------------------------------------- helpers for callbacks
@@ -440,6 +565,9 @@ public final class ProcessCore<S> implements Deployable {
   }
 
   private void dispatch(Envelope envelope) {
+    if (traceLeft > 0) {
+      envelope = traced(envelope);
+    }
     try {
       if (envelope instanceof Envelope.Call call) {
         applyCall(behaviour.handleCall(call.request(), call.caller(), state), call.caller());

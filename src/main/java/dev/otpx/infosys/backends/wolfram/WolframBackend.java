@@ -4,6 +4,7 @@ import dev.otpx.infosys.Backend;
 import dev.otpx.infosys.BackendBusyException;
 import dev.otpx.infosys.BackendUnavailableException;
 import dev.otpx.infosys.ComputeOptions;
+import dev.otpx.infosys.Deadline;
 import dev.otpx.infosys.Result;
 import dev.otpx.logging.LogText;
 import dev.otpx.process.JsonOptions;
@@ -208,9 +209,9 @@ public final class WolframBackend implements Backend {
 
     private final String query;
     private final Promise<List<Result>> outcome = Promise.promise();
-    private final long started = System.nanoTime();
+    /** The backend's own budget for the request ({@code request_timeout_ms}), on the node's clock. */
+    private final Deadline budget = Deadline.in(vertx, requestTimeout);
     private HttpClientRequest request;
-    private long timer = -1;
 
     Exchange(String query) {
       this.query = query;
@@ -219,8 +220,8 @@ public final class WolframBackend implements Backend {
     Future<List<Result>> run(ComputeOptions options) {
       long budgetMs = requestTimeout.toMillis();
       if (budgetMs < options.timeout().toMillis()) {
-        // Only the backend's own budget needs a timer here: the query's deadline is the cancellation.
-        timer = vertx.setTimer(budgetMs, id -> abandon(new WolframFailure("no answer within " + budgetMs
+        // Only the backend's own budget needs waiting for here: the query's deadline is the cancellation.
+        budget.onCancel(() -> abandon(new WolframFailure("no answer within " + budgetMs
           + " ms (request_timeout_ms), request reset")));
       }
       options.cancellation().onCancel(() -> abandon(new CancellationException("cancelled at the query's deadline after "
@@ -313,15 +314,13 @@ public final class WolframBackend implements Backend {
       if (outcome.future().isComplete()) {
         return false;
       }
-      if (timer != -1) {
-        vertx.cancelTimer(timer);
-      }
+      budget.clear();
       outcome.handle(result);
       return true;
     }
 
     private long elapsedMs() {
-      return (System.nanoTime() - started) / 1_000_000;
+      return budget.elapsed().toMillis();
     }
   }
 

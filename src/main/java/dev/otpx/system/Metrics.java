@@ -1,0 +1,130 @@
+package dev.otpx.system;
+
+import dev.otpx.process.ProcessEvent;
+import dev.otpx.process.Processes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The node's metrics for Prometheus: Vert.x's own (HTTP server and client, event bus, pools such as
+ * the database's, through vertx-micrometer-metrics), the JVM's, and otpx's runtime:
+ * <ul>
+ *   <li>{@code otpx_processes}: the processes alive on the node;</li>
+ *   <li>{@code otpx_restarts_total{supervisor,child}}: restarts a supervisor made on its own;</li>
+ *   <li>{@code otpx_supervisor_gave_up_total{supervisor}}: supervisors that reached their restart
+ *       intensity and stopped.</li>
+ * </ul>
+ * Label values stay few: a supervisor is labelled by its registered name ({@code unnamed} when it
+ * has none, never a pid), a dynamic supervisor's children all as {@code dynamic}; Vert.x's
+ * event-bus address and HTTP path labels are off (pids and reply addresses would be unbounded),
+ * the HTTP route pattern, method and code are on.
+ *
+ * <p>Metrics are served on their own port ({@link #PORT_ENV}, default {@value #DEFAULT_PORT}),
+ * unauthenticated, as Prometheus scrapes: see {@code MetricsVerticle} for why.
+ */
+public final class Metrics {
+
+  /** The environment variable with the port of {@code GET /metrics}; 0 for any free port. */
+  public static final String PORT_ENV = "OTPX_METRICS_PORT";
+  /** The default metrics port (the one OpenTelemetry's Prometheus exporter uses). */
+  public static final int DEFAULT_PORT = 9464;
+
+  private final PrometheusMeterRegistry registry;
+
+  private Metrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** @return fresh metrics with their own Prometheus registry */
+  public static Metrics create() {
+    return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * A Vert.x builder whose instance reports into these metrics.
+   *
+   * @param options the instance's options (their metrics options are replaced)
+   * @return the builder
+   */
+  public VertxBuilder builder(VertxOptions options) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setJvmMetricsEnabled(true)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE));
+    return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry));
+  }
+
+  /**
+   * Counts a node's processes, restarts and give-ups into these metrics, from its process events.
+   *
+   * @param vertx the node
+   * @return what stops counting
+   */
+  public ProcessEvent.Subscription bind(Vertx vertx) {
+    Objects.requireNonNull(vertx, "vertx");
+    Gauge.builder("otpx.processes", () -> Processes.list(vertx).size())
+      .description("processes alive on the node").register(registry);
+    return ProcessEvent.subscribe(vertx, event -> {
+      if (event instanceof ProcessEvent.ChildRestarted restarted) {
+        Counter.builder("otpx.restarts").description("restarts supervisors made on their own")
+          .tag("supervisor", label(restarted.supervisorId())).tag("child", restarted.dynamic() ? "dynamic" : restarted.childId())
+          .register(registry).increment();
+      } else if (event instanceof ProcessEvent.IntensityReached reached) {
+        Counter.builder("otpx.supervisor.gave.up").description("supervisors that reached their restart intensity")
+          .tag("supervisor", label(reached.supervisorId())).register(registry).increment();
+      }
+    });
+  }
+
+  /** @return the registry, for the scrape handler and for other parts' own meters */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** @return the registry as Micrometer's general type */
+  public MeterRegistry meters() {
+    return registry;
+  }
+
+  /**
+   * The metrics port from the environment.
+   *
+   * @param env the environment
+   * @return {@link #DEFAULT_PORT} unless {@link #PORT_ENV} says otherwise
+   * @throws IllegalArgumentException naming {@link #PORT_ENV} when it is not a port
+   */
+  public static int port(Map<String, String> env) {
+    String raw = env.get(PORT_ENV);
+    if (raw == null || raw.isBlank()) {
+      return DEFAULT_PORT;
+    }
+    try {
+      int port = Integer.parseInt(raw.strip());
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PORT_ENV + " must be a port from 0 to 65535, got '" + raw + "'");
+    }
+  }
+
+  /** A supervisor's label: its registered name; a pid would make one series per restart. */
+  private static String label(String supervisorId) {
+    return supervisorId.startsWith("<") ? "unnamed" : supervisorId;
+  }
+}
