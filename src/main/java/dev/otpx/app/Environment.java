@@ -3,6 +3,7 @@ package dev.otpx.app;
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.infosys.backends.wolfram.WolframBackend;
 import dev.otpx.store.StoreOptions;
+import dev.otpx.system.Metrics;
 import dev.otpx.web.OperatorAuth;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -37,7 +38,8 @@ public final class Environment {
 
   /**
    * Every variable the service reads: the config file's ({@value AppConfig#CONFIG_ENV}), each
-   * config key's override ({@link AppConfig.Key}), and the {@link #secrets()}.
+   * config key's override ({@link AppConfig.Key}), the metrics port ({@value Metrics#PORT_ENV}),
+   * and the {@link #secrets()}.
    *
    * @return the names, in a stable order
    */
@@ -47,6 +49,7 @@ public final class Environment {
     for (AppConfig.Key key : AppConfig.Key.values()) {
       names.add(key.env());
     }
+    names.add(Metrics.PORT_ENV);
     names.addAll(secrets());
     return Collections.unmodifiableSet(names);
   }

@@ -257,6 +257,44 @@ class K8sManifestsTest {
 
     @ParameterizedTest
     @MethodSource("dev.otpx.app.K8sManifestsTest#sets")
+    void readinessIsNotLiveness(K8sManifests set) {
+      // A database outage must take pods out of the endpoints, not restart them all: readiness asks
+      // a procedure of its own (the store, the HTTP server), which K8sJarIT checks on the jar.
+      Container otpx = set.otpxContainer();
+      assertThat(otpx.getReadinessProbe().getHttpGet().getPath()).as("%s readiness path", set.dir())
+        .isNotEqualTo(otpx.getLivenessProbe().getHttpGet().getPath());
+      assertThat(otpx.getStartupProbe().getHttpGet().getPath()).as("%s start-up path: liveness waits for it", set.dir())
+        .isEqualTo(otpx.getLivenessProbe().getHttpGet().getPath());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.otpx.app.K8sManifestsTest#sets")
+    void prometheusScrapesTheMetricsPortThatNoServiceExposes(K8sManifests set) {
+      Workload workload = set.otpx();
+      Container otpx = set.otpxContainer();
+      Map<String, String> annotations = Optional.ofNullable(workload.template().getMetadata().getAnnotations()).orElse(Map.of());
+      assertThat(annotations).as("%s pod annotations", set.dir())
+        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/path", "/metrics")
+        .containsKey("prometheus.io/port");
+      int scraped = Integer.parseInt(annotations.get("prometheus.io/port"));
+      var port = K8sManifests.port(otpx, new io.fabric8.kubernetes.api.model.IntOrString(scraped));
+      assertThat(port).as("%s scrape port %d is a container port", set.dir(), scraped).isPresent();
+      Map<String, String> env = new java.util.HashMap<>();
+      otpx.getEnv().stream().filter(v -> v.getValue() != null).forEach(v -> env.put(v.getName(), v.getValue()));
+      assertThat(dev.otpx.system.Metrics.port(env)).as("%s the port the jar serves /metrics on", set.dir()).isEqualTo(scraped);
+      // /metrics has no credential (README "Scraping"): no Service may put it in front of clients.
+      for (Service service : set.services()) {
+        for (ServicePort servicePort : service.getSpec().getPorts()) {
+          var target = servicePort.getTargetPort() != null ? servicePort.getTargetPort()
+            : new io.fabric8.kubernetes.api.model.IntOrString(servicePort.getPort());
+          assertThat(K8sManifests.port(otpx, target)).as("Service %s port %s", service.getMetadata().getName(), servicePort.getName())
+            .isNotEqualTo(port);
+        }
+      }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.otpx.app.K8sManifestsTest#sets")
     void theGracePeriodCoversThePreStopPauseAndTheJarsBoundedStop(K8sManifests set) {
       Workload otpx = set.otpx();
       Container container = set.otpxContainer();
@@ -288,7 +326,7 @@ class K8sManifestsTest {
       long heapMib = (long) (limitMib * percent / 100);
       assertThat(heapMib).as("heap (%s%% of %d MiB) against 2.5 x the live heap measured", percent, limitMib)
         .isGreaterThanOrEqualTo(MEASURED_LIVE_HEAP_MIB * 5 / 2);
-      assertThat(limitMib - heapMib).as("MiB left outside the heap (measured: about 150)").isGreaterThanOrEqualTo(200);
+      assertThat(limitMib - heapMib).as("MiB left outside the heap (measured: about 190 clustered)").isGreaterThanOrEqualTo(300);
       assertThat(command).contains("-XX:+ExitOnOutOfMemoryError");
     }
 
