@@ -26,7 +26,7 @@ RUN groupadd --system --gid 10001 otpx \
 COPY --from=build /build/target/otpx.jar /opt/otpx/otpx.jar
 WORKDIR /opt/otpx
 USER 10001:10001
-# HTTP.
-EXPOSE 8080 9464
+# HTTP, /metrics, Hazelcast and the clustered event bus (the container ports of k8s/deployment.yaml).
+EXPOSE 8080 9464 5701 5702
 # The JVM flags of k8s/deployment.yaml (read why there): `docker run` behaves as the pod does.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=40", "-XX:InitialRAMPercentage=40", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/opt/otpx/otpx.jar"]

@@ -1,6 +1,7 @@
 package dev.otpx.app;
 
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.infosys.backends.wolfram.WolframBackend;
 import dev.otpx.store.StoreOptions;
 import dev.otpx.system.Metrics;
@@ -39,7 +40,7 @@ public final class Environment {
   /**
    * Every variable the service reads: the config file's ({@value AppConfig#CONFIG_ENV}), each
    * config key's override ({@link AppConfig.Key}), the metrics port ({@value Metrics#PORT_ENV}),
-   * and the {@link #secrets()}.
+   * the cluster's ({@link ClusterOptions#VARIABLES}) and the {@link #secrets()}.
    *
    * @return the names, in a stable order
    */
@@ -50,6 +51,7 @@ public final class Environment {
       names.add(key.env());
     }
     names.add(Metrics.PORT_ENV);
+    names.addAll(ClusterOptions.VARIABLES);
     names.addAll(secrets());
     return Collections.unmodifiableSet(names);
   }

@@ -29,6 +29,25 @@ public record ClusterOptions(Optional<String> file, Discovery discovery, List<St
   public static final String FLAG = "--cluster";
   /** The environment variable that starts a clustered node when {@code true}. */
   public static final String ENV = "OTPX_CLUSTER";
+  /** Another Hazelcast YAML file than {@value #DEFAULT_FILE}. */
+  public static final String CONFIG_ENV = "OTPX_CLUSTER_CONFIG";
+  /** {@code tcp} (the default) or {@code kubernetes}. */
+  public static final String DISCOVERY_ENV = "OTPX_CLUSTER_DISCOVERY";
+  /** For {@code tcp}: {@code host[:port]} entries, comma-separated. */
+  public static final String MEMBERS_ENV = "OTPX_CLUSTER_MEMBERS";
+  /** For {@code kubernetes}: the headless Service's DNS name. */
+  public static final String SERVICE_DNS_ENV = "OTPX_CLUSTER_SERVICE_DNS";
+  /** The address Hazelcast binds to and announces. */
+  public static final String HOST_ENV = "OTPX_CLUSTER_HOST";
+  /** Hazelcast's port. */
+  public static final String PORT_ENV = "OTPX_CLUSTER_PORT";
+  /** The address the clustered event bus binds to and announces. */
+  public static final String EVENTBUS_HOST_ENV = "OTPX_EVENTBUS_HOST";
+  /** The clustered event bus's port. */
+  public static final String EVENTBUS_PORT_ENV = "OTPX_EVENTBUS_PORT";
+  /** Every environment variable a clustered start reads, {@value #ENV} first. */
+  public static final List<String> VARIABLES = List.of(ENV, CONFIG_ENV, DISCOVERY_ENV, MEMBERS_ENV, SERVICE_DNS_ENV,
+    HOST_ENV, PORT_ENV, EVENTBUS_HOST_ENV, EVENTBUS_PORT_ENV);
   /** The default config file, relative to the working directory or inside the jar. */
   public static final String DEFAULT_FILE = "conf/cluster.yaml";
   /** Hazelcast's port unless {@code OTPX_CLUSTER_PORT} says otherwise. */
@@ -94,20 +113,20 @@ public record ClusterOptions(Optional<String> file, Discovery discovery, List<St
    * @throws IllegalArgumentException naming the variable at fault
    */
   public static ClusterOptions fromEnv(Map<String, String> env) {
-    Optional<String> file = value(env, "OTPX_CLUSTER_CONFIG");
-    String mode = value(env, "OTPX_CLUSTER_DISCOVERY").orElse("tcp");
+    Optional<String> file = value(env, CONFIG_ENV);
+    String mode = value(env, DISCOVERY_ENV).orElse("tcp");
     Discovery discovery = switch (mode) {
       case "tcp" -> Discovery.TCP;
       case "kubernetes" -> Discovery.KUBERNETES;
       default -> throw new IllegalArgumentException("OTPX_CLUSTER_DISCOVERY must be tcp or kubernetes, got '" + mode + "'");
     };
-    String host = value(env, "OTPX_CLUSTER_HOST").orElse(DEFAULT_HOST);
-    List<String> members = value(env, "OTPX_CLUSTER_MEMBERS")
+    String host = value(env, HOST_ENV).orElse(DEFAULT_HOST);
+    List<String> members = value(env, MEMBERS_ENV)
       .map(list -> Arrays.stream(list.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList())
       .orElse(List.of(host));
-    return new ClusterOptions(file, discovery, members, value(env, "OTPX_CLUSTER_SERVICE_DNS").orElse(null),
-      host, port(env, "OTPX_CLUSTER_PORT", DEFAULT_PORT),
-      value(env, "OTPX_EVENTBUS_HOST").orElse(host), port(env, "OTPX_EVENTBUS_PORT", 0));
+    return new ClusterOptions(file, discovery, members, value(env, SERVICE_DNS_ENV).orElse(null),
+      host, port(env, PORT_ENV, DEFAULT_PORT),
+      value(env, EVENTBUS_HOST_ENV).orElse(host), port(env, EVENTBUS_PORT_ENV, 0));
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

@@ -13,7 +13,8 @@ class EnvironmentTest {
     for (AppConfig.Key key : AppConfig.Key.values()) {
       assertThat(Environment.variables()).contains(key.env());
     }
-    assertThat(Environment.variables()).contains(AppConfig.CONFIG_ENV).containsAll(Environment.secrets());
+    assertThat(Environment.variables()).contains(AppConfig.CONFIG_ENV).containsAll(Environment.secrets())
+      .containsAll(dev.otpx.cluster.ClusterOptions.VARIABLES);
     assertThat(Environment.secrets())
       .containsExactlyInAnyOrder("OTPX_TOKEN_SECRET", "OTPX_ADMIN_TOKEN", "OTPX_DATABASE_URL", "WOLFRAM_APP_ID");
   }

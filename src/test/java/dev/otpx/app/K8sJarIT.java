@@ -2,6 +2,7 @@ package dev.otpx.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.system.Metrics;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -77,6 +78,19 @@ class K8sJarIT {
       // Secret references: ServiceJar gives the jar its own token secret, and no database URL, so
       // it runs on its embedded database in the test's directory.
     }
+    if (ClusterOptions.requested(List.of(), env)) {
+      // A clustered Deployment runs clustered here too, as a cluster of one: there is no Kubernetes
+      // DNS on this machine, so discovery becomes a member list of this node alone; the pod IP
+      // (the downward API's) becomes 127.0.0.1, and both ports free ones (checkouts run side by side).
+      int clusterPort = ServiceJar.freePort();
+      env.put(ClusterOptions.DISCOVERY_ENV, "tcp");
+      env.remove(ClusterOptions.SERVICE_DNS_ENV);
+      env.put(ClusterOptions.HOST_ENV, "127.0.0.1");
+      env.put(ClusterOptions.PORT_ENV, String.valueOf(clusterPort));
+      env.put(ClusterOptions.MEMBERS_ENV, "127.0.0.1:" + clusterPort);
+      env.put(ClusterOptions.EVENTBUS_HOST_ENV, "127.0.0.1");
+      env.put(ClusterOptions.EVENTBUS_PORT_ENV, String.valueOf(ServiceJar.freePort()));
+    }
 
     long limit = Quantity.getAmountInBytes(otpx.getResources().getLimits().get("memory")).longValueExact();
     List<String> command = otpx.getCommand();
@@ -101,6 +115,10 @@ class K8sJarIT {
     HttpResponse<String> ready = probe(port, otpx.getReadinessProbe());
     assertThat(new JsonObject(ready.body()).getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
       .as("%s readiness checks", set.dir()).contains("http", "store");
+    if (ClusterOptions.requested(List.of(), env)) {
+      assertThat(new JsonObject(ready.body()).getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
+        .as("%s: a clustered node's readiness asks the cluster", set.dir()).contains("cluster");
+    }
 
     // Scraped as Prometheus' pod role scrapes it: the annotated path on the annotated port (which
     // stands for the free port the jar was given).

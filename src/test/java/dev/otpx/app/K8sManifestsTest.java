@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.otpx.app.K8sManifests.Manifest;
 import dev.otpx.app.K8sManifests.Workload;
+import dev.otpx.cluster.ClusterOptions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
@@ -341,6 +342,71 @@ class K8sManifestsTest {
           assertThat(tag).as("%s image tag", container.getName()).isNotEqualTo("latest").containsPattern("[0-9]");
         }
       }
+    }
+  }
+
+  @Nested
+  class Clustering {
+
+    /** The pod IP the downward API gives the pod, here any address. */
+    private static final String POD_IP = "10.1.2.3";
+
+    @Test
+    void theProductionReplicasFormOneClusterAndTheDevReplicaRunsAlone() throws IOException {
+      assertThat(ClusterOptions.requested(List.of(), podEnv(K8sManifests.read(K8sManifests.PRODUCTION).otpxContainer())))
+        .as("k8s/ clusters its replicas").isTrue();
+      // k8s/dev/ runs one replica: a cluster of one would add Hazelcast's memory and nothing else.
+      assertThat(ClusterOptions.requested(List.of(), podEnv(K8sManifests.read(K8sManifests.DEV).otpxContainer())))
+        .as("k8s/dev/ runs one unclustered replica").isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.otpx.app.K8sManifestsTest#sets")
+    void aClusteredDeploymentsEnvironmentLoadsAndNamesAHeadlessServiceOfItsPods(K8sManifests set) {
+      Workload workload = set.otpx();
+      Container otpx = set.otpxContainer();
+      Map<String, String> env = podEnv(otpx);
+      if (!ClusterOptions.requested(List.of(), env)) {
+        return;
+      }
+      ClusterOptions options = ClusterOptions.fromEnv(env);
+      assertThat(options.discovery()).as("%s discovery", set.dir()).isEqualTo(ClusterOptions.Discovery.KUBERNETES);
+      assertThat(options.host()).as("Hazelcast announces the pod's IP").isEqualTo(POD_IP);
+      assertThat(options.eventBusHost()).as("the event bus announces the pod's IP").isEqualTo(POD_IP);
+      var hazelcast = K8sManifests.port(otpx, new io.fabric8.kubernetes.api.model.IntOrString(options.port()));
+      assertThat(hazelcast).as("Hazelcast's port %d is a container port", options.port()).isPresent();
+      assertThat(options.eventBusPort()).as("the event bus has a fixed port: other pods dial it").isPositive();
+      assertThat(K8sManifests.port(otpx, new io.fabric8.kubernetes.api.model.IntOrString(options.eventBusPort())))
+        .as("the event bus's port %d is a container port", options.eventBusPort()).isPresent();
+
+      List<Service> named = set.services().stream()
+        .filter(s -> options.serviceDns().equals(s.getMetadata().getName() + "." + s.getMetadata().getNamespace() + ".svc.cluster.local"))
+        .toList();
+      assertThat(named).as("%s: a Service whose DNS name is %s", set.dir(), options.serviceDns()).hasSize(1);
+      Service headless = named.get(0);
+      assertThat(headless.getSpec().getClusterIP()).as("headless: DNS answers with the pods' IPs").isEqualTo("None");
+      assertThat(headless.getSpec().getPublishNotReadyAddresses())
+        .as("a pod is ready only once in the cluster, so it must find the others before").isTrue();
+      assertThat(headless.getMetadata().getNamespace()).isEqualTo(workload.namespace());
+      assertThat(selects(headless.getSpec().getSelector(), workload.labels())).as("the headless Service selects otpx's pods").isTrue();
+      assertThat(headless.getSpec().getPorts()).as("the headless Service's port is Hazelcast's container port")
+        .anySatisfy(port -> assertThat(K8sManifests.port(otpx, port.getTargetPort() != null ? port.getTargetPort()
+          : new io.fabric8.kubernetes.api.model.IntOrString(port.getPort()))).isEqualTo(hazelcast));
+    }
+
+    /** The container's environment as the pod sees it: values, and the downward API's pod IP. */
+    private static Map<String, String> podEnv(Container container) {
+      Map<String, String> env = new java.util.HashMap<>();
+      for (EnvVar var : container.getEnv()) {
+        if (var.getValue() != null) {
+          env.put(var.getName(), var.getValue());
+        } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
+          assertThat(var.getValueFrom().getFieldRef().getFieldPath()).as("%s from the downward API", var.getName())
+            .isEqualTo("status.podIP");
+          env.put(var.getName(), POD_IP);
+        }
+      }
+      return env;
     }
   }
 
