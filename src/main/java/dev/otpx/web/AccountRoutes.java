@@ -2,7 +2,6 @@ package dev.otpx.web;
 
 import dev.otpx.accounts.Accounts;
 import dev.otpx.channels.auth.Tokens;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -26,8 +25,6 @@ public final class AccountRoutes {
   /** The largest request body accepted. */
   public static final int MAX_BODY_BYTES = 4096;
 
-  private static final String SHAPE = "{\"username\": \"...\", \"password\": \"...\"}";
-
   private AccountRoutes() {
   }
 
@@ -49,17 +46,14 @@ public final class AccountRoutes {
   }
 
   private static void register(RoutingContext ctx, Accounts accounts, Tokens tokens) {
-    String username;
-    String password;
+    Credentials credentials;
     try {
-      JsonObject body = Replies.body(ctx, SHAPE);
-      username = Replies.text(body, "username");
-      password = Replies.text(body, "password");
+      credentials = Credentials.read(ctx);
     } catch (IllegalArgumentException bad) {
       Replies.failure(ctx, bad);
       return;
     }
-    accounts.register(username, password)
+    accounts.register(credentials.username(), credentials.password())
       .onSuccess(user -> Replies.sendPrivate(ctx, 201, user.toJson().put("token", tokens.sign(user.username()))))
       .onFailure(err -> Replies.failure(ctx, err));
   }

@@ -33,8 +33,6 @@ public final class SessionRoutes {
   /** The largest request body accepted: a username and a password need a few hundred bytes. */
   public static final int MAX_BODY_BYTES = 4096;
 
-  private static final String SHAPE = "{\"username\": \"...\", \"password\": \"...\"}";
-
   private SessionRoutes() {
   }
 
@@ -56,17 +54,14 @@ public final class SessionRoutes {
   }
 
   private static void create(RoutingContext ctx, Accounts accounts, Tokens tokens) {
-    String username;
-    String password;
+    Credentials credentials;
     try {
-      JsonObject body = Replies.body(ctx, SHAPE);
-      username = Replies.text(body, "username");
-      password = Replies.text(body, "password");
+      credentials = Credentials.read(ctx);
     } catch (IllegalArgumentException bad) {
       Replies.failure(ctx, bad);
       return;
     }
-    accounts.signIn(username, password, ctx.request().remoteAddress().host())
+    accounts.signIn(credentials.username(), credentials.password(), ctx.request().remoteAddress().host())
       .onSuccess(user -> Replies.sendPrivate(ctx, 201, new JsonObject()
         .put("token", tokens.sign(user.username())).put("username", user.username())))
       .onFailure(err -> Replies.failure(ctx, err));
