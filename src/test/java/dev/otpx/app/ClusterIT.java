@@ -158,6 +158,9 @@ class ClusterIT {
     Monitor watching = Processes.monitor(self, next);
     assertThat(Processes.exit(self, next, ExitReason.shutdown("moved"))).isTrue();
     assertThat(watching.down().await(10, TimeUnit.SECONDS).reason()).isEqualTo(ExitReason.shutdown("moved"));
+    // Its supervisor reports the end of a permanent child, whatever the reason, as OTP's does
+    // (child_terminated at error); wait for that report so that it is not read as part of the stop.
+    survivor.awaitLine(line -> line.contains("context=child_terminated") && line.contains("{shutdown, moved}"));
 
     // SIGTERM: the survivor leaves the cluster cleanly and ends with status 0.
     Future<Void> left = awaitMembers(1);
