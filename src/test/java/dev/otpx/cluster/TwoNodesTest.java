@@ -51,15 +51,7 @@ class TwoNodesTest {
 
   @Test
   void aRemoteProcessIsCalledAndItsMonitorGetsNoconnectionWhenItsNodeLeaves() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    Future<Vertx> startingA = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portA),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    Future<Vertx> startingB = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portB),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    a = startingA.await(60, TimeUnit.SECONDS);
-    b = startingB.await(60, TimeUnit.SECONDS);
+    startTwoNodes();
     Pid counter = GenServer.start(b, new CounterServer(), new DeploymentOptions().setConfig(CounterServer.args(7, Duration.ZERO)), null)
       .await(10, TimeUnit.SECONDS);
     assertThat(counter.node()).isEqualTo(Nodes.self(b)).isNotEqualTo(Nodes.self(a));
@@ -82,15 +74,7 @@ class TwoNodesTest {
 
   @Test
   void aMonitorOfAProcessWhoseNodeDiesGetsOneDownNoconnection() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    Future<Vertx> startingA = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portA),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    Future<Vertx> startingB = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portB),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    a = startingA.await(60, TimeUnit.SECONDS);
-    b = startingB.await(60, TimeUnit.SECONDS);
+    startTwoNodes();
     Pid counter = GenServer.start(b, new CounterServer(), new DeploymentOptions().setConfig(CounterServer.args(7, Duration.ZERO)), null)
       .await(10, TimeUnit.SECONDS);
     Monitor monitor = Processes.monitor(a, counter);
@@ -102,5 +86,18 @@ class TwoNodesTest {
     Throwable call = GenServer.call(a, counter, new JsonObject().put("action", "val"), Duration.ofSeconds(5))
       .map(x -> (Throwable) null).otherwise(err -> err).await(10, TimeUnit.SECONDS);
     assertThat(((dev.otpx.process.OtpException) call).reason()).isEqualTo(ExitReason.NOCONNECTION);
+  }
+
+  /** Starts nodes a and b side by side, each listing both as members, and waits until both joined. */
+  private void startTwoNodes() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    Future<Vertx> startingA = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portA),
+      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
+    Future<Vertx> startingB = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portB),
+      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
+    a = startingA.await(60, TimeUnit.SECONDS);
+    b = startingB.await(60, TimeUnit.SECONDS);
   }
 }
