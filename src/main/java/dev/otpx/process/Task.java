@@ -296,6 +296,11 @@ public final class Task<T> {
     }
 
     @Override
+    boolean lightweight() {
+      return true;
+    }
+
+    @Override
     protected Future<InitResult<Void>> init(JsonObject args) {
       // The owner learns of any end, a kill included, through this monitor.
       Client.watch(vertx, self(), task::exited);

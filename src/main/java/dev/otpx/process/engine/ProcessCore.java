@@ -150,12 +150,18 @@ public final class ProcessCore<S> implements Deployable {
       finish(ExitReason.NORMAL);
       return Future.failedFuture(taken);
     }
+    if (behaviour.lightweight() && name == null) {
+      // No consumer for the pid: a lightweight process is reached from its own node, by pid.
+      return runInit(args == null ? new JsonObject() : args);
+    }
     List<Future<Void>> listening = new ArrayList<>(2);
-    listening.add(bus.listen(cell.address()));
+    if (!behaviour.lightweight()) {
+      listening.add(bus.listen(cell.address()));
+    }
     if (name != null) {
       listening.add(bus.listen(name));
     }
-    return Future.all(listening).compose(v -> runInit(args));
+    return Future.all(listening).compose(v -> runInit(args == null ? new JsonObject() : args));
   }
 
   private Future<Void> runInit(JsonObject args) {
@@ -837,7 +843,8 @@ public final class ProcessCore<S> implements Deployable {
 
   private void undeployAfterExit() {
     // While the node closes, Vert.x undeploys every deployment itself right after the close hook.
-    if (!undeploying && !table.closing()) {
+    // A lightweight process has no deployment: its exit is its end.
+    if (!undeploying && !table.closing() && !behaviour.lightweight()) {
       // On the next turn: a process that dies while its deployment is still completing is not in
       // deploymentIDs() yet, and one whose start failed is undeployed by Vert.x itself.
       home.runOnContext(v -> {

@@ -30,8 +30,11 @@ public final class Spawn {
     ProcessTable table = ProcessTable.of(vertx);
     Pid parent = current();
     ProcessCore<S> core = new ProcessCore<>(vertx, behaviour, instance, name, parent);
-    return Placement.deploy(vertx, table, core, new DeploymentOptions(options).setInstances(1), parent != null)
-      .map(id -> core.pid());
+    DeploymentOptions single = new DeploymentOptions(options).setInstances(1);
+    Future<String> placed = behaviour.lightweight()
+      ? Placement.spawnLightweight(vertx, table, core, single, parent != null)
+      : Placement.deploy(vertx, table, core, single, parent != null);
+    return placed.map(id -> core.pid());
   }
 
   /** @return the process whose callback is running on this thread, if any, else null */
