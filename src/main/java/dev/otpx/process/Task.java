@@ -118,6 +118,19 @@ public final class Task<T> {
     return start(vertx, task -> GenServer.start(vertx, new TaskServer<>(task, job)));
   }
 
+  /**
+   * The task's outcome as soon as it is known: {@link Outcome.Ok} the moment it replies,
+   * {@link Outcome.Exited} the moment it ends without replying (a crash, a kill, a failed start).
+   * It does not complete while the task runs, so it bounds nothing by itself: the owner bounds the
+   * wait with {@link #yield} or {@link #yieldMany} (and {@link #shutdown}, after which it is
+   * complete). It lets an owner use each reply the moment it comes while the tasks wait together.
+   *
+   * @return the outcome, completed on the owner's context
+   */
+  public Future<Outcome<T>> outcome() {
+    return outcome.future();
+  }
+
   /** @return the task's pid, once its process has started */
   public Future<Pid> pid() {
     return started;
