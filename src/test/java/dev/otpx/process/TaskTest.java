@@ -285,6 +285,60 @@ class TaskTest {
     }
 
     @Test
+    void aSupervisedTaskIsALightweightProcessWithNoDeploymentAndNoEventBusAddress(Vertx vertx, VertxTestContext ctx) {
+      Promise<Integer> gate = Promise.promise();
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        int deployments = vertx.deploymentIDs().size();
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, gate::future);
+        task.pid().compose(pid -> Processes.status(vertx, pid).compose(status -> {
+          ctx.verify(() -> {
+            // A process all the same (status, parent, kind), but Vert.x deployed nothing for it.
+            assertThat(status.kind()).isEqualTo(Task.KIND);
+            assertThat(status.parent()).isEqualTo(sup);
+            assertThat(vertx.deploymentIDs()).hasSize(deployments);
+          });
+          // Reached from its own node by pid only: no consumer listens on its pid's address.
+          return vertx.eventBus().request(pid.address(), "hello").transform(ar -> Future.succeededFuture(ar.cause()));
+        })).compose(refused -> {
+          ctx.verify(() -> assertThat(((io.vertx.core.eventbus.ReplyException) refused).failureType())
+            .isEqualTo(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS));
+          gate.complete(7);
+          return Task.yield(task);
+        }).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+          assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(7));
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void outcomeCompletesTheMomentTheTaskRepliesWhileYieldManyStillWaitsForTheOthers(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      Promise<Integer> gate = Promise.promise();
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<Integer> quick = TaskSupervisor.asyncNolink(vertx, sup, gate::future);
+        Task<Integer> stuck = TaskSupervisor.asyncNolink(vertx, sup, never(), dev.otpx.process.Shutdown.BRUTAL_KILL);
+        Future<List<Task.Outcome<Integer>>> all = Task.yieldMany(List.of(quick, stuck), Duration.ofSeconds(10),
+          dev.otpx.process.Shutdown.BRUTAL_KILL);
+        quick.pid().compose(pid -> {
+          ctx.verify(() -> assertThat(quick.outcome().isComplete()).isFalse());
+          gate.complete(3);
+          return quick.outcome();
+        }).compose(outcome -> {
+          ctx.verify(() -> {
+            assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(3));
+            assertThat(all.isComplete()).as("the stuck task holds yieldMany until the deadline").isFalse();
+          });
+          return clock.advance(Duration.ofSeconds(10)).compose(v -> all);
+        }).onComplete(ctx.succeeding(outcomes -> ctx.verify(() -> {
+          assertThat(outcomes).containsExactly(new Task.Outcome.Ok<>(3), new Task.Outcome.NoReply<>());
+          assertThat(stuck.outcome().result()).as("killed at the deadline").isEqualTo(new Task.Outcome.Exited<>(ExitReason.KILLED));
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
     void stoppingTheTaskSupervisorStopsItsTasksWithTheirShutdown(Vertx vertx, VertxTestContext ctx) {
       TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
         Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, never(), dev.otpx.process.Shutdown.BRUTAL_KILL);
