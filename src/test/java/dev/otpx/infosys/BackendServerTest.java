@@ -1,5 +1,6 @@
 package dev.otpx.infosys;
 
+import static dev.otpx.infosys.InfoSysFixtures.first;
 import static dev.otpx.infosys.InfoSysFixtures.opts;
 import static dev.otpx.infosys.InfoSysFixtures.startFake;
 import static dev.otpx.process.testing.OtpAsserts.assertCrash;
@@ -12,6 +13,7 @@ import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.process.VirtualClock;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -282,8 +284,16 @@ class BackendServerTest {
 
     @Test
     void slowWorkIsCancelledAtTheDeadlineAndItsAnswerNeverSent(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startFake(vertx, "late", new JsonObject().put("delay_ms", 100))
-        .compose(pid -> call(vertx, "late", request("result", 30), 300))
+        .compose(pid -> {
+          Future<String> armed = first(vertx, FakeBackend.delayedAddress("late"));
+          Future<JsonArray> answer = call(vertx, "late", request("result", 30), 300);
+          // The deadline (30 ms) cancels the work; the caller's own 300 ms then end its wait.
+          return armed.compose(q -> clock.advance(Duration.ofMillis(30)))
+            .compose(v -> clock.advance(Duration.ofMillis(270)))
+            .compose(v -> answer);
+        })
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertFailure(OtpException.Failure.TIMEOUT, err);
           assertThat(FakeBackend.cancellations(vertx, "late")).isEqualTo(1);
@@ -293,10 +303,15 @@ class BackendServerTest {
 
     @Test
     void anAnswerBeforeTheDeadlineIsNotCancelled(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startFake(vertx, "steady", new JsonObject().put("delay_ms", 20))
-        .compose(pid -> call(vertx, "steady", request("result", 100), 1_000))
+        .compose(pid -> {
+          Future<String> armed = first(vertx, FakeBackend.delayedAddress("steady"));
+          Future<JsonArray> answer = call(vertx, "steady", request("result", 100), 1_000);
+          return armed.compose(q -> clock.advance(Duration.ofMillis(20))).compose(v -> answer);
+        })
         // Past the deadline: a cancellation still armed would have fired by now.
-        .compose(reply -> InfoSysFixtures.after(vertx, 150).map(reply))
+        .compose(reply -> clock.advance(Duration.ofMillis(150)).map(reply))
         .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
           assertThat(reply).hasSize(1);
           assertThat(FakeBackend.cancellations(vertx, "steady")).isZero();

@@ -1,5 +1,6 @@
 package dev.otpx.infosys;
 
+import dev.otpx.process.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -105,11 +106,15 @@ public final class FakeBackend implements Backend {
           return Future.succeededFuture(list);
         }
         Promise<List<Result>> later = Promise.promise();
-        long timer = vertx.setTimer(delayMs, id -> later.tryComplete(list));
+        // On the node's clock, so a test in virtual time decides when the answer comes.
+        Clock clock = Clock.of(vertx);
+        long timer = clock.setTimer(vertx.getOrCreateContext(), delayMs, id -> later.tryComplete(list));
         options.cancellation().onCancel(() -> {
-          vertx.cancelTimer(timer);
+          clock.cancelTimer(timer);
           cancelled(query);
         });
+        // Armed: a test may move the clock from now on.
+        vertx.eventBus().publish(delayedAddress(name), query);
         return later.future();
     }
   }
@@ -152,6 +157,15 @@ public final class FakeBackend implements Backend {
    */
   public static String calledAddress(String name) {
     return "fake.backend.called." + name;
+  }
+
+  /**
+   * @param name a backend's name
+   * @return the address on which the query is published once that backend's {@code delay_ms} timer
+   *     is set (on the node's clock) and its cancellation armed
+   */
+  public static String delayedAddress(String name) {
+    return "fake.backend.delayed." + name;
   }
 
   private static String key(String name, String query) {

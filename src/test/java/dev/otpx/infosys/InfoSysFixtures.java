@@ -54,11 +54,18 @@ final class InfoSysFixtures {
     return startInfoSys(vertx, new JsonObject());
   }
 
-  /** Completes after a delay: for tests where time passing (a TTL, an open circuit) is the point. */
-  static Future<Void> after(Vertx vertx, long millis) {
-    Promise<Void> promise = Promise.promise();
-    vertx.setTimer(millis, id -> promise.complete());
-    return promise.future();
+  /**
+   * The first message published on an address from now on (the consumer is in place when this
+   * returns: a local consumer is registered at once); the consumer then goes away.
+   */
+  static Future<String> first(Vertx vertx, String address) {
+    Promise<String> first = Promise.promise();
+    io.vertx.core.eventbus.MessageConsumer<String> consumer = vertx.eventBus().localConsumer(address);
+    consumer.handler(message -> {
+      consumer.unregister();
+      first.tryComplete(message.body());
+    });
+    return first.future();
   }
 
   /** Calls InfoSys over its registered name, as the HTTP route does. */
