@@ -304,10 +304,10 @@ class TaskTest {
             .isEqualTo(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS));
           gate.complete(7);
           return Task.yield(task);
-        }).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
-          assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(7));
-          ctx.completeNow();
-        })));
+        }).map(outcome -> {
+          ctx.verify(() -> assertThat(outcome).isEqualTo(new Task.Outcome.Ok<>(7)));
+          return outcome;
+        }).onComplete(ctx.succeedingThenComplete());
       }));
     }
 

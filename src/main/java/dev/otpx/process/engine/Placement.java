@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -91,21 +92,15 @@ final class Placement {
       return deploy(vertx, table, process, options, byProcess);
     }
     ContextInternal context = newNeutralContext(vertx, loop);
+    Promise<Object> booted = Promise.promise();
+    ProcessDeployment.startOn(context, process, booted);
     PromiseInternal<String> started = caller.promise();
-    context.runOnContext(v -> {
-      Future<?> booted;
-      try {
-        booted = process.deploy(context);
-      } catch (Throwable t) {
-        booted = Future.failedFuture(t);
+    booted.future().onComplete(ar -> {
+      if (ar.succeeded()) {
+        started.complete(null);
+      } else {
+        started.fail(ar.cause());
       }
-      booted.onComplete(ar -> {
-        if (ar.succeeded()) {
-          started.complete(null);
-        } else {
-          started.fail(ar.cause());
-        }
-      });
     });
     return started.future();
   }

@@ -76,16 +76,28 @@ final class ProcessDeployment implements Deployment {
         .build();
     Promise<Object> started = context.promise();
     starting = started;
+    startOn(context, process, started);
+    return started.future().transform(ar -> {
+      starting = null;
+      return ar.succeeded() ? Future.succeededFuture() : undeploy().transform(v -> Future.failedFuture(ar.cause()));
+    });
+  }
+
+  /**
+   * Runs a process's Vert.x start on its context: the one way a process's verticle is started,
+   * deployed or lightweight. A start that throws is a failed start.
+   *
+   * @param context the process's context
+   * @param process the process's deployable (its core)
+   * @param started completed with the start's outcome
+   */
+  static void startOn(ContextInternal context, Deployable process, Promise<Object> started) {
     context.runOnContext(v -> {
       try {
         process.deploy(context).onComplete(started);
       } catch (Throwable t) {
         started.tryFail(t);
       }
-    });
-    return started.future().transform(ar -> {
-      starting = null;
-      return ar.succeeded() ? Future.succeededFuture() : undeploy().transform(v -> Future.failedFuture(ar.cause()));
     });
   }
 
