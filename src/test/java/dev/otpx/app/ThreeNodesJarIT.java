@@ -164,11 +164,13 @@ class ThreeNodesJarIT {
     String carol = session(nodes.get(2), "carol");
     long video = addVideo(nodes.get(0), alice);
     Map<Node, Browser> browserOf = new LinkedHashMap<>();
-    browserOf.put(nodes.get(0), new Browser(nodes.get(0), alice, video, 0));
-    browserOf.put(nodes.get(1), new Browser(nodes.get(1), bob, video, 0));
-    browserOf.put(nodes.get(2), new Browser(nodes.get(2), carol, video, 0));
+    browserOf.put(nodes.get(0), new Browser(nodes.get(0), "alice", alice, video, 0));
+    browserOf.put(nodes.get(1), new Browser(nodes.get(1), "bob", bob, video, 0));
+    browserOf.put(nodes.get(2), new Browser(nodes.get(2), "carol", carol, video, 0));
     String epoch = browserOf.get(nodes.get(0)).joinReply.getString("epoch");
     assertThat(browserOf.values()).allSatisfy(b -> assertThat(b.joinReply.getString("epoch")).isEqualTo(epoch));
+    // Each join's presence state includes the joiner (presence across nodes is the channels work's).
+    assertThat(browserOf.values()).allSatisfy(b -> assertThat(b.joinReply.getJsonObject("presence_state").containsKey(b.username)).isTrue());
     long pinger = clients.setPeriodic(2000, id -> browsers.forEach(b -> b.client.ping()));
     List<Annotated> acked = new CopyOnWriteArrayList<>();
     for (Browser browser : browserOf.values()) {
@@ -246,7 +248,9 @@ class ThreeNodesJarIT {
     // The dead node's client sees its socket close, reconnects to a survivor and rejoins with the
     // largest id it had: it gets every acknowledged annotation after that one, none it had.
     orphan.client.closed().await(30, TimeUnit.SECONDS);
-    Browser rejoined = new Browser(survivors.get(0), orphan.token, video, lastSeen);
+    Browser rejoined = new Browser(survivors.get(0), orphan.username, orphan.token, video, lastSeen);
+    // The survivor's own client sees the newcomer arrive in the topic's presence.
+    browserOf.get(survivors.get(0)).awaitPresenceDiff(diff -> diff.getJsonObject("joins").containsKey(orphan.username));
     assertThat(rejoined.joinReply.getString("epoch")).isEqualTo(epoch);
     assertThat(rejoined.joinReply.containsKey("truncated")).isFalse();
     List<Long> missed = ids(rejoined.annotations());
@@ -254,7 +258,7 @@ class ThreeNodesJarIT {
     assertThat(missed).containsAll(acked.stream().map(Annotated::id).filter(id -> id > lastSeen).toList());
 
     // Nothing acknowledged is lost: a join from the start on the other survivor has every one.
-    Browser late = new Browser(survivors.get(1), alice, video, 0);
+    Browser late = new Browser(survivors.get(1), "alice", alice, video, 0);
     assertThat(ids(late.annotations())).containsAll(acked.stream().map(Annotated::id).toList());
     clients.cancelTimer(pinger);
     for (Node survivor : survivors) {
@@ -272,14 +276,18 @@ class ThreeNodesJarIT {
   private final class Browser {
     final Node node;
     final BridgeTestClient client;
+    final String username;
     final String token;
     final String topic;
     final JsonObject joinReply;
     /** Every annotation delivered on the topic, in arrival order. */
     private final List<Annotated> delivered = new ArrayList<>();
+    /** Every presence diff's payload ({@code joins}, {@code leaves}), in arrival order. */
+    private final List<JsonObject> presenceDiffs = new ArrayList<>();
 
-    Browser(Node node, String token, long video, long lastSeenId) throws Exception {
+    Browser(Node node, String username, String token, long video, long lastSeenId) throws Exception {
       this.node = node;
+      this.username = username;
       this.client = BridgeTestClient.connect(clients, node.http()).await(30, TimeUnit.SECONDS);
       this.token = token;
       this.topic = TOPIC_PREFIX + video;
@@ -292,13 +300,35 @@ class ThreeNodesJarIT {
 
     private void record(JsonObject frame) {
       JsonObject body = frame.getJsonObject("body");
-      if ("rec".equals(frame.getString("type")) && (TOPIC_ADDRESS_PREFIX + topic).equals(frame.getString("address"))
-          && body != null && "new_annotation".equals(body.getString("event"))) {
-        JsonObject payload = body.getJsonObject("payload");
-        synchronized (this) {
+      if (!"rec".equals(frame.getString("type")) || !(TOPIC_ADDRESS_PREFIX + topic).equals(frame.getString("address"))
+          || body == null) {
+        return;
+      }
+      JsonObject payload = body.getJsonObject("payload");
+      synchronized (this) {
+        if ("new_annotation".equals(body.getString("event"))) {
           delivered.add(new Annotated(payload.getLong("id"), payload.getString("body")));
-          notifyAll();
+        } else if ("presence_diff".equals(body.getString("event"))) {
+          presenceDiffs.add(payload);
         }
+        notifyAll();
+      }
+    }
+
+    /** Waits (30 s at most) for a presence diff on the topic that matches. */
+    synchronized JsonObject awaitPresenceDiff(Predicate<JsonObject> wanted) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (true) {
+        for (JsonObject diff : presenceDiffs) {
+          if (wanted.test(diff)) {
+            return diff;
+          }
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError(node.name() + "'s client got no matching presence diff; it got " + presenceDiffs);
+        }
+        wait(left);
       }
     }
 
