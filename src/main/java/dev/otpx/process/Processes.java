@@ -146,7 +146,7 @@ public final class Processes {
     if (cell == null) {
       return Optional.empty();
     }
-    List<Pid> links = cell.links().stream().map(ProcessCell::pid).toList();
+    List<Pid> links = cell.linkedPids();
     return Optional.of(new ProcessInfo(cell.pid(), cell.parent(), cell.names(), links, cell.trapsExits()));
   }
 

@@ -39,7 +39,9 @@ class BenchSmokeTest {
         .anyMatch(name -> name.startsWith("InfoSys"))
         .anyMatch(name -> name.toLowerCase().contains("broadcast"))
         .anyMatch(name -> name.startsWith("annotation append committed to PostgreSQL"))
-        .anyMatch(name -> name.startsWith("annotation append committed to the embedded H2 file"));
+        .anyMatch(name -> name.startsWith("annotation append committed to the embedded H2 file"))
+        .anyMatch(name -> name.startsWith("call to a process on another node"))
+        .anyMatch(name -> name.startsWith("singleton failover"));
     for (Object row : rows) {
       JsonObject r = (JsonObject) row;
       assertThat(r.getDouble("otpx")).as(r.getString("name")).isNotNaN();

@@ -225,7 +225,7 @@ final class ChannelsServerProcess implements AutoCloseable {
    * loaded this class, not {@code java.class.path} (which is Maven's launcher); the loaders above it
    * are Maven's own and are left out.
    */
-  private static String classpath() {
+  static String classpath() {
     for (ClassLoader loader = ChannelsServerProcess.class.getClassLoader(); loader != null; loader = loader.getParent()) {
       if (loader instanceof URLClassLoader urls && urls.getURLs().length > 0) {
         List<String> entries = new ArrayList<>();

@@ -45,6 +45,7 @@ public final class BridgeTestClient {
   private final List<JsonObject> unclaimed = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final Promise<Short> closed = Promise.promise();
+  private final List<java.util.function.Consumer<JsonObject>> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int replies;
 
   private BridgeTestClient(WebSocketClient wsClient, WebSocket ws, Transport transport) {
@@ -70,7 +71,7 @@ public final class BridgeTestClient {
   }
 
   /** Completes with the close status the server sent when the websocket closes. */
-  Future<Short> closed() {
+  public Future<Short> closed() {
     return closed.future().timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -102,6 +103,19 @@ public final class BridgeTestClient {
   /** Writes one frame. */
   Future<Void> write(JsonObject frame) {
     return write(frame.encode());
+  }
+
+  /** A ping, as the browser client sends one every few seconds: the bridge closes a silent socket. */
+  public Future<Void> ping() {
+    return write(new JsonObject().put("type", "ping"));
+  }
+
+  /**
+   * Shows every frame received from now on to {@code watcher} too (claimed or not), on the
+   * connection's event loop: how a test keeps a complete record of what a socket was sent.
+   */
+  public void watch(java.util.function.Consumer<JsonObject> watcher) {
+    watchers.add(watcher);
   }
 
   /** A SEND without reply address. */
@@ -179,6 +193,7 @@ public final class BridgeTestClient {
   }
 
   private void claim(JsonObject frame) {
+    watchers.forEach(watcher -> watcher.accept(frame));
     Waiter claimed = null;
     synchronized (this) {
       for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {

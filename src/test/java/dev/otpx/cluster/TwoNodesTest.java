@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.otpx.counter.CounterServer;
 import dev.otpx.process.Down;
+import dev.otpx.process.Exit;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.Monitor;
@@ -86,6 +87,120 @@ class TwoNodesTest {
     Throwable call = GenServer.call(a, counter, new JsonObject().put("action", "val"), Duration.ofSeconds(5))
       .map(x -> (Throwable) null).otherwise(err -> err).await(10, TimeUnit.SECONDS);
     assertThat(((dev.otpx.process.OtpException) call).reason()).isEqualTo(ExitReason.NOCONNECTION);
+  }
+
+  /**
+   * Links to the process named by its {@code peer} argument in init, then (unless {@code sync} is
+   * false) calls it once: the call travels after the link request on the same node-to-node address,
+   * so once init is done the peer's node has recorded the link. With {@code trap}, an exit signal
+   * becomes an {@link Exit} the test reads with the call {@code next_exit}.
+   */
+  static final class Linker extends GenServer<Linker.State> {
+
+    record State(java.util.ArrayDeque<Exit> exits, java.util.ArrayDeque<dev.otpx.process.From> waiting) {
+    }
+
+    static JsonObject args(Pid peer, boolean trap, boolean sync) {
+      return new JsonObject().put("peer", peer.toString()).put("trap", trap).put("sync", sync);
+    }
+
+    @Override
+    protected Future<dev.otpx.process.InitResult<State>> init(JsonObject args) {
+      Pid peer = Pid.parse(args.getString("peer"));
+      trapExits(args.getBoolean("trap"));
+      link(peer);
+      State state = new State(new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>());
+      Future<Object> synced = args.getBoolean("sync")
+        ? GenServer.call(vertx, peer, new JsonObject().put("action", "val"), Duration.ofSeconds(10))
+        : Future.succeededFuture();
+      return synced.map(v -> dev.otpx.process.InitResult.ok(state));
+    }
+
+    @Override
+    protected dev.otpx.process.CallResult<State> handleCall(Object request, dev.otpx.process.From from, State state) {
+      state.waiting().add(from);
+      answer(state);
+      return dev.otpx.process.CallResult.noReply(state);
+    }
+
+    @Override
+    protected dev.otpx.process.CastResult<State> handleInfo(Object message, State state) {
+      if (message instanceof Exit exit) {
+        state.exits().add(exit);
+        answer(state);
+      }
+      return dev.otpx.process.CastResult.noReply(state);
+    }
+
+    private static void answer(State state) {
+      while (!state.exits().isEmpty() && !state.waiting().isEmpty()) {
+        Exit exit = state.exits().poll();
+        state.waiting().poll().reply(new JsonObject().put("from", exit.pid().toString()).put("reason", exit.reason().toJson()));
+      }
+    }
+  }
+
+  private Pid startCounter(Vertx node) throws Exception {
+    return GenServer.start(node, new CounterServer(), new DeploymentOptions().setConfig(CounterServer.args(7, Duration.ZERO)), null)
+      .await(10, TimeUnit.SECONDS);
+  }
+
+  private static Pid startLinker(Vertx node, Pid peer, boolean trap, boolean sync) throws Exception {
+    return GenServer.start(node, new Linker(), new DeploymentOptions().setConfig(Linker.args(peer, trap, sync)), null)
+      .await(10, TimeUnit.SECONDS);
+  }
+
+  private static JsonObject nextExit(Vertx node, Pid linker) throws Exception {
+    return GenServer.<JsonObject>call(node, linker, "next_exit", Duration.ofSeconds(30)).await(40, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aLinkAcrossNodesCarriesAnAbnormalExitBothWays() throws Exception {
+    startTwoNodes();
+    // b's process ends: the process on a linked to it ends with the same reason.
+    Pid counter = startCounter(b);
+    Pid linker = startLinker(a, counter, false, true);
+    assertThat(Processes.info(a, linker).orElseThrow().links()).contains(counter);
+    Monitor linkerDown = Processes.monitor(a, linker);
+    assertThat(Processes.exit(b, counter, ExitReason.shutdown("boom"))).isTrue();
+    assertThat(linkerDown.down().await(30, TimeUnit.SECONDS).reason()).isEqualTo(ExitReason.shutdown("boom"));
+
+    // a's process ends: the process on b linked to it ends with the same reason.
+    Pid other = startCounter(b);
+    Pid second = startLinker(a, other, false, true);
+    assertThat(Processes.info(b, other).orElseThrow().links()).contains(second);
+    Monitor otherDown = Processes.monitor(b, other);
+    assertThat(Processes.exit(a, second, ExitReason.shutdown("crash"))).isTrue();
+    assertThat(otherDown.down().await(30, TimeUnit.SECONDS).reason()).isEqualTo(ExitReason.shutdown("crash"));
+  }
+
+  @Test
+  void aTrappingProcessGetsItsRemoteLinksExitAndNoprocForAProcessThatIsNotThere() throws Exception {
+    startTwoNodes();
+    Pid counter = startCounter(b);
+    Pid linker = startLinker(a, counter, true, true);
+    assertThat(Processes.exit(b, counter, ExitReason.shutdown("boom"))).isTrue();
+    JsonObject exit = nextExit(a, linker);
+    assertThat(exit.getString("from")).isEqualTo(counter.toString());
+    assertThat(ExitReason.fromJson(exit.getJsonObject("reason"))).isEqualTo(ExitReason.shutdown("boom"));
+    assertThat(Processes.info(a, linker).orElseThrow().links()).doesNotContain(counter);
+
+    // The counter is gone now: a link to it is answered with noproc through the link, as in Erlang.
+    Pid late = startLinker(a, counter, true, false);
+    JsonObject noproc = nextExit(a, late);
+    assertThat(noproc.getString("from")).isEqualTo(counter.toString());
+    assertThat(ExitReason.fromJson(noproc.getJsonObject("reason"))).isEqualTo(ExitReason.NOPROC);
+  }
+
+  @Test
+  void aProcessLinkedToAProcessWhoseNodeDiesExitsWithNoconnection() throws Exception {
+    startTwoNodes();
+    Pid counter = startCounter(b);
+    Pid linker = startLinker(a, counter, false, true);
+    Monitor linkerDown = Processes.monitor(a, linker);
+    ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) b).clusterManager())
+      .getHazelcastInstance().getLifecycleService().terminate();
+    assertThat(linkerDown.down().await(30, TimeUnit.SECONDS).reason()).isEqualTo(ExitReason.NOCONNECTION);
   }
 
   /** Starts nodes a and b side by side, each listing both as members, and waits until both joined. */

@@ -110,7 +110,7 @@ public final class Client {
     Objects.requireNonNull(reason, "reason");
     ProcessTable table = ProcessTable.of(vertx);
     if (table.isRemote(pid)) {
-      table.distribution().exit(pid, Spawn.current(), reason);
+      table.distribution().exit(pid, Spawn.current(), reason, false);
       return true;
     }
     return exit(table.lookup(pid), reason);

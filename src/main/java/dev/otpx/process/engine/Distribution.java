@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Calls in flight and monitors of remote processes are indexed by node: when a node leaves
  * ({@link #nodeLeft}), every call waiting on it fails with an exit {@code noconnection} and every
- * monitor of one of its processes gets exactly one DOWN {@code noconnection}, as in Erlang. A message
+ * monitor of one of its processes gets exactly one DOWN {@code noconnection}, as in Erlang; every
+ * process linked to one of its processes gets an exit signal {@code noconnection} through the link. A
+ * link across nodes is kept on both sides (each cell knows the other's pid) and an exit travels as
+ * an exit signal marked as the link's. A message
  * crossing nodes must be one the event bus can encode (JSON, strings, numbers, buffers).
  */
 public final class Distribution {
@@ -53,6 +56,8 @@ public final class Distribution {
   private static final String FROM = "otpx.from";
   private static final String NODE = "otpx.node";
   private static final String REF = "otpx.ref";
+  /** On an exit signal: a link carries it (dropped if the receiver unlinked meanwhile). */
+  private static final String LINK = "otpx.link";
 
   private final ProcessTable table;
   private final Vertx vertx;
@@ -149,6 +154,18 @@ public final class Distribution {
     if (theirs != null) {
       theirs.values().forEach(w -> table.demonitor(table.lookup(w.pid()), w.ref()));
     }
+    // Links are few and a node leaves rarely: a scan of this node's processes beats an index that
+    // every link, unlink and exit would have to keep true.
+    int links = 0;
+    for (ProcessCell cell : table.processes()) {
+      for (Pid remote : cell.remoteLinksOn(node)) {
+        cell.signal(remote, ExitReason.NOCONNECTION, true);
+        links++;
+      }
+    }
+    if (links > 0) {
+      log.info("node {}: sent {} exit signal(s) noconnection through links to node {}", self, links, node);
+    }
   }
 
   /**
@@ -211,8 +228,11 @@ public final class Distribution {
     vertx.eventBus().send(address(node), message, target(new DeliveryOptions().addHeader(OP, info ? "send" : "cast"), pid, name));
   }
 
-  /** Sends an exit signal from {@code from} (or nobody) to a process of another node. */
-  void exit(Pid target, Pid from, ExitReason reason) {
+  /**
+   * Sends an exit signal from {@code from} (or nobody) to a process of another node: Erlang's
+   * {@code exit/2}, or ({@code viaLink}) the end of a process linked to it.
+   */
+  void exit(Pid target, Pid from, ExitReason reason, boolean viaLink) {
     if (gone.contains(target.node())) {
       return;
     }
@@ -220,7 +240,44 @@ public final class Distribution {
     if (from != null) {
       options.addHeader(FROM, from.toString());
     }
+    if (viaLink) {
+      options.addHeader(LINK, "true");
+    }
     vertx.eventBus().send(address(target.node()), reason.toJson(), options);
+  }
+
+  /**
+   * Links a process of this node to one of another node, both ways: this side at once, the other
+   * when the request reaches its node. A process that is not there answers with an exit signal
+   * noproc through the link, a node that is not in the cluster with noconnection, as in Erlang.
+   *
+   * @param cell the linking process, of this node
+   * @param remote the other process
+   */
+  void link(ProcessCell cell, Pid remote) {
+    if (!cell.addRemoteLink(remote)) {
+      return;
+    }
+    if (gone.contains(remote.node())) {
+      cell.signal(remote, ExitReason.NOCONNECTION, true);
+      return;
+    }
+    vertx.eventBus().send(address(remote.node()), null, target(new DeliveryOptions()
+      .addHeader(OP, "link").addHeader(FROM, cell.pid().toString()), remote, null));
+    // The node may have left between the check and the send, after nodeLeft's scan: signal it here;
+    // a second signal through the same link finds it gone and is dropped.
+    if (gone.contains(remote.node())) {
+      cell.signal(remote, ExitReason.NOCONNECTION, true);
+    }
+  }
+
+  /** Removes the other node's side of a link whose side here {@code local} has just removed. */
+  void unlink(Pid local, Pid remote) {
+    if (gone.contains(remote.node())) {
+      return;
+    }
+    vertx.eventBus().send(address(remote.node()), null, target(new DeliveryOptions()
+      .addHeader(OP, "unlink").addHeader(FROM, local.toString()), remote, null));
   }
 
   /**
@@ -295,7 +352,15 @@ public final class Distribution {
           ProcessCell cell = local(headers);
           if (cell != null) {
             String from = headers.get(FROM);
-            cell.signal(from == null ? null : Pid.parse(from), ExitReason.fromJson((JsonObject) message.body()), false);
+            cell.signal(from == null ? null : Pid.parse(from), ExitReason.fromJson((JsonObject) message.body()),
+              "true".equals(headers.get(LINK)));
+          }
+        }
+        case "link" -> linked(headers);
+        case "unlink" -> {
+          ProcessCell cell = local(headers);
+          if (cell != null) {
+            cell.removeLink(Pid.parse(headers.get(FROM)));
           }
         }
         case "monitor" -> monitored(headers);
@@ -335,6 +400,15 @@ public final class Distribution {
           .addHeader(OP, "down").addHeader(NODE, self).addHeader(REF, Long.toString(theirRef)));
       }
     });
+  }
+
+  private void linked(MultiMap headers) {
+    Pid linker = Pid.parse(headers.get(FROM));
+    Pid target = Pid.parse(headers.get(PID));
+    ProcessCell cell = table.lookup(target);
+    if (cell == null || !cell.addRemoteLink(linker)) {
+      exit(linker, target, ExitReason.NOPROC, true);
+    }
   }
 
   private void demonitored(MultiMap headers) {

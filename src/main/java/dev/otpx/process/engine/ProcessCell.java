@@ -9,8 +9,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -31,6 +33,8 @@ public final class ProcessCell {
   private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
   private final List<String> names = new ArrayList<>(1);
   private final Map<Pid, ProcessCell> links = new LinkedHashMap<>();
+  // Links to processes of other nodes: only their pids are known here (Distribution signals them).
+  private final Set<Pid> remoteLinks = new LinkedHashSet<>();
   private ExitReason exitReason;
   private volatile boolean dying;
   // Messages handed to the context and not yet taken: the mailbox an observer sees.
@@ -242,12 +246,46 @@ public final class ProcessCell {
    * @return true when this process was linked to it (the link is gone now)
    */
   synchronized boolean removeLink(Pid other) {
-    return links.remove(other) != null;
+    return links.remove(other) != null || remoteLinks.remove(other);
   }
 
-  /** @return the live processes this one is linked to */
+  /**
+   * Links this process to a process of another node, this side only (the other node records its
+   * side when the link request reaches it).
+   *
+   * @param other the remote pid
+   * @return false when this process has already exited
+   */
+  synchronized boolean addRemoteLink(Pid other) {
+    if (exitReason != null) {
+      return false;
+    }
+    remoteLinks.add(other);
+    return true;
+  }
+
+  /**
+   * @param node a node's id
+   * @return the processes of that node this one is linked to
+   */
+  synchronized List<Pid> remoteLinksOn(String node) {
+    if (remoteLinks.isEmpty()) {
+      return List.of();
+    }
+    return remoteLinks.stream().filter(p -> p.node().equals(node)).toList();
+  }
+
+  /** @return the live processes of this node this one is linked to */
   public synchronized List<ProcessCell> links() {
     return List.copyOf(links.values());
+  }
+
+  /** @return every process this one is linked to, of this node (first) and of others */
+  public synchronized List<Pid> linkedPids() {
+    List<Pid> all = new ArrayList<>(links.size() + remoteLinks.size());
+    all.addAll(links.keySet());
+    all.addAll(remoteLinks);
+    return all;
   }
 
   /** @return the linked processes this one started, oldest first */
@@ -294,12 +332,14 @@ public final class ProcessCell {
       return null;
     }
     exitReason = reason;
-    Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()), List.copyOf(links.values()));
+    Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()), List.copyOf(links.values()),
+      List.copyOf(remoteLinks));
     names.clear();
     monitors.clear();
     links.clear();
+    remoteLinks.clear();
     return exited;
   }
 
-  record Exited(List<String> names, List<Consumer<ExitReason>> monitors, List<ProcessCell> links) { }
+  record Exited(List<String> names, List<Consumer<ExitReason>> monitors, List<ProcessCell> links, List<Pid> remoteLinks) { }
 }

@@ -320,7 +320,7 @@ public final class ProcessCore<S> implements Deployable {
       default -> "running";
     };
     return new ProcessStatus(cell.pid(), name, cell.names(), behaviour.kind(), parent,
-      cell.links().stream().map(ProcessCell::pid).toList(), trapExit, shown,
+      cell.linkedPids(), trapExit, shown,
       Duration.ofMillis(Math.max(0, table.clock().millis() - startedAt)), cell.queued() + waiting.size(), calls, summary,
       traceLeft);
   }
@@ -471,6 +471,10 @@ public final class ProcessCore<S> implements Deployable {
    */
   public void link(Pid pid) {
     requireOnHome("link");
+    if (table.isRemote(pid)) {
+      table.distribution().link(cell, pid);
+      return;
+    }
     ProcessCell other = table.lookup(pid);
     if (other == cell) {
       return;
@@ -488,6 +492,10 @@ public final class ProcessCore<S> implements Deployable {
   public void unlink(Pid pid) {
     requireOnHome("unlink");
     cell.removeLink(pid);
+    if (table.isRemote(pid)) {
+      table.distribution().unlink(cell.pid(), pid);
+      return;
+    }
     ProcessCell other = table.lookup(pid);
     if (other != null) {
       other.removeLink(cell.pid());

@@ -458,6 +458,9 @@ public final class ProcessTable implements Shareable {
         linked.signal(cell.pid(), reason, true);
       }
     }
+    for (Pid remote : exited.remoteLinks()) {
+      distribution.exit(remote, cell.pid(), reason, true);
+    }
     for (Consumer<ExitReason> monitor : exited.monitors()) {
       try {
         monitor.accept(reason);
