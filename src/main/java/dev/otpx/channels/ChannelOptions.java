@@ -1,7 +1,7 @@
 package dev.otpx.channels;
 
+import dev.otpx.process.JsonOptions;
 import io.vertx.core.json.JsonObject;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -68,15 +68,17 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
    *
    * @param json the {@code channels} section or a process's args; other keys are ignored
    * @return the options
-   * @throws IllegalArgumentException naming the key whose value is not an integer or out of range
+   * @throws IllegalArgumentException naming the key whose value is not a whole number or out of range
+   *     ({@link JsonOptions}'s rules)
    */
   public static ChannelOptions fromJson(JsonObject json) {
-    JsonObject source = json == null ? new JsonObject() : json;
+    // Keys named as they are, with no path: the section is the channels' own or a process's args.
+    JsonOptions source = JsonOptions.of(json, "");
     return new ChannelOptions(
-      Duration.ofMillis(integer(source, IDLE_STOP_MS, DEFAULT_IDLE_STOP.toMillis())),
-      (int) Math.min(Integer.MAX_VALUE, integer(source, MAX_BODY_LENGTH, DEFAULT_MAX_BODY_LENGTH)),
-      (int) Math.min(Integer.MAX_VALUE, integer(source, HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT)),
-      Duration.ofMillis(integer(source, INFOSYS_TIMEOUT_MS, DEFAULT_INFOSYS_TIMEOUT.toMillis())));
+      source.millis(IDLE_STOP_MS, DEFAULT_IDLE_STOP, Duration.ofMillis(1), Duration.ofMillis(Long.MAX_VALUE)),
+      source.intValue(MAX_BODY_LENGTH, DEFAULT_MAX_BODY_LENGTH, 1, Integer.MAX_VALUE),
+      source.intValue(HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, 1, Integer.MAX_VALUE),
+      source.millis(INFOSYS_TIMEOUT_MS, DEFAULT_INFOSYS_TIMEOUT, Duration.ofMillis(1), MAX_INFOSYS_TIMEOUT));
   }
 
   /** @return the options under their config keys, readable by {@link #fromJson} */
@@ -106,24 +108,5 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
   /** @param value the InfoSys deadline @return a copy with it */
   public ChannelOptions withInfosysTimeout(Duration value) {
     return new ChannelOptions(idleStop, maxBodyLength, historyLimit, value);
-  }
-
-  /** A whole number that fits a long; fractions, strings and booleans are refused naming the key. */
-  private static long integer(JsonObject json, String key, long fallback) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      return big.longValue();
-    }
-    throw new IllegalArgumentException(key + " must be an integer, got " + describe(value));
-  }
-
-  private static String describe(Object value) {
-    return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
   }
 }

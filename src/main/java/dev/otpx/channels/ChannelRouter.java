@@ -83,7 +83,7 @@ public final class ChannelRouter extends GenServer<Void> {
     return Registry.register(vertx, ChannelAddresses.PUSH, self())
       .compose(v -> Registry.register(vertx, ChannelAddresses.LEAVE, self()))
       .compose(v -> Registry.register(vertx, ChannelAddresses.SOCKET_CLOSED, self()))
-      .map(v -> InitResult.ok(null));
+      .map(v -> InitResult.ok());
   }
 
   @Override
@@ -99,7 +99,7 @@ public final class ChannelRouter extends GenServer<Void> {
           + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " or " + ChannelAddresses.LEAVE);
       };
     } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), null);
+      return CallResult.error("bad_request", bad.getMessage());
     }
     if (msg instanceof Join join) {
       // Remembered now, not on success: a socket_closed overtaking the reply must still reach the topic.
@@ -126,14 +126,14 @@ public final class ChannelRouter extends GenServer<Void> {
       if (running.isEmpty() || !running.get().equals(synced.get(leave.topic()))) {
         // No process, or one that never heard of this socket (it restarted): nothing to undo there.
         running.ifPresent(pid -> sync(leave.topic(), pid, null));
-        return CallResult.reply(new JsonObject().put("status", "ok"), null);
+        return CallResult.reply(new JsonObject().put("status", "ok"));
       }
       GenServer.<Object>call(vertx, running.get(), leave).onComplete(ar -> relay(from, ar.succeeded() ? ar.result() : null, ar.cause()));
     } else {
       socketClosed(((SocketClosed) msg).socketId());
-      return CallResult.reply(new JsonObject().put("status", "ok"), null);
+      return CallResult.reply(new JsonObject().put("status", "ok"));
     }
-    return CallResult.noReply(null);
+    return CallResult.noReply();
   }
 
   @Override
@@ -141,14 +141,14 @@ public final class ChannelRouter extends GenServer<Void> {
     if (!ChannelAddresses.SOCKET_CLOSED.equals(castAddress())) {
       // A browser's join, post or leave sent without a reply address: there is no one to answer.
       log.debug("channel router ignored a send without a reply address to {}", castAddress());
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     try {
       socketClosed(TopicChannelMsg.socketClosed(message).socketId());
     } catch (IllegalArgumentException bad) {
       log.warn("channel router ignored a socket_closed notice ({}): {}", bad.getMessage(), LogText.quote(message));
     }
-    return CastResult.noReply(null);
+    return CastResult.noReply();
   }
 
   @Override
@@ -163,7 +163,7 @@ public final class ChannelRouter extends GenServer<Void> {
           topic, down.reason(), members.get(topic).size());
         ensure(topic, null).onFailure(err -> log.warn("channel {} could not be started again: {}", topic, err.toString()));
       }
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     return super.handleInfo(message, state);
   }
@@ -293,7 +293,7 @@ public final class ChannelRouter extends GenServer<Void> {
   }
 
   private CallResult<Void> notJoined(String socketId, String topic) {
-    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic, null);
+    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic);
   }
 
   // ---------------------------------------------------------------- membership

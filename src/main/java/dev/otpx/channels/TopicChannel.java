@@ -154,7 +154,7 @@ public final class TopicChannel extends GenServer<Void> {
     store = Store.shared(vertx);
     // Started by a join that is on its way; should it never come, the topic stops anyway.
     scheduleIdleStop();
-    return Future.succeededFuture(InitResult.ok(null));
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -163,10 +163,10 @@ public final class TopicChannel extends GenServer<Void> {
       // One address serves every kind, so a JSON body could not say which it is: browsers go
       // through the router's addresses, which do.
       return CallResult.error("bad_request", "a topic process takes the router's messages only: send joins, posts and"
-        + " leaves to " + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " and " + ChannelAddresses.LEAVE, null);
+        + " leaves to " + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " and " + ChannelAddresses.LEAVE);
     }
     if (msg.topic() != null && !msg.topic().equals(topic)) {
-      return CallResult.error("bad_request", "topic " + msg.topic() + " is not served by the channel of " + topic, null);
+      return CallResult.error("bad_request", "topic " + msg.topic() + " is not served by the channel of " + topic);
     }
     if (msg instanceof Join join) {
       return join(join);
@@ -174,11 +174,11 @@ public final class TopicChannel extends GenServer<Void> {
       return push(push);
     } else if (msg instanceof Leave leave) {
       return untrack(leave.socketId(), leave.username())
-        ? CallResult.reply(new JsonObject().put("status", "ok"), null)
+        ? CallResult.reply(new JsonObject().put("status", "ok"))
         : notJoined(leave.socketId(), leave.username());
     }
     untrack(((SocketClosed) msg).socketId(), null);
-    return CallResult.reply(new JsonObject().put("status", "ok"), null);
+    return CallResult.reply(new JsonObject().put("status", "ok"));
   }
 
   @Override
@@ -199,7 +199,7 @@ public final class TopicChannel extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       log.warn("channel {} ignored a bad cast ({}): {}", topic, bad.getMessage(), LogText.quote(message));
     }
-    return CastResult.noReply(null);
+    return CastResult.noReply();
   }
 
   @Override
@@ -210,7 +210,7 @@ public final class TopicChannel extends GenServer<Void> {
       return storeAnswers(answered);
     } else if (message instanceof SocketClosed closed) {
       untrack(closed.socketId(), null);
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     return super.handleInfo(message, state);
   }
@@ -235,7 +235,7 @@ public final class TopicChannel extends GenServer<Void> {
         track(join.username(), join.socketId());
         // The joiner's own socket id: a client tells its metas from its past connections' by it.
         reply.put("presence_state", presenceState()).put("socket_id", join.socketId());
-        return CallResult.<Void>reply(reply, null);
+        return CallResult.<Void>reply(reply);
       })
       .recover(err -> storeFailed("history for a join", err)));
   }
@@ -247,14 +247,14 @@ public final class TopicChannel extends GenServer<Void> {
     try {
       push.checkLength(options.maxBodyLength());
     } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), null);
+      return CallResult.error("bad_request", bad.getMessage());
     }
     // Answered only once the annotation is committed: an acknowledged post is never lost.
     return CallResult.deferred(onOwnContext(store.annotations().add(videoId, push.username(), push.body(), push.at()))
       .map(annotation -> {
         publishAnnotation(annotation);
         askInfoSys(push.body(), push.at());
-        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()), null);
+        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()));
       })
       .recover(err -> storeFailed("a new annotation", err)));
   }
@@ -271,11 +271,11 @@ public final class TopicChannel extends GenServer<Void> {
       return Future.succeededFuture(CallResult.error(code, "the annotations of " + topic + " are unavailable for now; try again", null));
     }
     log.warn("channel {} could not store or read {}: {}", topic, what, err.toString());
-    return Future.succeededFuture(CallResult.error(code, "could not store or read " + what + " of " + topic, null));
+    return Future.succeededFuture(CallResult.error(code, "could not store or read " + what + " of " + topic));
   }
 
   private CallResult<Void> notJoined(String socketId, String username) {
-    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic + " as " + username, null);
+    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic + " as " + username);
   }
 
   private void publishAnnotation(Annotation annotation) {
@@ -308,7 +308,7 @@ public final class TopicChannel extends GenServer<Void> {
   private CastResult<Void> storeAnswers(Answered answered) {
     pendingAnswers--;
     if (answered.results().isEmpty()) {
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     Future<Void> chain = Future.succeededFuture();
     for (Result result : answered.results()) {
@@ -319,10 +319,10 @@ public final class TopicChannel extends GenServer<Void> {
         });
     }
     return CastResult.deferred(onOwnContext(chain)
-      .<CastResult<Void>>map(v -> CastResult.noReply(null))
+      .<CastResult<Void>>map(v -> CastResult.noReply())
       .recover(err -> {
         log.warn("channel {} could not store an InfoSys answer: {}", topic, err.toString());
-        return Future.succeededFuture(CastResult.noReply(null));
+        return Future.succeededFuture(CastResult.noReply());
       }));
   }
 
@@ -422,18 +422,18 @@ public final class TopicChannel extends GenServer<Void> {
 
   private CastResult<Void> idleCheck(IdleCheck check) {
     if (check.generation() != idleGeneration) {
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     idleTimer = -1;
     if (!presence.isEmpty()) {
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     if (pendingAnswers > 0) {
       // An InfoSys answer on its way still belongs in the topic; wait for it.
       scheduleIdleStop();
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     log.debug("channel {} has been empty for {} ms: stopping", topic, options.idleStop().toMillis());
-    return CastResult.stop(ExitReason.NORMAL, null);
+    return CastResult.stop(ExitReason.NORMAL);
   }
 }

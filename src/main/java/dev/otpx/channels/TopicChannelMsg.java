@@ -1,7 +1,7 @@
 package dev.otpx.channels;
 
+import dev.otpx.process.JsonOptions;
 import io.vertx.core.json.JsonObject;
-import java.math.BigInteger;
 import java.util.Objects;
 
 /**
@@ -130,12 +130,11 @@ public sealed interface TopicChannelMsg {
     String username = username(json);
     String socketId = socketId(json);
     String topic = topic(json);
-    Object value = json.getValue("last_seen_id");
-    Long lastSeenId = nonNegativeInteger(value);
-    if (lastSeenId == null) {
-      throw new IllegalArgumentException("last_seen_id must be a non-negative integer (0 the first time), got " + describe(value));
+    JsonOptions fields = JsonOptions.of(json, "");
+    if (!fields.has("last_seen_id")) {
+      throw new IllegalArgumentException("last_seen_id: required, a non-negative whole number (0 the first time)");
     }
-    return new Join(topic, username, socketId, lastSeenId);
+    return new Join(topic, username, socketId, fields.wholeNumber("last_seen_id", 0, 0, Long.MAX_VALUE));
   }
 
   /**
@@ -163,10 +162,11 @@ public sealed interface TopicChannelMsg {
     if (!(payload.getValue("body") instanceof String postBody) || !visible(postBody)) {
       throw new IllegalArgumentException("body must be a string with at least one visible character, got " + describe(payload.getValue("body")));
     }
-    Long at = nonNegativeInteger(payload.getValue("at"));
-    if (at == null) {
-      throw new IllegalArgumentException("at must be a non-negative integer (ms into the video), got " + describe(payload.getValue("at")));
+    JsonOptions fields = JsonOptions.of(payload, "");
+    if (!fields.has("at")) {
+      throw new IllegalArgumentException("at: required, a non-negative whole number (ms into the video)");
     }
+    long at = fields.wholeNumber("at", 0, 0, Long.MAX_VALUE);
     Push push = new Push(topic, username, socketId, (String) event, postBody, at);
     push.checkLength(options.maxBodyLength());
     return push;
@@ -270,19 +270,6 @@ public sealed interface TopicChannelMsg {
     if (socketId == null || socketId.isBlank()) {
       throw new IllegalArgumentException("socket_id is required");
     }
-  }
-
-  /** A JSON whole number that fits a long and is not negative; null for anything else. */
-  private static Long nonNegativeInteger(Object value) {
-    long number;
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      number = ((Number) value).longValue();
-    } else if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      number = big.longValue();
-    } else {
-      return null;
-    }
-    return number < 0 ? null : number;
   }
 
   private static String describe(Object value) {
