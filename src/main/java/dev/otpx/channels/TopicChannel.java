@@ -24,9 +24,17 @@ import dev.otpx.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.otpx.channels.TopicChannelMsg.Resync;
+import dev.otpx.process.Down;
+import dev.otpx.process.Pid;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,10 +108,34 @@ public final class TopicChannel extends GenServer<Void> {
   private ChannelOptions options;
   private Store store;
   private long videoId;
-  /** username → socket id → meta, in join order. */
-  private final Map<String, Map<String, JsonObject>> presence = new LinkedHashMap<>();
-  /** socket id → username. */
-  private final Map<String, String> owners = new LinkedHashMap<>();
+  /**
+   * One socket's presence: who, since when (epoch ms), the router it came through (its pid as
+   * text; null when none vouches for it) and its place in join order (the page cursor). Small on
+   * purpose: a topic holds one per socket, twice (live and as last published).
+   */
+  private record Meta(String socketId, String username, long onlineAt, String router, long order) {
+    JsonObject toJson() {
+      return new JsonObject().put("socket_id", socketId).put("online_at", onlineAt);
+    }
+  }
+
+  /** Time to publish the presence changes of the current batch. */
+  private record FlushPresence() { }
+
+  /** socket id → its meta, now. */
+  private final Map<String, Meta> live = new HashMap<>();
+  /** The presence as last published (at {@link #seq}), in join order: what joins' replies and pages show. */
+  private final NavigableMap<Long, Meta> published = new TreeMap<>();
+  /** Sockets changed since the last diff → their meta as last published (null: absent then). */
+  private final Map<String, Meta> pending = new LinkedHashMap<>();
+  /** router → its sockets here; a router that goes takes its sockets' presences with it. */
+  private final Map<String, Set<String>> byRouter = new HashMap<>();
+  /** monitor ref → the router it watches. */
+  private final Map<Long, String> routerMonitors = new HashMap<>();
+  /** The number of the last published diff; a join's reply says which state it shows. */
+  private long seq;
+  private long order;
+  private long flushTimer = -1;
   private long idleTimer = -1;
   private long idleGeneration;
   private int pendingAnswers;
@@ -159,6 +191,14 @@ public final class TopicChannel extends GenServer<Void> {
 
   @Override
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
+    if (request instanceof JsonObject wire && wire.containsKey("kind")) {
+      // A router on another node: the records' wire form.
+      try {
+        request = TopicChannelMsg.fromWire(wire);
+      } catch (IllegalArgumentException bad) {
+        return CallResult.error("bad_request", bad.getMessage());
+      }
+    }
     if (!(request instanceof TopicChannelMsg msg)) {
       // One address serves every kind, so a JSON body could not say which it is: browsers go
       // through the router's addresses, which do.
@@ -184,11 +224,15 @@ public final class TopicChannel extends GenServer<Void> {
   @Override
   protected CastResult<Void> handleCast(Object message, Void state) {
     try {
-      Object msg = message instanceof JsonObject json ? TopicChannelMsg.socketClosed(json) : message;
+      Object msg = message instanceof JsonObject json
+        ? json.containsKey("kind") ? TopicChannelMsg.fromWire(json) : TopicChannelMsg.socketClosed(json)
+        : message;
       if (msg instanceof TopicChannelMsg typed && typed.topic() != null && !typed.topic().equals(topic)) {
         log.warn("channel {} ignored a cast for topic {}: {}", topic, typed.topic(), typed);
       } else if (msg instanceof Join join) {
-        track(join.username(), join.socketId());
+        track(join.username(), join.socketId(), join.router());
+      } else if (msg instanceof Resync resync) {
+        resync(resync);
       } else if (msg instanceof Leave leave) {
         untrack(leave.socketId(), leave.username());
       } else if (msg instanceof SocketClosed closed) {
@@ -211,6 +255,13 @@ public final class TopicChannel extends GenServer<Void> {
     } else if (message instanceof SocketClosed closed) {
       untrack(closed.socketId(), null);
       return CastResult.noReply();
+    } else if (message instanceof FlushPresence) {
+      flushTimer = -1;
+      flush();
+      return CastResult.noReply();
+    } else if (message instanceof Down down && routerMonitors.containsKey(down.ref())) {
+      routerGone(routerMonitors.remove(down.ref()), down);
+      return CastResult.noReply();
     }
     return super.handleInfo(message, state);
   }
@@ -232,9 +283,9 @@ public final class TopicChannel extends GenServer<Void> {
       });
     return CallResult.deferred(onOwnContext(read)
       .map(reply -> {
-        track(join.username(), join.socketId());
+        track(join.username(), join.socketId(), join.router());
         // The joiner's own socket id: a client tells its metas from its past connections' by it.
-        reply.put("presence_state", presenceState()).put("socket_id", join.socketId());
+        presencePage(reply, join.presenceAfter(), join.socketId()).put("socket_id", join.socketId());
         return CallResult.<Void>reply(reply);
       })
       .recover(err -> storeFailed("history for a join", err)));
@@ -341,66 +392,201 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- presence
 
   private boolean joined(String socketId, String username) {
-    return username.equals(owners.get(socketId));
+    Meta meta = live.get(socketId);
+    return meta != null && meta.username().equals(username);
   }
 
   /** Tracks a socket under a username; a socket that was there under another name moves. */
-  private void track(String username, String socketId) {
-    String owner = owners.get(socketId);
-    if (username.equals(owner)) {
+  private void track(String username, String socketId, String router) {
+    Meta was = live.get(socketId);
+    if (was != null && was.username().equals(username)) {
       return;
     }
-    JsonObject leaves = new JsonObject();
-    if (owner != null) {
-      leaves.put(owner, metas(removeMeta(owner, socketId)));
+    if (was != null) {
+      forgetRouter(was);
     }
-    JsonObject meta = new JsonObject().put("socket_id", socketId).put("online_at", System.currentTimeMillis());
-    presence.computeIfAbsent(username, u -> new LinkedHashMap<>()).put(socketId, meta);
-    owners.put(socketId, username);
+    changing(socketId, was);
+    Meta meta = new Meta(socketId, username, System.currentTimeMillis(), router, ++order);
+    live.put(socketId, meta);
+    if (router != null) {
+      Set<String> sockets = byRouter.get(router);
+      if (sockets == null) {
+        sockets = new HashSet<>();
+        byRouter.put(router, sockets);
+        watchRouter(router);
+      }
+      sockets.add(socketId);
+    }
     cancelIdleStop();
-    publishDiff(new JsonObject().put(username, metas(meta)), leaves);
+    changed();
   }
 
   /** Untracks a socket (only under {@code username} unless null); false when it was not there. */
   private boolean untrack(String socketId, String username) {
-    String owner = owners.get(socketId);
-    if (owner == null || username != null && !username.equals(owner)) {
+    Meta was = live.get(socketId);
+    if (was == null || username != null && !username.equals(was.username())) {
       return false;
     }
-    owners.remove(socketId);
-    publishDiff(new JsonObject(), new JsonObject().put(owner, metas(removeMeta(owner, socketId))));
-    if (presence.isEmpty()) {
+    changing(socketId, was);
+    live.remove(socketId);
+    forgetRouter(was);
+    changed();
+    if (live.isEmpty()) {
       scheduleIdleStop();
     }
     return true;
   }
 
-  private JsonObject removeMeta(String username, String socketId) {
-    Map<String, JsonObject> sockets = presence.get(username);
-    JsonObject meta = sockets.remove(socketId);
-    if (sockets.isEmpty()) {
-      presence.remove(username);
+  /** Remembers how a socket was last published, the first time it changes in a batch. */
+  private void changing(String socketId, Meta was) {
+    if (!pending.containsKey(socketId)) {
+      pending.put(socketId, was);
     }
-    return meta;
   }
 
+  /** A change is in the batch: publish now (no batching) or when the batch's interval is over. */
+  private void changed() {
+    if (options.presenceBatch().isZero()) {
+      flush();
+    } else if (flushTimer == -1) {
+      flushTimer = sendAfter(new FlushPresence(), options.presenceBatch());
+    }
+  }
+
+  /**
+   * Publishes the batch as one diff, numbered: for each changed socket, its meta as last
+   * published leaves and its meta now joins, unless they are the same (a join and a leave within
+   * one batch publish nothing). Clients apply a diff's leaves, then its joins.
+   */
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    JsonObject joins = new JsonObject();
+    JsonObject leaves = new JsonObject();
+    pending.forEach((socketId, before) -> {
+      Meta now = live.get(socketId);
+      if (before == now) {
+        return;
+      }
+      if (before != null) {
+        published.remove(before.order());
+        addMeta(leaves, before);
+      }
+      if (now != null) {
+        published.put(now.order(), now);
+        addMeta(joins, now);
+      }
+    });
+    pending.clear();
+    if (joins.isEmpty() && leaves.isEmpty()) {
+      return;
+    }
+    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff")
+      .put("payload", new JsonObject().put("seq", ++seq).put("joins", joins).put("leaves", leaves)));
+  }
+
+  private static void addMeta(JsonObject state, Meta meta) {
+    JsonObject entry = state.getJsonObject(meta.username());
+    if (entry == null) {
+      entry = new JsonObject().put("metas", new JsonArray());
+      state.put(meta.username(), entry);
+    }
+    entry.getJsonArray("metas").add(meta.toJson());
+  }
+
+  /**
+   * Puts a page of the published presence into a join's reply: {@code presence_state} (Phoenix's
+   * shape, the metas after {@code after} in join order, at most {@code presence_page} of them; the
+   * first page also lists the joiner, who is in the next diff if not yet published),
+   * {@code presence_seq} (the diff the page is as of: apply only later ones), {@code presence_count}
+   * (the metas in all) and {@code presence_more} (the cursor of the next page) when more follow.
+   */
+  private JsonObject presencePage(JsonObject reply, long after, String joiner) {
+    JsonObject state = new JsonObject();
+    int limit = options.presencePage();
+    int listed = 0;
+    long last = after;
+    Meta self = live.get(joiner);
+    // How the joiner was published: its meta in the published state (null when not there yet).
+    Meta selfPublished = pending.containsKey(joiner) ? pending.get(joiner) : self;
+    for (Meta meta : published.tailMap(after, false).values()) {
+      if (listed == limit) {
+        reply.put("presence_more", last);
+        break;
+      }
+      addMeta(state, meta == selfPublished && self != null ? self : meta);
+      listed++;
+      last = meta.order();
+    }
+    if (after == 0 && self != null && selfPublished == null) {
+      addMeta(state, self);
+    }
+    int count = published.size() + (self != null && selfPublished == null ? 1 : 0);
+    return reply.put("presence_state", state).put("presence_seq", seq).put("presence_count", count);
+  }
+
+  /** The whole published state, Phoenix's shape. */
   private JsonObject presenceState() {
     JsonObject state = new JsonObject();
-    presence.forEach((username, sockets) -> state.put(username, metas(sockets.values().toArray(JsonObject[]::new))));
+    published.values().forEach(meta -> addMeta(state, meta));
     return state;
   }
 
-  private static JsonObject metas(JsonObject... metas) {
-    JsonArray list = new JsonArray();
-    for (JsonObject meta : metas) {
-      list.add(meta.copy());
-    }
-    return new JsonObject().put("metas", list);
+  /**
+   * A router tells who joined through it (this process is new to it: a restart, maybe on another
+   * node). Once they are tracked, the whole state goes out as a {@code presence_state} event, which
+   * clients take in place of theirs: so the members of a node that died with the previous process
+   * leave every client's presence, though no diff could name them.
+   */
+  private void resync(Resync resync) {
+    resync.members().forEach((socketId, username) -> track(username, socketId, resync.router()));
+    flush();
+    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_state")
+      .put("payload", new JsonObject().put("seq", seq).put("state", presenceState())));
   }
 
-  private void publishDiff(JsonObject joins, JsonObject leaves) {
-    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff")
-      .put("payload", new JsonObject().put("joins", joins).put("leaves", leaves)));
+  private void watchRouter(String router) {
+    Pid pid;
+    try {
+      pid = Pid.parse(router);
+    } catch (IllegalArgumentException bad) {
+      log.warn("channel {} got a join through a router it cannot watch: {}", topic, LogText.quote(router));
+      return;
+    }
+    routerMonitors.put(monitor(pid), router);
+  }
+
+  private void forgetRouter(Meta meta) {
+    if (meta.router() == null) {
+      return;
+    }
+    Set<String> sockets = byRouter.get(meta.router());
+    if (sockets != null && sockets.remove(meta.socketId()) && sockets.isEmpty()) {
+      byRouter.remove(meta.router());
+      routerMonitors.entrySet().removeIf(e -> {
+        if (e.getValue().equals(meta.router())) {
+          demonitor(e.getKey());
+          return true;
+        }
+        return false;
+      });
+    }
+  }
+
+  /**
+   * A router went (its node left the cluster, or it crashed and forgot its sockets): the sockets
+   * that joined through it leave, in the next diff.
+   */
+  private void routerGone(String router, Down down) {
+    Set<String> sockets = byRouter.remove(router);
+    if (sockets == null) {
+      return;
+    }
+    log.info("channel {}: router {} is gone ({}), its {} socket(s) leave", topic, router, down.reason(), sockets.size());
+    for (String socketId : List.copyOf(sockets)) {
+      untrack(socketId, null);
+    }
   }
 
   // ---------------------------------------------------------------- idle stop
@@ -425,7 +611,7 @@ public final class TopicChannel extends GenServer<Void> {
       return CastResult.noReply();
     }
     idleTimer = -1;
-    if (!presence.isEmpty()) {
+    if (!live.isEmpty()) {
       return CastResult.noReply();
     }
     if (pendingAnswers > 0) {

@@ -45,7 +45,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(VertxExtension.class)
 class ChannelRouterTest {
 
-  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20).withHistoryLimit(3);
+  // Each presence change published at once: these tests follow single diffs.
+  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20).withHistoryLimit(3)
+    .withPresenceBatch(Duration.ZERO);
 
   private static Future<JsonObject> joinAs(Vertx vertx, String username, String socketId, long lastSeenId) {
     return request(vertx, ChannelAddresses.JOIN, join(username, socketId, TOPIC, lastSeenId));

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class TopicChannelTest {
 
-  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20);
+  // Each presence change published at once: these tests follow single diffs; Batching tests its own.
+  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20).withPresenceBatch(Duration.ZERO);
 
   private TestStore store;
 
