@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * a client missed, stores and broadcasts annotations, posts InfoSys's answers back into the topic,
  * and tracks who is present.
  *
- * <p>Registered as {@code channels.channel.<topic>} ({@link #name}), started on the first join by
+ * <p>Registered as {@code channels.channel.<topic>} ({@link #name}) on its node and, by the router
+ * that started it, under the same global name: one process per topic in the cluster, which every
+ * node's router forwards to (in the records' JSON form, {@link TopicChannelMsg#toWire}, across
+ * nodes). Started on the first join by
  * {@link ChannelRouter} under the {@code channels.topics} dynamic supervisor, and temporary, as
  * Phoenix's channel processes are: a crashed one is started again by the router, which tells it
  * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys. The annotations are
@@ -52,11 +55,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records; JSON is for the router's addresses, which say
  * what a body is): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}: a page
+ * {@code {"annotations": [...], "presence_state": {...}, "presence_seq", "presence_count", "epoch": "...",
+ * "socket_id": "..."}}: a page
  * of the annotations with an id above {@code last_seen_id}, the oldest {@code history_limit} of
  * them in id order, with {@code "truncated": true} when more follow (join again with the largest id
  * received for the next page; {@link dev.otpx.store.Annotations#after} says why this never skips
- * one); the presence state already includes the joiner; the epoch is the {@link Store#epoch()
+ * one); the presence state (see below) includes the joiner; the epoch is the {@link Store#epoch()
  * store's}, the same across restarts, which a client keeps with its {@code last_seen_id}: when a
  * rejoin brings another one, the ids it holds are of a database that is gone, and it joins again
  * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its earlier
@@ -75,9 +79,19 @@ import org.slf4j.LoggerFactory;
  * {@code {"socket_id"}}) untracks without a reply; {@link SocketClosed} is also accepted as info.
  *
  * <p><b>Presence</b>, as Phoenix has it: per username, one meta per socket,
- * {@code {"socket_id", "online_at"}} ({@code online_at} in epoch ms). Every change is published as
- * {@code {"event": "presence_diff", "payload": {"joins": {...}, "leaves": {...}}}}, each side
- * holding only the metas that changed.
+ * {@code {"socket_id", "online_at"}} ({@code online_at} in epoch ms). The changes of one
+ * {@code presence_batch_ms} go out as one diff, {@code {"event": "presence_diff", "payload":
+ * {"seq": n, "joins": {...}, "leaves": {...}}}}, numbered from 1 per process: a client applies the
+ * leaves, then the joins, of each diff numbered above the state it holds. A join's reply carries
+ * that state: {@code presence_state} as of {@code presence_seq}, plus the joiner (also in the next
+ * diff), at most {@code presence_page} metas, with {@code presence_count} (all the metas) and
+ * {@code presence_more} (the cursor of the next page, asked for by a join with
+ * {@code presence_after}) when more follow. So a storm of N joins costs one diff per batch and a
+ * page per join, not a whole state per join and a diff per join. Each socket came through a router
+ * (its pid is in the join), which the process watches: when the router goes (its node left the
+ * cluster), its sockets leave. A {@link TopicChannelMsg.Resync} (a router meeting a new process)
+ * tracks its members, then the whole state goes out as {@code {"event": "presence_state",
+ * "payload": {"seq", "state"}}}, which clients take in place of theirs.
  *
  * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
  * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
