@@ -186,7 +186,10 @@ public final class ChannelRouter extends GenServer<Void> {
         && (otp.failure() == OtpException.Failure.NOPROC
           || otp.failure() == OtpException.Failure.EXIT && otp.reason() != null && otp.reason().isNormal())) {
         // Its callers are failed before its name is freed: wait for the DOWN, which comes after.
-        return onOwnContext(Processes.monitor(vertx, pid).down()).compose(down -> {
+        // A dead process's global name may outlive its DOWN for a moment: free it (only if that
+        // dead process still holds it), or the retry would find the same pid again.
+        return onOwnContext(Processes.monitor(vertx, pid).down()
+          .compose(down -> Global.unregister(vertx, TopicChannel.name(topic), pid).otherwiseEmpty())).compose(freed -> {
           synced.remove(topic, pid);
           return forward(topic, msg, joiningSocket, false);
         });
