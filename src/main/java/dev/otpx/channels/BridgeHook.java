@@ -97,6 +97,11 @@ final class BridgeHook implements Handler<BridgeEvent> {
     final Tokens.Session session;
     /** False once the socket left the topic, true again when it rejoins. */
     volatile boolean member = true;
+    /**
+     * Made by a join that asked to register: its REGISTER, which the client sends for its own
+     * handler, finds it in place and is taken as done; a failed join takes it away.
+     */
+    boolean viaJoin;
     final AtomicBoolean expiredTold = new AtomicBoolean();
 
     Subscription(SockJSSocket socket, String address, Tokens.Session session) {
@@ -212,22 +217,34 @@ final class BridgeHook implements Handler<BridgeEvent> {
     log.debug("bridge socket {} failed: {}", socket.writeHandlerID(), LogText.quote(message));
     // Nothing more may reach the bridge, which no longer knows the socket: pause, then close
     // (which also unregisters its write handler), and only then tell the channels.
-    socket.pause();
-    socket.close(tooBig ? MESSAGE_TOO_BIG : INTERNAL_ERROR, tooBig ? "message too big" : "connection failed");
-    release(socket);
-    event.complete(true);
+    try {
+      socket.pause();
+      socket.close(tooBig ? MESSAGE_TOO_BIG : INTERNAL_ERROR, tooBig ? "message too big" : "connection failed");
+    } catch (RuntimeException alreadyGone) {
+      log.debug("bridge socket {} could not be closed: {}", socket.writeHandlerID(), alreadyGone.toString());
+    } finally {
+      release(socket);
+      event.complete(true);
+    }
   }
 
   private void closed(BridgeEvent event) {
     SockJSSocket socket = event.socket();
-    // On the raw /websocket transport the bridge's close handler replaces the one that would
-    // unregister the socket's write handler, which then keeps the closed connection reachable
-    // forever (vertx-web PR #1679 proposed chaining the two). end() only unregisters it, which
-    // a closed socket on any transport can take; before the channels hear of the close, so that
-    // nobody told of it finds the handler still there.
-    socket.end();
-    release(socket);
-    event.complete(true);
+    try {
+      // On the raw /websocket transport the bridge's close handler replaces the one that would
+      // unregister the socket's write handler, which then keeps the closed connection reachable
+      // forever (vertx-web PR #1679 proposed chaining the two). end() only unregisters it, which
+      // a closed socket on any transport can take; before the channels hear of the close, so that
+      // nobody told of it finds the handler still there.
+      socket.end();
+    } catch (RuntimeException alreadyGone) {
+      // A connection torn down under the hook (many closing at once, a loaded machine) may refuse
+      // even that: its leave must go out all the same, or its presence stays forever.
+      log.debug("bridge socket {} could not be ended: {}", socket.writeHandlerID(), alreadyGone.toString());
+    } finally {
+      release(socket);
+      event.complete(true);
+    }
   }
 
   /** Forgets a socket and tells the channels it left every topic; once per socket. */
@@ -306,6 +323,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
       state.joined.remove(topic);
       membership(state, topic, false);
     }
+    if (request && address.equals(ChannelAddresses.JOIN) && topic != null && ((JsonObject) body).getValue("register") == Boolean.TRUE) {
+      registerWithJoin(event.socket(), state, session, topic);
+    }
     if (request) {
       forward(event.socket(), state, raw, headers, topic);
     } else {
@@ -343,12 +363,45 @@ final class BridgeHook implements Handler<BridgeEvent> {
         if (ar.succeeded()) {
           state.joined.add(topic);
           membership(state, topic, true);
+        } else if (!state.joined.contains(topic)) {
+          Subscription early = state.registrations.get(ChannelAddresses.topicAddress(topic));
+          // Registered with this join, which failed: nothing may reach a socket that is no member.
+          if (early != null && early.viaJoin) {
+            state.registrations.remove(early.address);
+            unsubscribe(early);
+          } else if (early != null) {
+            early.member = false;
+          }
         }
       }
       JsonObject frame = ar.succeeded() ? replyFrame(replyAddress, ar.result()) : failureFrame(replyAddress, ar.cause());
       // A socket that closed meanwhile fails the write; there is nobody left to tell.
       socket.write(frame.toBuffer());
     });
+  }
+
+  /**
+   * A join that asks to register ({@code "register": true}) registers the socket on the topic
+   * before the join is forwarded: whatever the topic publishes once it has handled the join is
+   * delivered, with no window between the join's reply and a later REGISTER (a client drops what is
+   * older than its join's reply by the reply's {@code presence_seq} and the annotations' ids). The
+   * handler limit counts it as a registration.
+   */
+  private void registerWithJoin(SockJSSocket socket, SocketState state, Tokens.Session session, String topic) {
+    String address = ChannelAddresses.topicAddress(topic);
+    Subscription existing = state.registrations.get(address);
+    if (existing != null) {
+      existing.member = true;
+      return;
+    }
+    if (state.handlers() + 1 >= limits.maxHandlersPerSocket()) {
+      throw BridgeRefusal.maxHandlersReached("at most " + limits.maxHandlersPerSocket()
+        + " registrations and requests awaiting a reply per socket");
+    }
+    Subscription subscription = new Subscription(socket, address, session);
+    subscription.viaJoin = true;
+    state.registrations.put(address, subscription);
+    subscribe(subscription);
   }
 
   private static void membership(SocketState state, String topic, boolean member) {
@@ -390,10 +443,16 @@ final class BridgeHook implements Handler<BridgeEvent> {
       throw BridgeRefusal.accessDenied("browsers may register only on "
         + ChannelAddresses.TOPIC_PREFIX + "videos:<digits>, not on " + LogText.quote(address));
     }
+    Subscription made = state.registrations.get(address);
+    if (made != null && made.viaJoin) {
+      // The client's own REGISTER for the handler its join (maybe still on its way) registered: done.
+      made.viaJoin = false;
+      return;
+    }
     if (!state.joined.contains(topic)) {
       throw BridgeRefusal.accessDenied("join " + topic + " before registering on " + address);
     }
-    if (state.registrations.containsKey(address)) {
+    if (made != null) {
       throw BridgeRefusal.badRequest("already registered on " + address + ": unregister first");
     }
     if (!state.messages.tryAcquire(nanoClock.getAsLong())) {

@@ -1,13 +1,14 @@
 package dev.otpx.channels;
 
+import dev.otpx.process.JsonOptions;
 import io.vertx.core.json.JsonObject;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Settings the channel processes share: how long an empty topic lives, how long a post may be, how
- * much history a join gets, and how long InfoSys may take to answer a post.
+ * much history a join gets, how long InfoSys may take to answer a post, and how presence is batched
+ * and paged.
  *
  * <p>Read from the {@code channels} section of the configuration (or a process's args) with
  * {@link #fromJson}; keys the channels do not use (the bridge's, the tokens') are ignored. A record
@@ -17,8 +18,12 @@ import java.util.Objects;
  * @param maxBodyLength the longest annotation body accepted, in characters ({@code max_body_length})
  * @param historyLimit the most annotations a join returns ({@code history_limit})
  * @param infosysTimeout InfoSys's deadline for answering a post ({@code infosys_timeout_ms}, at most 60 s)
+ * @param presenceBatch presence changes within this interval go out as one diff ({@code presence_batch_ms};
+ *     0 publishes each change at once)
+ * @param presencePage the most metas a join's reply lists ({@code presence_page}); the rest come on request
  */
-public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLimit, Duration infosysTimeout) {
+public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLimit, Duration infosysTimeout,
+                             Duration presenceBatch, int presencePage) {
 
   /** Key of {@link #idleStop}. */
   public static final String IDLE_STOP_MS = "idle_stop_ms";
@@ -28,6 +33,10 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
   public static final String HISTORY_LIMIT = "history_limit";
   /** Key of {@link #infosysTimeout}. */
   public static final String INFOSYS_TIMEOUT_MS = "infosys_timeout_ms";
+  /** Key of {@link #presenceBatch}. */
+  public static final String PRESENCE_BATCH_MS = "presence_batch_ms";
+  /** Key of {@link #presencePage}. */
+  public static final String PRESENCE_PAGE = "presence_page";
 
   /** Default idle stop: one minute. */
   public static final Duration DEFAULT_IDLE_STOP = Duration.ofMinutes(1);
@@ -37,12 +46,26 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
   public static final int DEFAULT_HISTORY_LIMIT = 500;
   /** Default InfoSys deadline: 10 s, as Rumbl's. */
   public static final Duration DEFAULT_INFOSYS_TIMEOUT = Duration.ofSeconds(10);
+  /** Default presence batch: 50 ms, one diff per topic per 50 ms at most. */
+  public static final Duration DEFAULT_PRESENCE_BATCH = Duration.ofMillis(50);
+  /** Longest presence batch: a second, beyond which presence would look stale. */
+  public static final Duration MAX_PRESENCE_BATCH = Duration.ofSeconds(1);
+  /** Default presence page: 100 metas. */
+  public static final int DEFAULT_PRESENCE_PAGE = 100;
   /** Longest InfoSys deadline: InfoSys's own maximum. */
   public static final Duration MAX_INFOSYS_TIMEOUT = Duration.ofSeconds(60);
 
   public ChannelOptions {
     Objects.requireNonNull(idleStop, IDLE_STOP_MS);
     Objects.requireNonNull(infosysTimeout, INFOSYS_TIMEOUT_MS);
+    Objects.requireNonNull(presenceBatch, PRESENCE_BATCH_MS);
+    if (presenceBatch.isNegative() || presenceBatch.compareTo(MAX_PRESENCE_BATCH) > 0) {
+      throw new IllegalArgumentException(PRESENCE_BATCH_MS + " must be between 0 and " + MAX_PRESENCE_BATCH.toMillis()
+        + ", got " + presenceBatch.toMillis());
+    }
+    if (presencePage < 1) {
+      throw new IllegalArgumentException(PRESENCE_PAGE + " must be at least 1, got " + presencePage);
+    }
     if (idleStop.toMillis() < 1) {
       throw new IllegalArgumentException(IDLE_STOP_MS + " must be at least 1, got " + idleStop.toMillis());
     }
@@ -58,9 +81,15 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
     }
   }
 
-  /** @return one minute idle stop, 1000 characters, 500 annotations, 10 s for InfoSys */
+  /** The options before the presence ones were added: their defaults. */
+  public ChannelOptions(Duration idleStop, int maxBodyLength, int historyLimit, Duration infosysTimeout) {
+    this(idleStop, maxBodyLength, historyLimit, infosysTimeout, DEFAULT_PRESENCE_BATCH, DEFAULT_PRESENCE_PAGE);
+  }
+
+  /** @return one minute idle stop, 1000 characters, 500 annotations, 10 s for InfoSys, 50 ms presence batches, pages of 100 */
   public static ChannelOptions defaults() {
-    return new ChannelOptions(DEFAULT_IDLE_STOP, DEFAULT_MAX_BODY_LENGTH, DEFAULT_HISTORY_LIMIT, DEFAULT_INFOSYS_TIMEOUT);
+    return new ChannelOptions(DEFAULT_IDLE_STOP, DEFAULT_MAX_BODY_LENGTH, DEFAULT_HISTORY_LIMIT, DEFAULT_INFOSYS_TIMEOUT,
+      DEFAULT_PRESENCE_BATCH, DEFAULT_PRESENCE_PAGE);
   }
 
   /**
@@ -68,15 +97,19 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
    *
    * @param json the {@code channels} section or a process's args; other keys are ignored
    * @return the options
-   * @throws IllegalArgumentException naming the key whose value is not an integer or out of range
+   * @throws IllegalArgumentException naming the key whose value is not a whole number or out of range
+   *     ({@link JsonOptions}'s rules)
    */
   public static ChannelOptions fromJson(JsonObject json) {
-    JsonObject source = json == null ? new JsonObject() : json;
+    // Keys named as they are, with no path: the section is the channels' own or a process's args.
+    JsonOptions source = JsonOptions.of(json, "");
     return new ChannelOptions(
-      Duration.ofMillis(integer(source, IDLE_STOP_MS, DEFAULT_IDLE_STOP.toMillis())),
-      (int) Math.min(Integer.MAX_VALUE, integer(source, MAX_BODY_LENGTH, DEFAULT_MAX_BODY_LENGTH)),
-      (int) Math.min(Integer.MAX_VALUE, integer(source, HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT)),
-      Duration.ofMillis(integer(source, INFOSYS_TIMEOUT_MS, DEFAULT_INFOSYS_TIMEOUT.toMillis())));
+      source.millis(IDLE_STOP_MS, DEFAULT_IDLE_STOP, Duration.ofMillis(1), Duration.ofMillis(Long.MAX_VALUE)),
+      source.intValue(MAX_BODY_LENGTH, DEFAULT_MAX_BODY_LENGTH, 1, Integer.MAX_VALUE),
+      source.intValue(HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT, 1, Integer.MAX_VALUE),
+      source.millis(INFOSYS_TIMEOUT_MS, DEFAULT_INFOSYS_TIMEOUT, Duration.ofMillis(1), MAX_INFOSYS_TIMEOUT),
+      source.millis(PRESENCE_BATCH_MS, DEFAULT_PRESENCE_BATCH, Duration.ZERO, MAX_PRESENCE_BATCH),
+      source.intValue(PRESENCE_PAGE, DEFAULT_PRESENCE_PAGE, 1, Integer.MAX_VALUE));
   }
 
   /** @return the options under their config keys, readable by {@link #fromJson} */
@@ -85,45 +118,38 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
       .put(IDLE_STOP_MS, idleStop.toMillis())
       .put(MAX_BODY_LENGTH, maxBodyLength)
       .put(HISTORY_LIMIT, historyLimit)
-      .put(INFOSYS_TIMEOUT_MS, infosysTimeout.toMillis());
+      .put(INFOSYS_TIMEOUT_MS, infosysTimeout.toMillis())
+      .put(PRESENCE_BATCH_MS, presenceBatch.toMillis())
+      .put(PRESENCE_PAGE, presencePage);
   }
 
   /** @param value the idle stop @return a copy with it */
   public ChannelOptions withIdleStop(Duration value) {
-    return new ChannelOptions(value, maxBodyLength, historyLimit, infosysTimeout);
+    return new ChannelOptions(value, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage);
   }
 
   /** @param value the longest body @return a copy with it */
   public ChannelOptions withMaxBodyLength(int value) {
-    return new ChannelOptions(idleStop, value, historyLimit, infosysTimeout);
+    return new ChannelOptions(idleStop, value, historyLimit, infosysTimeout, presenceBatch, presencePage);
   }
 
   /** @param value the history limit @return a copy with it */
   public ChannelOptions withHistoryLimit(int value) {
-    return new ChannelOptions(idleStop, maxBodyLength, value, infosysTimeout);
+    return new ChannelOptions(idleStop, maxBodyLength, value, infosysTimeout, presenceBatch, presencePage);
   }
 
   /** @param value the InfoSys deadline @return a copy with it */
   public ChannelOptions withInfosysTimeout(Duration value) {
-    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, value);
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, value, presenceBatch, presencePage);
   }
 
-  /** A whole number that fits a long; fractions, strings and booleans are refused naming the key. */
-  private static long integer(JsonObject json, String key, long fallback) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      return big.longValue();
-    }
-    throw new IllegalArgumentException(key + " must be an integer, got " + describe(value));
+  /** @param value the presence batch interval (0: each change at once) @return a copy with it */
+  public ChannelOptions withPresenceBatch(Duration value) {
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, value, presencePage);
   }
 
-  private static String describe(Object value) {
-    return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
+  /** @param value the presence page size @return a copy with it */
+  public ChannelOptions withPresencePage(int value) {
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, value);
   }
 }

@@ -3,6 +3,7 @@ package dev.otpx.channels;
 import dev.otpx.channels.TopicChannelMsg.Join;
 import dev.otpx.channels.TopicChannelMsg.Leave;
 import dev.otpx.channels.TopicChannelMsg.Push;
+import dev.otpx.channels.TopicChannelMsg.Resync;
 import dev.otpx.channels.TopicChannelMsg.SocketClosed;
 import dev.otpx.logging.LogText;
 import dev.otpx.process.CallResult;
@@ -11,7 +12,9 @@ import dev.otpx.process.Down;
 import dev.otpx.process.DynamicSupervisor;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
+import dev.otpx.process.Global;
 import dev.otpx.process.InitResult;
+import dev.otpx.process.Nodes;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
@@ -83,7 +86,7 @@ public final class ChannelRouter extends GenServer<Void> {
     return Registry.register(vertx, ChannelAddresses.PUSH, self())
       .compose(v -> Registry.register(vertx, ChannelAddresses.LEAVE, self()))
       .compose(v -> Registry.register(vertx, ChannelAddresses.SOCKET_CLOSED, self()))
-      .map(v -> InitResult.ok(null));
+      .map(v -> InitResult.ok());
   }
 
   @Override
@@ -99,16 +102,19 @@ public final class ChannelRouter extends GenServer<Void> {
           + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " or " + ChannelAddresses.LEAVE);
       };
     } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), null);
+      return CallResult.error("bad_request", bad.getMessage());
     }
-    if (msg instanceof Join join) {
+    if (msg instanceof Join plain) {
+      Join join = plain.via(self().toString());
       // Remembered now, not on success: a socket_closed overtaking the reply must still reach the topic.
       remember(join.socketId(), join.topic(), join.username());
       forward(join.topic(), join, join.socketId(), true).onComplete(ar -> {
         if (ar.failed() && forget(join.socketId(), join.topic(), join.username())) {
           // A restart may have replayed this join before it failed: undo it there too.
-          Registry.whereis(vertx, TopicChannel.name(join.topic()))
-            .ifPresent(pid -> GenServer.cast(vertx, pid, new Leave(join.topic(), join.username(), join.socketId())));
+          Pid pid = synced.get(join.topic());
+          if (pid != null) {
+            cast(pid, new Leave(join.topic(), join.username(), join.socketId()));
+          }
         }
         relay(from, ar.succeeded() ? ar.result() : null, ar.cause());
       });
@@ -122,18 +128,18 @@ public final class ChannelRouter extends GenServer<Void> {
         return notJoined(leave.socketId(), leave.topic());
       }
       forget(leave.socketId(), leave.topic(), leave.username());
-      Optional<Pid> running = Registry.whereis(vertx, TopicChannel.name(leave.topic()));
-      if (running.isEmpty() || !running.get().equals(synced.get(leave.topic()))) {
-        // No process, or one that never heard of this socket (it restarted): nothing to undo there.
-        running.ifPresent(pid -> sync(leave.topic(), pid, null));
-        return CallResult.reply(new JsonObject().put("status", "ok"), null);
+      Pid running = synced.get(leave.topic());
+      if (running == null) {
+        // No process this router has told of its sockets (none, or one that restarted and will be
+        // told when next needed, without this one): nothing to undo there.
+        return CallResult.reply(new JsonObject().put("status", "ok"));
       }
-      GenServer.<Object>call(vertx, running.get(), leave).onComplete(ar -> relay(from, ar.succeeded() ? ar.result() : null, ar.cause()));
+      GenServer.<Object>call(vertx, running, wire(running, leave)).onComplete(ar -> relay(from, ar.succeeded() ? ar.result() : null, ar.cause()));
     } else {
       socketClosed(((SocketClosed) msg).socketId());
-      return CallResult.reply(new JsonObject().put("status", "ok"), null);
+      return CallResult.reply(new JsonObject().put("status", "ok"));
     }
-    return CallResult.noReply(null);
+    return CallResult.noReply();
   }
 
   @Override
@@ -141,14 +147,14 @@ public final class ChannelRouter extends GenServer<Void> {
     if (!ChannelAddresses.SOCKET_CLOSED.equals(castAddress())) {
       // A browser's join, post or leave sent without a reply address: there is no one to answer.
       log.debug("channel router ignored a send without a reply address to {}", castAddress());
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     try {
       socketClosed(TopicChannelMsg.socketClosed(message).socketId());
     } catch (IllegalArgumentException bad) {
       log.warn("channel router ignored a socket_closed notice ({}): {}", bad.getMessage(), LogText.quote(message));
     }
-    return CastResult.noReply(null);
+    return CastResult.noReply();
   }
 
   @Override
@@ -163,7 +169,7 @@ public final class ChannelRouter extends GenServer<Void> {
           topic, down.reason(), members.get(topic).size());
         ensure(topic, null).onFailure(err -> log.warn("channel {} could not be started again: {}", topic, err.toString()));
       }
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     return super.handleInfo(message, state);
   }
@@ -175,12 +181,18 @@ public final class ChannelRouter extends GenServer<Void> {
    * before the call (an idle stop racing the request) is started again once.
    */
   private Future<Object> forward(String topic, TopicChannelMsg msg, String joiningSocket, boolean retry) {
-    return ensure(topic, joiningSocket).compose(pid -> GenServer.call(vertx, pid, msg).recover(err -> {
+    return ensure(topic, joiningSocket).compose(pid -> GenServer.call(vertx, pid, wire(pid, msg)).recover(err -> {
       if (retry && err instanceof OtpException otp
         && (otp.failure() == OtpException.Failure.NOPROC
           || otp.failure() == OtpException.Failure.EXIT && otp.reason() != null && otp.reason().isNormal())) {
         // Its callers are failed before its name is freed: wait for the DOWN, which comes after.
-        return Processes.monitor(vertx, pid).down().compose(down -> forward(topic, msg, joiningSocket, false));
+        // A dead process's global name may outlive its DOWN for a moment: free it (only if that
+        // dead process still holds it), or the retry would find the same pid again.
+        return onOwnContext(Processes.monitor(vertx, pid).down()
+          .compose(down -> Global.unregister(vertx, TopicChannel.name(topic), pid).otherwiseEmpty())).compose(freed -> {
+          synced.remove(topic, pid);
+          return forward(topic, msg, joiningSocket, false);
+        });
       }
       return Future.failedFuture(err);
     }));
@@ -191,12 +203,26 @@ public final class ChannelRouter extends GenServer<Void> {
    * join is on its way).
    */
   private Future<Pid> ensure(String topic, String joiningSocket) {
-    Optional<Pid> running = Registry.whereis(vertx, TopicChannel.name(topic));
-    Future<Pid> pid = running.isPresent() ? Future.succeededFuture(running.get()) : start(topic);
+    Pid known = synced.get(topic);
+    if (known != null) {
+      // Watched: a DOWN removes it, so it is the topic's process or about to be reported gone.
+      return Future.succeededFuture(known);
+    }
+    Future<Pid> pid = Global.whereis(vertx, TopicChannel.name(topic))
+      .compose(running -> running.isPresent() ? Future.succeededFuture(running.get()) : start(topic));
     return onOwnContext(pid).map(p -> {
       sync(topic, p, joiningSocket);
       return p;
     });
+  }
+
+  /** A message as it can reach {@code pid}: the record on this node, its JSON form across nodes. */
+  private Object wire(Pid pid, TopicChannelMsg msg) {
+    return pid.node().equals(Nodes.self(vertx)) ? msg : msg.toWire();
+  }
+
+  private void cast(Pid pid, TopicChannelMsg msg) {
+    GenServer.cast(vertx, pid, wire(pid, msg));
   }
 
   private Future<Pid> start(String topic) {
@@ -215,7 +241,8 @@ public final class ChannelRouter extends GenServer<Void> {
           return Future.succeededFuture(otp.pid());
         }
         return Future.failedFuture(err);
-      }));
+      })
+      .compose(pid -> claim(topic, supervisor.get(), pid)));
     // Only a start still under way is shared: one that completed at once (its removal would have
     // run before the put) must not be left behind, or every later start would get its dead pid.
     if (!started.isComplete()) {
@@ -223,6 +250,26 @@ public final class ChannelRouter extends GenServer<Void> {
       started.onComplete(ar -> starting.remove(topic, started));
     }
     return started;
+  }
+
+  /**
+   * Makes a process started here the topic's one in the cluster, under the global name
+   * {@link TopicChannel#name}: when a router of another node was quicker, its process serves the
+   * topic and ours stops, so that every node's browsers meet in one process.
+   */
+  private Future<Pid> claim(String topic, Pid supervisor, Pid pid) {
+    String name = TopicChannel.name(topic);
+    return Global.register(vertx, name, pid).map(v -> pid).recover(err -> {
+      if (err instanceof OtpException otp && otp.failure() == OtpException.Failure.ALREADY_STARTED && otp.pid() != null) {
+        if (otp.pid().equals(pid)) {
+          return Future.succeededFuture(pid);
+        }
+        DynamicSupervisor.terminateChild(vertx, supervisor, pid)
+          .onFailure(e -> log.debug("channel {}: the spare process {} was already gone: {}", topic, pid, e.toString()));
+        return Future.succeededFuture(otp.pid());
+      }
+      return Future.failedFuture(err);
+    });
   }
 
   /**
@@ -256,12 +303,13 @@ public final class ChannelRouter extends GenServer<Void> {
     }
     synced.put(topic, pid);
     monitors.put(monitor(pid), topic);
-    Map<String, String> present = members.getOrDefault(topic, Map.of());
-    present.forEach((socketId, username) -> {
-      if (!socketId.equals(joiningSocket)) {
-        GenServer.cast(vertx, pid, new Join(topic, username, socketId, 0));
-      }
-    });
+    Map<String, String> present = new LinkedHashMap<>(members.getOrDefault(topic, Map.of()));
+    if (joiningSocket != null) {
+      present.remove(joiningSocket);
+    }
+    if (!present.isEmpty()) {
+      cast(pid, new Resync(topic, self().toString(), present));
+    }
   }
 
   private void socketClosed(String socketId) {
@@ -271,8 +319,10 @@ public final class ChannelRouter extends GenServer<Void> {
     }
     topics.forEach((topic, username) -> {
       removeMember(topic, socketId);
-      Registry.whereis(vertx, TopicChannel.name(topic))
-        .ifPresent(pid -> GenServer.cast(vertx, pid, new Leave(topic, username, socketId)));
+      Pid pid = synced.get(topic);
+      if (pid != null) {
+        cast(pid, new Leave(topic, username, socketId));
+      }
     });
   }
 
@@ -293,7 +343,7 @@ public final class ChannelRouter extends GenServer<Void> {
   }
 
   private CallResult<Void> notJoined(String socketId, String topic) {
-    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic, null);
+    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic);
   }
 
   // ---------------------------------------------------------------- membership

@@ -24,9 +24,17 @@ import dev.otpx.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.otpx.channels.TopicChannelMsg.Resync;
+import dev.otpx.process.Down;
+import dev.otpx.process.Pid;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * a client missed, stores and broadcasts annotations, posts InfoSys's answers back into the topic,
  * and tracks who is present.
  *
- * <p>Registered as {@code channels.channel.<topic>} ({@link #name}), started on the first join by
+ * <p>Registered as {@code channels.channel.<topic>} ({@link #name}) on its node and, by the router
+ * that started it, under the same global name: one process per topic in the cluster, which every
+ * node's router forwards to (in the records' JSON form, {@link TopicChannelMsg#toWire}, across
+ * nodes). Started on the first join by
  * {@link ChannelRouter} under the {@code channels.topics} dynamic supervisor, and temporary, as
  * Phoenix's channel processes are: a crashed one is started again by the router, which tells it
  * who had joined. Args: {@code topic} plus the {@link ChannelOptions} keys. The annotations are
@@ -44,11 +55,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Calls</b> (the {@link TopicChannelMsg} records; JSON is for the router's addresses, which say
  * what a body is): a {@link Join} replies
- * {@code {"annotations": [...], "presence_state": {...}, "epoch": "...", "socket_id": "..."}}: a page
+ * {@code {"annotations": [...], "presence_state": {...}, "presence_seq", "presence_count", "epoch": "...",
+ * "socket_id": "..."}}: a page
  * of the annotations with an id above {@code last_seen_id}, the oldest {@code history_limit} of
  * them in id order, with {@code "truncated": true} when more follow (join again with the largest id
  * received for the next page; {@link dev.otpx.store.Annotations#after} says why this never skips
- * one); the presence state already includes the joiner; the epoch is the {@link Store#epoch()
+ * one); the presence state (see below) includes the joiner; the epoch is the {@link Store#epoch()
  * store's}, the same across restarts, which a client keeps with its {@code last_seen_id}: when a
  * rejoin brings another one, the ids it holds are of a database that is gone, and it joins again
  * from 0; {@code socket_id} is the joiner's own, so that a client can drop the metas of its earlier
@@ -67,9 +79,19 @@ import org.slf4j.LoggerFactory;
  * {@code {"socket_id"}}) untracks without a reply; {@link SocketClosed} is also accepted as info.
  *
  * <p><b>Presence</b>, as Phoenix has it: per username, one meta per socket,
- * {@code {"socket_id", "online_at"}} ({@code online_at} in epoch ms). Every change is published as
- * {@code {"event": "presence_diff", "payload": {"joins": {...}, "leaves": {...}}}}, each side
- * holding only the metas that changed.
+ * {@code {"socket_id", "online_at"}} ({@code online_at} in epoch ms). The changes of one
+ * {@code presence_batch_ms} go out as one diff, {@code {"event": "presence_diff", "payload":
+ * {"seq": n, "joins": {...}, "leaves": {...}}}}, numbered from 1 per process: a client applies the
+ * leaves, then the joins, of each diff numbered above the state it holds. A join's reply carries
+ * that state: {@code presence_state} as of {@code presence_seq}, plus the joiner (also in the next
+ * diff), at most {@code presence_page} metas, with {@code presence_count} (all the metas) and
+ * {@code presence_more} (the cursor of the next page, asked for by a join with
+ * {@code presence_after}) when more follow. So a storm of N joins costs one diff per batch and a
+ * page per join, not a whole state per join and a diff per join. Each socket came through a router
+ * (its pid is in the join), which the process watches: when the router goes (its node left the
+ * cluster), its sockets leave. A {@link TopicChannelMsg.Resync} (a router meeting a new process)
+ * tracks its members, then the whole state goes out as {@code {"event": "presence_state",
+ * "payload": {"seq", "state"}}}, which clients take in place of theirs.
  *
  * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
  * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
@@ -100,10 +122,34 @@ public final class TopicChannel extends GenServer<Void> {
   private ChannelOptions options;
   private Store store;
   private long videoId;
-  /** username → socket id → meta, in join order. */
-  private final Map<String, Map<String, JsonObject>> presence = new LinkedHashMap<>();
-  /** socket id → username. */
-  private final Map<String, String> owners = new LinkedHashMap<>();
+  /**
+   * One socket's presence: who, since when (epoch ms), the router it came through (its pid as
+   * text; null when none vouches for it) and its place in join order (the page cursor). Small on
+   * purpose: a topic holds one per socket, twice (live and as last published).
+   */
+  private record Meta(String socketId, String username, long onlineAt, String router, long order) {
+    JsonObject toJson() {
+      return new JsonObject().put("socket_id", socketId).put("online_at", onlineAt);
+    }
+  }
+
+  /** Time to publish the presence changes of the current batch. */
+  private record FlushPresence() { }
+
+  /** socket id → its meta, now. */
+  private final Map<String, Meta> live = new HashMap<>();
+  /** The presence as last published (at {@link #seq}), in join order: what joins' replies and pages show. */
+  private final NavigableMap<Long, Meta> published = new TreeMap<>();
+  /** Sockets changed since the last diff → their meta as last published (null: absent then). */
+  private final Map<String, Meta> pending = new LinkedHashMap<>();
+  /** router → its sockets here; a router that goes takes its sockets' presences with it. */
+  private final Map<String, Set<String>> byRouter = new HashMap<>();
+  /** monitor ref → the router it watches. */
+  private final Map<Long, String> routerMonitors = new HashMap<>();
+  /** The number of the last published diff; a join's reply says which state it shows. */
+  private long seq;
+  private long order;
+  private long flushTimer = -1;
   private long idleTimer = -1;
   private long idleGeneration;
   private int pendingAnswers;
@@ -154,19 +200,27 @@ public final class TopicChannel extends GenServer<Void> {
     store = Store.shared(vertx);
     // Started by a join that is on its way; should it never come, the topic stops anyway.
     scheduleIdleStop();
-    return Future.succeededFuture(InitResult.ok(null));
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
+    if (request instanceof JsonObject wire && wire.containsKey("kind")) {
+      // A router on another node: the records' wire form.
+      try {
+        request = TopicChannelMsg.fromWire(wire);
+      } catch (IllegalArgumentException bad) {
+        return CallResult.error("bad_request", bad.getMessage());
+      }
+    }
     if (!(request instanceof TopicChannelMsg msg)) {
       // One address serves every kind, so a JSON body could not say which it is: browsers go
       // through the router's addresses, which do.
       return CallResult.error("bad_request", "a topic process takes the router's messages only: send joins, posts and"
-        + " leaves to " + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " and " + ChannelAddresses.LEAVE, null);
+        + " leaves to " + ChannelAddresses.JOIN + ", " + ChannelAddresses.PUSH + " and " + ChannelAddresses.LEAVE);
     }
     if (msg.topic() != null && !msg.topic().equals(topic)) {
-      return CallResult.error("bad_request", "topic " + msg.topic() + " is not served by the channel of " + topic, null);
+      return CallResult.error("bad_request", "topic " + msg.topic() + " is not served by the channel of " + topic);
     }
     if (msg instanceof Join join) {
       return join(join);
@@ -174,21 +228,25 @@ public final class TopicChannel extends GenServer<Void> {
       return push(push);
     } else if (msg instanceof Leave leave) {
       return untrack(leave.socketId(), leave.username())
-        ? CallResult.reply(new JsonObject().put("status", "ok"), null)
+        ? CallResult.reply(new JsonObject().put("status", "ok"))
         : notJoined(leave.socketId(), leave.username());
     }
     untrack(((SocketClosed) msg).socketId(), null);
-    return CallResult.reply(new JsonObject().put("status", "ok"), null);
+    return CallResult.reply(new JsonObject().put("status", "ok"));
   }
 
   @Override
   protected CastResult<Void> handleCast(Object message, Void state) {
     try {
-      Object msg = message instanceof JsonObject json ? TopicChannelMsg.socketClosed(json) : message;
+      Object msg = message instanceof JsonObject json
+        ? json.containsKey("kind") ? TopicChannelMsg.fromWire(json) : TopicChannelMsg.socketClosed(json)
+        : message;
       if (msg instanceof TopicChannelMsg typed && typed.topic() != null && !typed.topic().equals(topic)) {
         log.warn("channel {} ignored a cast for topic {}: {}", topic, typed.topic(), typed);
       } else if (msg instanceof Join join) {
-        track(join.username(), join.socketId());
+        track(join.username(), join.socketId(), join.router());
+      } else if (msg instanceof Resync resync) {
+        resync(resync);
       } else if (msg instanceof Leave leave) {
         untrack(leave.socketId(), leave.username());
       } else if (msg instanceof SocketClosed closed) {
@@ -199,7 +257,7 @@ public final class TopicChannel extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       log.warn("channel {} ignored a bad cast ({}): {}", topic, bad.getMessage(), LogText.quote(message));
     }
-    return CastResult.noReply(null);
+    return CastResult.noReply();
   }
 
   @Override
@@ -210,7 +268,14 @@ public final class TopicChannel extends GenServer<Void> {
       return storeAnswers(answered);
     } else if (message instanceof SocketClosed closed) {
       untrack(closed.socketId(), null);
-      return CastResult.noReply(null);
+      return CastResult.noReply();
+    } else if (message instanceof FlushPresence) {
+      flushTimer = -1;
+      flush();
+      return CastResult.noReply();
+    } else if (message instanceof Down down && routerMonitors.containsKey(down.ref())) {
+      routerGone(routerMonitors.remove(down.ref()), down);
+      return CastResult.noReply();
     }
     return super.handleInfo(message, state);
   }
@@ -232,10 +297,10 @@ public final class TopicChannel extends GenServer<Void> {
       });
     return CallResult.deferred(onOwnContext(read)
       .map(reply -> {
-        track(join.username(), join.socketId());
+        track(join.username(), join.socketId(), join.router());
         // The joiner's own socket id: a client tells its metas from its past connections' by it.
-        reply.put("presence_state", presenceState()).put("socket_id", join.socketId());
-        return CallResult.<Void>reply(reply, null);
+        presencePage(reply, join.presenceAfter(), join.socketId()).put("socket_id", join.socketId());
+        return CallResult.<Void>reply(reply);
       })
       .recover(err -> storeFailed("history for a join", err)));
   }
@@ -247,14 +312,14 @@ public final class TopicChannel extends GenServer<Void> {
     try {
       push.checkLength(options.maxBodyLength());
     } catch (IllegalArgumentException bad) {
-      return CallResult.error("bad_request", bad.getMessage(), null);
+      return CallResult.error("bad_request", bad.getMessage());
     }
     // Answered only once the annotation is committed: an acknowledged post is never lost.
     return CallResult.deferred(onOwnContext(store.annotations().add(videoId, push.username(), push.body(), push.at()))
       .map(annotation -> {
         publishAnnotation(annotation);
         askInfoSys(push.body(), push.at());
-        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()), null);
+        return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()));
       })
       .recover(err -> storeFailed("a new annotation", err)));
   }
@@ -271,11 +336,11 @@ public final class TopicChannel extends GenServer<Void> {
       return Future.succeededFuture(CallResult.error(code, "the annotations of " + topic + " are unavailable for now; try again", null));
     }
     log.warn("channel {} could not store or read {}: {}", topic, what, err.toString());
-    return Future.succeededFuture(CallResult.error(code, "could not store or read " + what + " of " + topic, null));
+    return Future.succeededFuture(CallResult.error(code, "could not store or read " + what + " of " + topic));
   }
 
   private CallResult<Void> notJoined(String socketId, String username) {
-    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic + " as " + username, null);
+    return CallResult.error("not_joined", "socket " + socketId + " has not joined " + topic + " as " + username);
   }
 
   private void publishAnnotation(Annotation annotation) {
@@ -308,7 +373,7 @@ public final class TopicChannel extends GenServer<Void> {
   private CastResult<Void> storeAnswers(Answered answered) {
     pendingAnswers--;
     if (answered.results().isEmpty()) {
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     Future<Void> chain = Future.succeededFuture();
     for (Result result : answered.results()) {
@@ -319,10 +384,10 @@ public final class TopicChannel extends GenServer<Void> {
         });
     }
     return CastResult.deferred(onOwnContext(chain)
-      .<CastResult<Void>>map(v -> CastResult.noReply(null))
+      .<CastResult<Void>>map(v -> CastResult.noReply())
       .recover(err -> {
         log.warn("channel {} could not store an InfoSys answer: {}", topic, err.toString());
-        return Future.succeededFuture(CastResult.noReply(null));
+        return Future.succeededFuture(CastResult.noReply());
       }));
   }
 
@@ -341,66 +406,201 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- presence
 
   private boolean joined(String socketId, String username) {
-    return username.equals(owners.get(socketId));
+    Meta meta = live.get(socketId);
+    return meta != null && meta.username().equals(username);
   }
 
   /** Tracks a socket under a username; a socket that was there under another name moves. */
-  private void track(String username, String socketId) {
-    String owner = owners.get(socketId);
-    if (username.equals(owner)) {
+  private void track(String username, String socketId, String router) {
+    Meta was = live.get(socketId);
+    if (was != null && was.username().equals(username)) {
       return;
     }
-    JsonObject leaves = new JsonObject();
-    if (owner != null) {
-      leaves.put(owner, metas(removeMeta(owner, socketId)));
+    if (was != null) {
+      forgetRouter(was);
     }
-    JsonObject meta = new JsonObject().put("socket_id", socketId).put("online_at", System.currentTimeMillis());
-    presence.computeIfAbsent(username, u -> new LinkedHashMap<>()).put(socketId, meta);
-    owners.put(socketId, username);
+    changing(socketId, was);
+    Meta meta = new Meta(socketId, username, System.currentTimeMillis(), router, ++order);
+    live.put(socketId, meta);
+    if (router != null) {
+      Set<String> sockets = byRouter.get(router);
+      if (sockets == null) {
+        sockets = new HashSet<>();
+        byRouter.put(router, sockets);
+        watchRouter(router);
+      }
+      sockets.add(socketId);
+    }
     cancelIdleStop();
-    publishDiff(new JsonObject().put(username, metas(meta)), leaves);
+    changed();
   }
 
   /** Untracks a socket (only under {@code username} unless null); false when it was not there. */
   private boolean untrack(String socketId, String username) {
-    String owner = owners.get(socketId);
-    if (owner == null || username != null && !username.equals(owner)) {
+    Meta was = live.get(socketId);
+    if (was == null || username != null && !username.equals(was.username())) {
       return false;
     }
-    owners.remove(socketId);
-    publishDiff(new JsonObject(), new JsonObject().put(owner, metas(removeMeta(owner, socketId))));
-    if (presence.isEmpty()) {
+    changing(socketId, was);
+    live.remove(socketId);
+    forgetRouter(was);
+    changed();
+    if (live.isEmpty()) {
       scheduleIdleStop();
     }
     return true;
   }
 
-  private JsonObject removeMeta(String username, String socketId) {
-    Map<String, JsonObject> sockets = presence.get(username);
-    JsonObject meta = sockets.remove(socketId);
-    if (sockets.isEmpty()) {
-      presence.remove(username);
+  /** Remembers how a socket was last published, the first time it changes in a batch. */
+  private void changing(String socketId, Meta was) {
+    if (!pending.containsKey(socketId)) {
+      pending.put(socketId, was);
     }
-    return meta;
   }
 
+  /** A change is in the batch: publish now (no batching) or when the batch's interval is over. */
+  private void changed() {
+    if (options.presenceBatch().isZero()) {
+      flush();
+    } else if (flushTimer == -1) {
+      flushTimer = sendAfter(new FlushPresence(), options.presenceBatch());
+    }
+  }
+
+  /**
+   * Publishes the batch as one diff, numbered: for each changed socket, its meta as last
+   * published leaves and its meta now joins, unless they are the same (a join and a leave within
+   * one batch publish nothing). Clients apply a diff's leaves, then its joins.
+   */
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    JsonObject joins = new JsonObject();
+    JsonObject leaves = new JsonObject();
+    pending.forEach((socketId, before) -> {
+      Meta now = live.get(socketId);
+      if (before == now) {
+        return;
+      }
+      if (before != null) {
+        published.remove(before.order());
+        addMeta(leaves, before);
+      }
+      if (now != null) {
+        published.put(now.order(), now);
+        addMeta(joins, now);
+      }
+    });
+    pending.clear();
+    if (joins.isEmpty() && leaves.isEmpty()) {
+      return;
+    }
+    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff")
+      .put("payload", new JsonObject().put("seq", ++seq).put("joins", joins).put("leaves", leaves)));
+  }
+
+  private static void addMeta(JsonObject state, Meta meta) {
+    JsonObject entry = state.getJsonObject(meta.username());
+    if (entry == null) {
+      entry = new JsonObject().put("metas", new JsonArray());
+      state.put(meta.username(), entry);
+    }
+    entry.getJsonArray("metas").add(meta.toJson());
+  }
+
+  /**
+   * Puts a page of the published presence into a join's reply: {@code presence_state} (Phoenix's
+   * shape, the metas after {@code after} in join order, at most {@code presence_page} of them; the
+   * first page also lists the joiner, who is in the next diff if not yet published),
+   * {@code presence_seq} (the diff the page is as of: apply only later ones), {@code presence_count}
+   * (the metas in all) and {@code presence_more} (the cursor of the next page) when more follow.
+   */
+  private JsonObject presencePage(JsonObject reply, long after, String joiner) {
+    JsonObject state = new JsonObject();
+    int limit = options.presencePage();
+    int listed = 0;
+    long last = after;
+    Meta self = live.get(joiner);
+    // How the joiner was published: its meta in the published state (null when not there yet).
+    Meta selfPublished = pending.containsKey(joiner) ? pending.get(joiner) : self;
+    for (Meta meta : published.tailMap(after, false).values()) {
+      if (listed == limit) {
+        reply.put("presence_more", last);
+        break;
+      }
+      addMeta(state, meta == selfPublished && self != null ? self : meta);
+      listed++;
+      last = meta.order();
+    }
+    if (after == 0 && self != null && selfPublished == null) {
+      addMeta(state, self);
+    }
+    int count = published.size() + (self != null && selfPublished == null ? 1 : 0);
+    return reply.put("presence_state", state).put("presence_seq", seq).put("presence_count", count);
+  }
+
+  /** The whole published state, Phoenix's shape. */
   private JsonObject presenceState() {
     JsonObject state = new JsonObject();
-    presence.forEach((username, sockets) -> state.put(username, metas(sockets.values().toArray(JsonObject[]::new))));
+    published.values().forEach(meta -> addMeta(state, meta));
     return state;
   }
 
-  private static JsonObject metas(JsonObject... metas) {
-    JsonArray list = new JsonArray();
-    for (JsonObject meta : metas) {
-      list.add(meta.copy());
-    }
-    return new JsonObject().put("metas", list);
+  /**
+   * A router tells who joined through it (this process is new to it: a restart, maybe on another
+   * node). Once they are tracked, the whole state goes out as a {@code presence_state} event, which
+   * clients take in place of theirs: so the members of a node that died with the previous process
+   * leave every client's presence, though no diff could name them.
+   */
+  private void resync(Resync resync) {
+    resync.members().forEach((socketId, username) -> track(username, socketId, resync.router()));
+    flush();
+    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_state")
+      .put("payload", new JsonObject().put("seq", seq).put("state", presenceState())));
   }
 
-  private void publishDiff(JsonObject joins, JsonObject leaves) {
-    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff")
-      .put("payload", new JsonObject().put("joins", joins).put("leaves", leaves)));
+  private void watchRouter(String router) {
+    Pid pid;
+    try {
+      pid = Pid.parse(router);
+    } catch (IllegalArgumentException bad) {
+      log.warn("channel {} got a join through a router it cannot watch: {}", topic, LogText.quote(router));
+      return;
+    }
+    routerMonitors.put(monitor(pid), router);
+  }
+
+  private void forgetRouter(Meta meta) {
+    if (meta.router() == null) {
+      return;
+    }
+    Set<String> sockets = byRouter.get(meta.router());
+    if (sockets != null && sockets.remove(meta.socketId()) && sockets.isEmpty()) {
+      byRouter.remove(meta.router());
+      routerMonitors.entrySet().removeIf(e -> {
+        if (e.getValue().equals(meta.router())) {
+          demonitor(e.getKey());
+          return true;
+        }
+        return false;
+      });
+    }
+  }
+
+  /**
+   * A router went (its node left the cluster, or it crashed and forgot its sockets): the sockets
+   * that joined through it leave, in the next diff.
+   */
+  private void routerGone(String router, Down down) {
+    Set<String> sockets = byRouter.remove(router);
+    if (sockets == null) {
+      return;
+    }
+    log.info("channel {}: router {} is gone ({}), its {} socket(s) leave", topic, router, down.reason(), sockets.size());
+    for (String socketId : List.copyOf(sockets)) {
+      untrack(socketId, null);
+    }
   }
 
   // ---------------------------------------------------------------- idle stop
@@ -422,18 +622,18 @@ public final class TopicChannel extends GenServer<Void> {
 
   private CastResult<Void> idleCheck(IdleCheck check) {
     if (check.generation() != idleGeneration) {
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     idleTimer = -1;
-    if (!presence.isEmpty()) {
-      return CastResult.noReply(null);
+    if (!live.isEmpty()) {
+      return CastResult.noReply();
     }
     if (pendingAnswers > 0) {
       // An InfoSys answer on its way still belongs in the topic; wait for it.
       scheduleIdleStop();
-      return CastResult.noReply(null);
+      return CastResult.noReply();
     }
     log.debug("channel {} has been empty for {} ms: stopping", topic, options.idleStop().toMillis());
-    return CastResult.stop(ExitReason.NORMAL, null);
+    return CastResult.stop(ExitReason.NORMAL);
   }
 }

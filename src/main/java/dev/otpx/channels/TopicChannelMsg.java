@@ -1,7 +1,7 @@
 package dev.otpx.channels;
 
+import dev.otpx.process.JsonOptions;
 import io.vertx.core.json.JsonObject;
-import java.math.BigInteger;
 import java.util.Objects;
 
 /**
@@ -35,14 +35,50 @@ public sealed interface TopicChannelMsg {
    * @param username who joins
    * @param socketId the SockJS socket joining
    * @param lastSeenId the newest annotation id the client has, 0 for all
+   * @param presenceAfter the presence page wanted: 0 for the first, else the {@code presence_more}
+   *     cursor of the previous page
+   * @param router the router that forwards it (its pid as text; its sockets leave when it goes), or
+   *     null for a join that no router vouches for
    */
-  record Join(String topic, String username, String socketId, long lastSeenId) implements TopicChannelMsg {
+  record Join(String topic, String username, String socketId, long lastSeenId, long presenceAfter, String router)
+      implements TopicChannelMsg {
     public Join {
       checkTopic(topic);
       checkIdentity(username, socketId);
       if (lastSeenId < 0) {
         throw new IllegalArgumentException("last_seen_id must be a non-negative integer, got " + lastSeenId);
       }
+      if (presenceAfter < 0) {
+        throw new IllegalArgumentException("presence_after must be a non-negative integer, got " + presenceAfter);
+      }
+    }
+
+    /** A join for the first presence page that no router forwards (a test's, or a node without routers). */
+    public Join(String topic, String username, String socketId, long lastSeenId) {
+      this(topic, username, socketId, lastSeenId, 0, null);
+    }
+
+    /** @param pid the forwarding router @return this join, as that router forwards it */
+    public Join via(String pid) {
+      return new Join(topic, username, socketId, lastSeenId, presenceAfter, pid);
+    }
+  }
+
+  /**
+   * A router tells a topic process that it has not met yet who joined through it: every member at
+   * once (a cast). The process tracks them and broadcasts its whole presence as a
+   * {@code presence_state} event, which also drops from every client the members the process no
+   * longer has (those of a node that died with the topic's previous process).
+   *
+   * @param topic the topic
+   * @param router the router's pid as text
+   * @param members socket id to username
+   */
+  record Resync(String topic, String router, java.util.Map<String, String> members) implements TopicChannelMsg {
+    public Resync {
+      checkTopic(topic);
+      Objects.requireNonNull(router, "router");
+      members = java.util.Map.copyOf(members);
     }
   }
 
@@ -118,8 +154,62 @@ public sealed interface TopicChannelMsg {
   }
 
   /**
-   * Reads a join, the body of a request to {@code channels.join}: {@code {"topic", "last_seen_id"}}
-   * ({@code last_seen_id} required: 0 the first time).
+   * The message as JSON, the form that crosses nodes (records stay inside a JVM): {@code kind}
+   * names the record, the other keys are its fields in snake_case. {@link #fromWire} reads it back.
+   *
+   * @return the wire form
+   */
+  default JsonObject toWire() {
+    JsonObject json = new JsonObject();
+    if (this instanceof Join join) {
+      json.put("kind", "join").put("topic", join.topic()).put("username", join.username()).put("socket_id", join.socketId())
+        .put("last_seen_id", join.lastSeenId()).put("presence_after", join.presenceAfter()).put("router", join.router());
+    } else if (this instanceof Push push) {
+      json.put("kind", "push").put("topic", push.topic()).put("username", push.username()).put("socket_id", push.socketId())
+        .put("event", push.event()).put("body", push.body()).put("at", push.at());
+    } else if (this instanceof Leave leave) {
+      json.put("kind", "leave").put("topic", leave.topic()).put("username", leave.username()).put("socket_id", leave.socketId());
+    } else if (this instanceof Resync resync) {
+      JsonObject members = new JsonObject();
+      resync.members().forEach(members::put);
+      json.put("kind", "resync").put("topic", resync.topic()).put("router", resync.router()).put("members", members);
+    } else {
+      json.put("kind", "socket_closed").put("socket_id", ((SocketClosed) this).socketId());
+    }
+    return json;
+  }
+
+  /**
+   * Reads a message's wire form ({@link #toWire}).
+   *
+   * @param wire the JSON
+   * @return the message
+   * @throws IllegalArgumentException naming the field at fault, {@code kind} for an unknown kind
+   */
+  static TopicChannelMsg fromWire(JsonObject wire) {
+    JsonOptions fields = JsonOptions.of(wire, "");
+    String kind = fields.string("kind", "");
+    return switch (kind) {
+      case "join" -> new Join(fields.string("topic", null), fields.string("username", null), fields.string("socket_id", null),
+        fields.wholeNumber("last_seen_id", 0, 0, Long.MAX_VALUE), fields.wholeNumber("presence_after", 0, 0, Long.MAX_VALUE),
+        fields.string("router", null));
+      case "push" -> new Push(fields.string("topic", null), fields.string("username", null), fields.string("socket_id", null),
+        fields.string("event", null), fields.string("body", null), fields.wholeNumber("at", 0, 0, Long.MAX_VALUE));
+      case "leave" -> new Leave(fields.string("topic", null), fields.string("username", null), fields.string("socket_id", null));
+      case "resync" -> {
+        java.util.Map<String, String> members = new java.util.LinkedHashMap<>();
+        fields.object("members", new JsonObject()).forEach(e -> members.put(e.getKey(), String.valueOf(e.getValue())));
+        yield new Resync(fields.string("topic", null), fields.requiredString("router"), members);
+      }
+      case "socket_closed" -> new SocketClosed(fields.string("socket_id", null));
+      default -> throw new IllegalArgumentException("kind must be join, push, leave, resync or socket_closed, got " + describe(kind));
+    };
+  }
+
+  /**
+   * Reads a join, the body of a request to {@code channels.join}: {@code {"topic", "last_seen_id",
+   * "presence_after"}} ({@code last_seen_id} required: 0 the first time; {@code presence_after}
+   * optional, the cursor of the presence page wanted, 0 or absent for the first).
    *
    * @param body the event-bus body, as the bridge stamped it
    * @return the join
@@ -130,12 +220,12 @@ public sealed interface TopicChannelMsg {
     String username = username(json);
     String socketId = socketId(json);
     String topic = topic(json);
-    Object value = json.getValue("last_seen_id");
-    Long lastSeenId = nonNegativeInteger(value);
-    if (lastSeenId == null) {
-      throw new IllegalArgumentException("last_seen_id must be a non-negative integer (0 the first time), got " + describe(value));
+    JsonOptions fields = JsonOptions.of(json, "");
+    if (!fields.has("last_seen_id")) {
+      throw new IllegalArgumentException("last_seen_id: required, a non-negative whole number (0 the first time)");
     }
-    return new Join(topic, username, socketId, lastSeenId);
+    return new Join(topic, username, socketId, fields.wholeNumber("last_seen_id", 0, 0, Long.MAX_VALUE),
+      fields.wholeNumber("presence_after", 0, 0, Long.MAX_VALUE), null);
   }
 
   /**
@@ -163,10 +253,11 @@ public sealed interface TopicChannelMsg {
     if (!(payload.getValue("body") instanceof String postBody) || !visible(postBody)) {
       throw new IllegalArgumentException("body must be a string with at least one visible character, got " + describe(payload.getValue("body")));
     }
-    Long at = nonNegativeInteger(payload.getValue("at"));
-    if (at == null) {
-      throw new IllegalArgumentException("at must be a non-negative integer (ms into the video), got " + describe(payload.getValue("at")));
+    JsonOptions fields = JsonOptions.of(payload, "");
+    if (!fields.has("at")) {
+      throw new IllegalArgumentException("at: required, a non-negative whole number (ms into the video)");
     }
+    long at = fields.wholeNumber("at", 0, 0, Long.MAX_VALUE);
     Push push = new Push(topic, username, socketId, (String) event, postBody, at);
     push.checkLength(options.maxBodyLength());
     return push;
@@ -270,19 +361,6 @@ public sealed interface TopicChannelMsg {
     if (socketId == null || socketId.isBlank()) {
       throw new IllegalArgumentException("socket_id is required");
     }
-  }
-
-  /** A JSON whole number that fits a long and is not negative; null for anything else. */
-  private static Long nonNegativeInteger(Object value) {
-    long number;
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      number = ((Number) value).longValue();
-    } else if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
-      number = big.longValue();
-    } else {
-      return null;
-    }
-    return number < 0 ? null : number;
   }
 
   private static String describe(Object value) {

@@ -142,7 +142,7 @@ public final class JsonOptions {
       return fallback;
     }
     if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())
-        || number.doubleValue() != Math.rint(number.doubleValue())) {
+        || number.doubleValue() != Math.rint(number.doubleValue()) || !fitsALong(number)) {
       throw refuse(key, "a whole number", value);
     }
     return number.longValue();
@@ -301,6 +301,18 @@ public final class JsonOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(path(key) + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether a whole number is within a long: a larger one would wrap around when read as one. */
+  private static boolean fitsALong(Number number) {
+    if (number instanceof Long || number instanceof Integer || number instanceof Short || number instanceof Byte) {
+      return true;
+    }
+    if (number instanceof java.math.BigInteger big) {
+      return big.bitLength() < Long.SIZE;
+    }
+    double read = number.doubleValue();
+    return read >= -0x1p63 && read < 0x1p63;
   }
 
   private IllegalArgumentException refuse(String key, String expected, Object value) {

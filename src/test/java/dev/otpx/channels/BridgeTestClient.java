@@ -48,12 +48,22 @@ public final class BridgeTestClient {
   private final List<java.util.function.Consumer<JsonObject>> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int replies;
 
-  private BridgeTestClient(WebSocketClient wsClient, WebSocket ws, Transport transport) {
+  /**
+   * Pings as vertx-eventbus.js does, every 5 s: the bridge closes a socket silent for its ping
+   * timeout (10 s), and a test slowed by a loaded machine must not lose its clients to that.
+   */
+  private static final long PING_MS = 5000;
+
+  private BridgeTestClient(Vertx vertx, WebSocketClient wsClient, WebSocket ws, Transport transport) {
     this.wsClient = wsClient;
     this.ws = ws;
     this.transport = transport;
     ws.handler(this::onFrame);
-    ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
+    long ping = vertx.setPeriodic(PING_MS, id -> write(new JsonObject().put("type", "ping")));
+    ws.closeHandler(v -> {
+      vertx.cancelTimer(ping);
+      closed.tryComplete(ws.closeStatusCode());
+    });
   }
 
   public static Future<BridgeTestClient> connect(Vertx vertx, int port) {
@@ -67,7 +77,7 @@ public final class BridgeTestClient {
     String path = transport == Transport.RAW_WEBSOCKET ? "/eventbus/websocket"
       : "/eventbus/000/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";
     return wsClient.connect(port, "localhost", path)
-      .map(ws -> new BridgeTestClient(wsClient, ws, transport));
+      .map(ws -> new BridgeTestClient(vertx, wsClient, ws, transport));
   }
 
   /** Completes with the close status the server sent when the websocket closes. */

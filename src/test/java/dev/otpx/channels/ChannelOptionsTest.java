@@ -61,10 +61,11 @@ class ChannelOptionsTest {
 
     @Test
     void toJsonReadsBackTheSameOptions() {
-      ChannelOptions options = new ChannelOptions(Duration.ofMillis(5), 6, 7, Duration.ofMillis(8));
+      ChannelOptions options = new ChannelOptions(Duration.ofMillis(5), 6, 7, Duration.ofMillis(8), Duration.ofMillis(9), 10);
 
       assertThat(options.toJson()).isEqualTo(new JsonObject()
-        .put("idle_stop_ms", 5L).put("max_body_length", 6).put("history_limit", 7).put("infosys_timeout_ms", 8L));
+        .put("idle_stop_ms", 5L).put("max_body_length", 6).put("history_limit", 7).put("infosys_timeout_ms", 8L)
+        .put("presence_batch_ms", 9L).put("presence_page", 10));
       assertThat(ChannelOptions.fromJson(options.toJson())).isEqualTo(options);
       assertThat(ChannelOptions.fromJson(new JsonObject(options.toJson().encode()))).isEqualTo(options);
     }
@@ -99,7 +100,10 @@ class ChannelOptionsTest {
         Arguments.of("history_limit", new JsonObject()),
         Arguments.of("infosys_timeout_ms", 0),
         Arguments.of("infosys_timeout_ms", 60_001),
-        Arguments.of("infosys_timeout_ms", "ten"));
+        Arguments.of("infosys_timeout_ms", "ten"),
+        Arguments.of("presence_batch_ms", -1),
+        Arguments.of("presence_batch_ms", 1001),
+        Arguments.of("presence_page", 0));
     }
 
     @ParameterizedTest(name = "{0} = {1}")

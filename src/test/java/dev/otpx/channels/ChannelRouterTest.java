@@ -1,7 +1,6 @@
 package dev.otpx.channels;
 
 import static dev.otpx.channels.ChannelFixtures.TOPIC;
-import static dev.otpx.channels.ChannelFixtures.after;
 import static dev.otpx.channels.ChannelFixtures.bodies;
 import static dev.otpx.channels.ChannelFixtures.ids;
 import static dev.otpx.channels.ChannelFixtures.join;
@@ -21,6 +20,7 @@ import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.store.TestStore;
 import dev.otpx.process.Supervisor;
+import dev.otpx.process.VirtualClock;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -44,7 +45,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(VertxExtension.class)
 class ChannelRouterTest {
 
-  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20).withHistoryLimit(3);
+  // Each presence change published at once: these tests follow single diffs.
+  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20).withHistoryLimit(3)
+    .withPresenceBatch(Duration.ZERO);
 
   private static Future<JsonObject> joinAs(Vertx vertx, String username, String socketId, long lastSeenId) {
     return request(vertx, ChannelAddresses.JOIN, join(username, socketId, TOPIC, lastSeenId));
@@ -86,8 +89,15 @@ class ChannelRouterTest {
 
   private TestStore store;
 
+  /** The node's clock in the tests of time rules ({@link IdleStop}); null elsewhere, where time is real. */
+  private VirtualClock clock;
+
   @BeforeEach
-  void startTheChannels(Vertx vertx, VertxTestContext ctx) {
+  void startTheChannels(Vertx vertx, VertxTestContext ctx, TestInfo test) {
+    // A node's clock is chosen before its first process: here, not in the nested class's own setup.
+    if (test.getTestClass().orElseThrow() == IdleStop.class) {
+      clock = VirtualClock.install(vertx);
+    }
     TestStore.open(vertx).compose(opened -> {
       store = opened;
       return startChannels(vertx, OPTIONS);
@@ -664,7 +674,9 @@ class ChannelRouterTest {
         .compose(r -> post(vertx, "alice", "s1", "kept", 0))
         .compose(r -> {
           Future<Down> down = Processes.monitor(vertx, channelPid(vertx)).down();
-          return request(vertx, ChannelAddresses.LEAVE, leave("alice", "s1", TOPIC)).compose(left -> down);
+          return request(vertx, ChannelAddresses.LEAVE, leave("alice", "s1", TOPIC))
+            .compose(left -> clock.advance(Duration.ofMillis(100)))
+            .compose(v -> down);
         })
         .compose(down -> {
           ctx.verify(() -> {
@@ -682,10 +694,18 @@ class ChannelRouterTest {
     @Test
     void aTopicWhoseLastSocketClosedStopsToo(Vertx vertx, VertxTestContext ctx) {
       joinAs(vertx, "alice", "s1", 0)
-        .compose(r -> {
-          Future<Down> down = Processes.monitor(vertx, channelPid(vertx)).down();
+        .compose(r -> Listener.listen(vertx, TOPIC))
+        .compose(listener -> {
+          Pid pid = channelPid(vertx);
+          Future<Down> down = Processes.monitor(vertx, pid).down();
           vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", "s1"));
-          return down;
+          // Once alice's leave is out, the status (read on the topic's thread after that leave's
+          // handling) says the countdown has been set: only then does time move.
+          return listener.await(e -> "presence_diff".equals(e.getString("event"))
+              && e.getJsonObject("payload").getJsonObject("leaves").containsKey("alice"), 1)
+            .compose(left -> Processes.status(vertx, pid))
+            .compose(status -> clock.advance(Duration.ofMillis(100)))
+            .compose(v -> down);
         })
         .onComplete(ctx.succeeding(down -> ctx.verify(() -> {
           assertThat(down.reason()).isEqualTo(ExitReason.NORMAL);
@@ -697,7 +717,7 @@ class ChannelRouterTest {
     void aTopicWithSomeoneInItKeepsRunning(Vertx vertx, VertxTestContext ctx) {
       joinAs(vertx, "alice", "s1", 0)
         .map(r -> channelPid(vertx))
-        .compose(pid -> after(vertx, 350).map(v -> pid))
+        .compose(pid -> clock.advance(Duration.ofMillis(350)).compose(v -> Processes.status(vertx, pid)).map(v -> pid))
         .onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
           assertThat(Processes.isAlive(vertx, pid)).isTrue();
           assertThat(channelPid(vertx)).isEqualTo(pid);

@@ -92,6 +92,35 @@ class ChannelsOverTheBridgeTest {
   }
 
   @Test
+  void aJoinThatRegistersMissesNothingPublishedAfterItsReplyWithoutASecondJoin(Vertx vertx, VertxTestContext ctx) {
+    String alice = tokens.sign("alice");
+    BridgeTestClient.connect(vertx, port).compose(client -> {
+      // The page's way: the join asks to register, and the client's own REGISTER follows at once,
+      // before the reply; both are one registration.
+      Future<JsonObject> reply = client.request(ChannelAddresses.JOIN,
+        new JsonObject().put("topic", TOPIC).put("last_seen_id", 0).put("register", true), alice);
+      return client.register(ADDRESS, alice).compose(v -> reply).compose(joined -> {
+        long seq = joined.getJsonObject("body").getLong("presence_seq");
+        // Whatever comes next carries a later number: nothing between the reply and now was lost.
+        Future<JsonObject> bobsJoin = client.next(f -> "rec".equals(f.getString("type")) && ADDRESS.equals(f.getString("address"))
+          && "presence_diff".equals(f.getJsonObject("body").getString("event"))
+          && f.getJsonObject("body").getJsonObject("payload").getJsonObject("joins").containsKey("bob"));
+        return joined(vertx, "bob", 0, new JsonObject[1]).compose(bob -> bobsJoin).map(diff -> {
+          ctx.verify(() -> assertThat(diff.getJsonObject("body").getJsonObject("payload").getLong("seq")).isGreaterThan(seq));
+          return client;
+        });
+      }).compose(c -> {
+        // One registration, not two: an explicit second REGISTER is refused as a duplicate.
+        Future<JsonObject> err = c.nextError();
+        return c.register(ADDRESS, alice).compose(v -> err);
+      });
+    }).onComplete(ctx.succeeding(err -> ctx.verify(() -> {
+      assertThat(err.getString("body")).isEqualTo("bad_request");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void postsAreBroadcastToEverySubscriberUnderTheVerifiedName(Vertx vertx, VertxTestContext ctx) {
     JsonObject[] reply = new JsonObject[1];
     joined(vertx, "alice", 0, reply).compose(alice -> joined(vertx, "bob", 0, reply).compose(bob -> {
@@ -144,6 +173,12 @@ class ChannelsOverTheBridgeTest {
         .compose(v -> bobLeaves)
         .onComplete(ctx.succeeding(left -> ctx.completeNow()));
     }));
+  }
+
+  /** How many metas a presence map lists, but that of socket {@code own}. */
+  private static long metas(JsonObject presence, String own) {
+    return presence.stream().flatMap(e -> ((JsonObject) e.getValue()).getJsonArray("metas").stream())
+      .filter(meta -> !((JsonObject) meta).getString("socket_id").equals(own)).count();
   }
 
   private static boolean diff(JsonObject frame, String kind, String user) {
@@ -250,8 +285,12 @@ class ChannelsOverTheBridgeTest {
     JsonObject[] reply = new JsonObject[1];
     String bobToken = tokens.sign("bob");
     joined(vertx, "alice", 0, reply).compose(alice -> {
+      Future<JsonObject> bobJoins = alice.next(f -> diff(f, "joins", "bob"));
       Future<JsonObject> bobLeaves = alice.next(f -> diff(f, "leaves", "bob"));
       return BridgeTestClient.connect(vertx, port, transport).compose(bob -> joinAndRegister(bob, bobToken)
+        // Once alice knows bob is there, his leave must reach her: a join and a leave within one
+        // presence batch would publish nothing, as they change nothing she was told.
+        .compose(joinReply -> bobJoins.map(joined -> joinReply))
         .compose(joinReply -> {
           String socketId = socketIdOf(joinReply, "bob");
           // The oversize message and, right behind it, one more frame that must never be read.
@@ -332,15 +371,37 @@ class ChannelsOverTheBridgeTest {
       chain = chain.compose(v -> BridgeTestClient.connect(browsers, port).compose(c -> joinAndRegister(c, token)).mapEmpty());
     }
     JsonObject[] reply = new JsonObject[1];
-    chain.compose(v -> joined(vertx, "watcher", 0, reply)).compose(watcher -> {
-      // Diffs may carry several leaves each: gather them until every client has left.
-      java.util.Set<String> left = new java.util.HashSet<>();
+    String watcherToken = tokens.sign("watcher");
+    // The watcher joins as the page does, registering with its join: no diff between its reply and
+    // its registration can pass it by.
+    chain.compose(v -> BridgeTestClient.connect(vertx, port)).compose(client -> {
+      Future<JsonObject> joining = client.request(ChannelAddresses.JOIN,
+        new JsonObject().put("topic", TOPIC).put("last_seen_id", 0).put("register", true), watcherToken);
+      return client.register(ADDRESS, watcherToken).compose(v -> joining).map(answer -> {
+        reply[0] = answer;
+        return client;
+      });
+    }).compose(watcher -> {
+      // The watcher's count of who is there: its join's (as of presence_seq), then every later
+      // diff's joins and leaves, in order. Every client's leave must bring it down to the watcher.
+      JsonObject joinReply = reply[0].getJsonObject("body");
+      long[] count = {joinReply.getInteger("presence_count")};
+      long[] seq = {joinReply.getLong("presence_seq")};
+      // As of presence_seq: joins of the last batch may still be on their way, in later diffs.
+      ctx.verify(() -> assertThat(count[0]).isBetween(1L, (long) clients + 1));
       Future<JsonObject> allLeft = watcher.next(f -> {
         if ("rec".equals(f.getString("type")) && f.getValue("body") instanceof JsonObject body
           && "presence_diff".equals(body.getString("event"))) {
-          left.addAll(body.getJsonObject("payload").getJsonObject("leaves").fieldNames());
+          JsonObject diff = body.getJsonObject("payload");
+          if (diff.getLong("seq") > seq[0]) {
+            ctx.verify(() -> assertThat(diff.getLong("seq")).as("diffs in order, none missing").isEqualTo(seq[0] + 1));
+            seq[0] = diff.getLong("seq");
+            // The reply listed the watcher already: its own join, in a later diff, is not counted twice.
+            count[0] += metas(diff.getJsonObject("joins"), joinReply.getString("socket_id"))
+              - metas(diff.getJsonObject("leaves"), null);
+          }
         }
-        return left.size() == clients;
+        return count[0] == 1;
       });
       browsers.close();
       return allLeft.eventually(() -> browsers.close());

@@ -1,7 +1,6 @@
 package dev.otpx.channels;
 
 import static dev.otpx.channels.ChannelFixtures.TOPIC;
-import static dev.otpx.channels.ChannelFixtures.after;
 import static dev.otpx.channels.ChannelFixtures.annotate;
 import static dev.otpx.channels.ChannelFixtures.bodies;
 import static dev.otpx.channels.ChannelFixtures.history;
@@ -17,6 +16,7 @@ import dev.otpx.channels.TopicChannelMsg.Push;
 import dev.otpx.channels.TopicChannelMsg.SocketClosed;
 import dev.otpx.infosys.FakeBackend;
 import dev.otpx.process.ChildSpec;
+import dev.otpx.process.Down;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.OtpException;
@@ -24,6 +24,7 @@ import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.process.Restart;
+import dev.otpx.process.VirtualClock;
 import dev.otpx.store.TestStore;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class TopicChannelTest {
 
-  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20);
+  // Each presence change published at once: these tests follow single diffs; Batching tests its own.
+  private static final ChannelOptions OPTIONS = ChannelOptions.defaults().withMaxBodyLength(20).withPresenceBatch(Duration.ZERO);
 
   private TestStore store;
 
@@ -450,18 +452,108 @@ class TopicChannelTest {
   }
 
   @Nested
+  class PresenceAtScale {
+
+    @Test
+    void changesWithinABatchGoOutAsOneNumberedDiffAndAJoinThenLeaveAsNothing(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      ChannelOptions batched = OPTIONS.withPresenceBatch(Duration.ofMillis(50));
+      Listener.listen(vertx, TOPIC).compose(listener -> startChannel(vertx, batched)
+          .compose(pid -> call(vertx, join("alice", "s1")))
+          .compose(r -> call(vertx, join("bob", "s2")))
+          .compose(r -> call(vertx, join("carol", "s3")))
+          .compose(carols -> call(vertx, new Leave(TOPIC, "bob", "s2")).map(r -> carols))
+          .compose(carols -> {
+            ctx.verify(() -> {
+              JsonObject reply = (JsonObject) carols;
+              // Nothing published yet: the state is as of diff 0, plus the joiner herself.
+              assertThat(reply.getLong("presence_seq")).isZero();
+              assertThat(sockets(reply.getJsonObject("presence_state"))).isEqualTo(new JsonObject().put("carol", metas("s3")));
+              assertThat(reply.getInteger("presence_count")).isEqualTo(1);
+              assertThat(listener.events("presence_diff")).isEmpty();
+            });
+            return clock.advance(Duration.ofMillis(50)).compose(v -> listener.await("presence_diff", 1));
+          })
+          .compose(diffs -> call(vertx, join("dave", "s4")).map(reply -> {
+            ctx.verify(() -> {
+              assertThat(diffs).hasSize(1);
+              JsonObject diff = diffs.get(0).getJsonObject("payload");
+              assertThat(diff.getLong("seq")).isEqualTo(1);
+              assertThat(sockets(diff.getJsonObject("joins"))).isEqualTo(new JsonObject().put("alice", metas("s1")).put("carol", metas("s3")));
+              assertThat(diff.getJsonObject("leaves")).isEmpty();
+              JsonObject json = (JsonObject) reply;
+              assertThat(json.getLong("presence_seq")).isEqualTo(1);
+              assertThat(sockets(json.getJsonObject("presence_state"))).isEqualTo(new JsonObject()
+                .put("alice", metas("s1")).put("carol", metas("s3")).put("dave", metas("s4")));
+              assertThat(json.getInteger("presence_count")).isEqualTo(3);
+            });
+            return null;
+          })))
+        .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aJoinsReplyListsAPageOfPresenceWithTheCountAndTheRestComesPageByPage(Vertx vertx, VertxTestContext ctx) {
+      ChannelOptions paged = OPTIONS.withPresencePage(2);
+      Future<Object> joins = startChannel(vertx, paged).map(pid -> null);
+      for (int i = 1; i <= 5; i++) {
+        String n = String.valueOf(i);
+        joins = joins.compose(r -> call(vertx, join("user" + n, "s" + n)));
+      }
+      List<JsonObject> pages = new java.util.ArrayList<>();
+      joins.compose(last -> {
+        pages.add((JsonObject) last);
+        return call(vertx, new Join(TOPIC, "user5", "s5", 0, ((JsonObject) last).getLong("presence_more"), null));
+      }).compose(second -> {
+        pages.add((JsonObject) second);
+        return call(vertx, new Join(TOPIC, "user5", "s5", 0, ((JsonObject) second).getLong("presence_more"), null));
+      }).onComplete(ctx.succeeding(third -> ctx.verify(() -> {
+        pages.add((JsonObject) third);
+        assertThat(pages).extracting(p -> p.getInteger("presence_count")).containsOnly(5);
+        assertThat(pages).extracting(p -> p.getJsonObject("presence_state").fieldNames())
+          .containsExactly(java.util.Set.of("user1", "user2"), java.util.Set.of("user3", "user4"), java.util.Set.of("user5"));
+        assertThat(pages.get(2).containsKey("presence_more")).isFalse();
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aJoinThroughARouterLeavesWhenThatRouterGoes(Vertx vertx, VertxTestContext ctx) {
+      Listener.listen(vertx, TOPIC).compose(listener -> startChannel(vertx, OPTIONS)
+          .compose(pid -> GenServer.start(vertx, new dev.otpx.counter.CounterServer(), new DeploymentOptions()
+            .setConfig(dev.otpx.counter.CounterServer.args(0, Duration.ZERO)), null))
+          .compose(router -> call(vertx, new Join(TOPIC, "alice", "s1", 0, 0, router.toString()))
+            .compose(r -> call(vertx, join("bob", "s2")))
+            .compose(r -> GenServer.stop(vertx, router)))
+          .compose(v -> listener.await(e -> "presence_diff".equals(e.getString("event"))
+            && e.getJsonObject("payload").getJsonObject("leaves").containsKey("alice"), 1)))
+        .onComplete(ctx.succeeding(diffs -> ctx.verify(() -> {
+          assertThat(sockets(diffs.get(0).getJsonObject("payload").getJsonObject("leaves"))).isEqualTo(new JsonObject().put("alice", metas("s1")));
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  @Nested
   class IdleStop {
 
     private final ChannelOptions quick = OPTIONS.withIdleStop(Duration.ofMillis(100));
 
     @Test
     void aChannelNobodyJoinsStopsNormallyAfterTheIdlePeriod(Vertx vertx, VertxTestContext ctx) {
-      long began = System.nanoTime();
+      VirtualClock clock = VirtualClock.install(vertx);
       startChannel(vertx, quick)
-        .compose(pid -> Processes.monitor(vertx, pid).down())
+        .compose(pid -> clock.advance(Duration.ofMillis(99))
+          .map(v -> {
+            ctx.verify(() -> assertThat(Processes.isAlive(vertx, pid)).as("alive before the idle period is over").isTrue());
+            return pid;
+          }))
+        .compose(pid -> {
+          Future<Down> down = Processes.monitor(vertx, pid).down();
+          return clock.advance(Duration.ofMillis(1)).compose(v -> down);
+        })
         .onComplete(ctx.succeeding(down -> ctx.verify(() -> {
           assertThat(down.reason()).isEqualTo(ExitReason.NORMAL);
-          assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
           assertThat(Registry.whereis(vertx, TopicChannel.name(TOPIC))).isEmpty();
           ctx.completeNow();
         })));
@@ -469,9 +561,11 @@ class TopicChannelTest {
 
     @Test
     void aChannelWithSomeonePresentKeepsRunning(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startChannel(vertx, quick)
         .compose(pid -> call(vertx, join("alice", "s1")).map(r -> pid))
-        .compose(pid -> after(vertx, 350).map(v -> pid))
+        .compose(pid -> clock.advance(Duration.ofMillis(350)).map(v -> pid))
+        .compose(pid -> Processes.status(vertx, pid).map(status -> pid))
         .onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
           assertThat(Processes.isAlive(vertx, pid)).isTrue();
           ctx.completeNow();
@@ -480,14 +574,18 @@ class TopicChannelTest {
 
     @Test
     void theLastLeaveStartsTheCountdownAgain(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
       startChannel(vertx, quick)
         .compose(pid -> call(vertx, join("alice", "s1"))
-          .compose(r -> after(vertx, 200))
+          .compose(r -> clock.advance(Duration.ofMillis(200)))
           .compose(v -> {
             ctx.verify(() -> assertThat(Processes.isAlive(vertx, pid)).isTrue());
             return call(vertx, new Leave(TOPIC, "alice", "s1"));
           })
-          .compose(r -> Processes.monitor(vertx, pid).down()))
+          .compose(r -> {
+            Future<Down> down = Processes.monitor(vertx, pid).down();
+            return clock.advance(Duration.ofMillis(100)).compose(v -> down);
+          }))
         .onComplete(ctx.succeeding(down -> ctx.verify(() -> {
           assertThat(down.reason()).isEqualTo(ExitReason.NORMAL);
           ctx.completeNow();

@@ -40,6 +40,14 @@ class JsonOptionsTest {
     }
 
     @Test
+    void aWholeNumberBeyondALongIsRefusedNotWrappedAround() {
+      JsonObject json = new JsonObject().put("big", java.math.BigInteger.TWO.pow(70)).put("max", Long.MAX_VALUE).put("huge", 1e30);
+      assertThatThrownBy(() -> read(json).wholeNumber("big", 0)).hasMessageStartingWith("cache.big: expected a whole number, got ");
+      assertThatThrownBy(() -> read(json).wholeNumber("huge", 0)).hasMessageStartingWith("cache.huge: expected a whole number, got ");
+      assertThat(read(json).wholeNumber("max", 0)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void boundsAreCheckedAndNamed() {
       assertThatThrownBy(() -> read(new JsonObject().put("n", 0)).intValue("n", 1, 1, 10)).hasMessage("cache.n: must be between 1 and 10, got 0");
       assertThatThrownBy(() -> read(new JsonObject().put("n", -1)).wholeNumber("n", 1, 0, Long.MAX_VALUE)).hasMessage("cache.n: must be >= 0, got -1");
