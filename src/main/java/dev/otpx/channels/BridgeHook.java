@@ -81,6 +81,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
   /** Where {@link ChannelsBridge#COUNTER} goes: the counter's registered name. */
   private final String counter;
   private final LongSupplier nanoClock;
+  /** The operator's addresses (system.events): registrations there go to it, not to the topics. */
+  private final OperatorFeed operatorFeed;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
   /** SockJS session id → its socket, for the xhr transports (see {@link #closeSession}). */
   private final Map<String, SockJSSocket> sessions = new ConcurrentHashMap<>();
@@ -141,8 +143,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
   }
 
-  BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock) {
+  BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock, OperatorFeed operatorFeed) {
     this.vertx = vertx;
+    this.operatorFeed = operatorFeed;
     this.tokens = tokens;
     this.limits = limits;
     this.counter = counter;
@@ -237,6 +240,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
       return;
     }
     state.registrations.values().forEach(this::unsubscribe);
+    operatorFeed.release(socket);
     if (state.sessionId != null) {
       sessions.remove(state.sessionId, socket);
     }
@@ -382,6 +386,10 @@ final class BridgeHook implements Handler<BridgeEvent> {
     SocketState state = state(event);
     JsonObject raw = event.getRawMessage();
     checkSize(raw);
+    if (operatorFeed.handles(raw.getValue("address"))) {
+      registerOperator(event, state, raw);
+      return;
+    }
     Tokens.Session session = verifiedSession(raw);
     String address = raw.getString("address");
     String topic = address != null && address.startsWith(ChannelAddresses.TOPIC_PREFIX)
@@ -409,9 +417,23 @@ final class BridgeHook implements Handler<BridgeEvent> {
     // Left pending on purpose: the hook delivers the topic, so the bridge must register nothing.
   }
 
+  /** An operator's REGISTER: the operator's token instead of a session's, same message budget. */
+  private void registerOperator(BridgeEvent event, SocketState state, JsonObject raw) {
+    if (!state.messages.tryAcquire(nanoClock.getAsLong())) {
+      throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
+    }
+    Object headers = raw.getValue("headers");
+    operatorFeed.register(event.socket(), raw.getString("address"),
+      headers instanceof JsonObject json ? json.getValue("authorization") : null);
+    // Left pending on purpose, as a topic's: the feed delivers, the bridge registers nothing.
+  }
+
   private void unregister(BridgeEvent event) {
     SocketState state = sockets.get(event.socket());
     JsonObject raw = event.getRawMessage();
+    if (state != null && raw != null && operatorFeed.handles(raw.getValue("address"))) {
+      operatorFeed.unregister(event.socket(), raw.getString("address"));
+    }
     if (state != null && raw != null && raw.getValue("address") instanceof String address) {
       Subscription subscription = state.registrations.remove(address);
       if (subscription != null) {
