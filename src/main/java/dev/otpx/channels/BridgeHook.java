@@ -195,6 +195,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     SockJSSocket socket = event.socket();
     String sessionId = sessionId(socket.uri()).orElse(null);
     sockets.put(socket, new SocketState(nanoClock.getAsLong(), sessionId));
+    ChannelMeters.socketOpened();
     if (sessionId != null) {
       sessions.put(sessionId, socket);
     }
@@ -241,6 +242,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
     state.registrations.values().forEach(this::unsubscribe);
     operatorFeed.release(socket);
+    ChannelMeters.socketClosed();
     if (state.sessionId != null) {
       sessions.remove(state.sessionId, socket);
     }
@@ -348,6 +350,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
           state.joined.add(topic);
           membership(state, topic, true);
         }
+      }
+      if (ar.succeeded()) {
+        ChannelMeters.accepted(address);
       }
       JsonObject frame = ar.succeeded() ? replyFrame(replyAddress, ar.result()) : failureFrame(replyAddress, ar.cause());
       // A socket that closed meanwhile fails the write; there is nobody left to tell.
@@ -566,6 +571,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
 
   /** One answer per refusal: a failed reply when the message awaits one, an error frame otherwise. */
   private void refuse(BridgeEvent event, BridgeRefusal refusal) {
+    ChannelMeters.refused(refusal.code());
     SockJSSocket socket = event.socket();
     JsonObject raw = event.getRawMessage();
     Object replyAddress = raw == null ? null : raw.getValue("replyAddress");
