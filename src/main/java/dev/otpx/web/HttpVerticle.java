@@ -158,6 +158,8 @@ public final class HttpVerticle extends VerticleBase {
     // with an extension) and the page at /, so that a directory is a 404 like any unknown path and
     // never the static handler's bare 301 to its slashed name. GET only, and never under /api or
     // /eventbus: those keep their own 404 and 405 answers.
+    // The operator's observer: a page like the others (what it shows needs the operator's token).
+    router.get("/observer").handler(ctx -> ctx.reroute("/observer.html"));
     router.getWithRegex("/(?!api/|eventbus/)([^?#]*/)?([^/?#]+\\.[A-Za-z0-9]+)?")
       .handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
 
