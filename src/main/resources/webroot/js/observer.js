@@ -18,6 +18,8 @@ let bus = null;
 let selected = null;
 let redraw = null;
 const traced = new Set();
+/** A supervisor's pid → the child id its parent knows it by: an unnamed supervisor's label in events. */
+const labels = new Map();
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -89,6 +91,7 @@ async function drawTree() {
 function processItem(process, spec) {
   const pid = process ? process.pid : null;
   const label = (spec && spec.id) || (process && (process.name || (process.names || [])[0])) || pid;
+  if (pid) labels.set(pid, label);
   const status = process ? (spec ? spec.status : process.status) : spec.status;
   const row = el('div', { class: 'obs-row', 'data-pid': pid || '', 'data-child': (spec && spec.id) || '' },
     el('span', { class: 'obs-name' }, label),
@@ -218,16 +221,18 @@ function onEvent(event) {
     default:
       break;
   }
-  const who = `${event.supervisor_id} / ${event.child_id}`;
+  const supervisor = event.supervisor_id && event.supervisor_id.startsWith('<') ? (labels.get(event.supervisor) || event.supervisor_id)
+    : event.supervisor_id;
+  const who = `${supervisor} / ${event.child_id}`;
   const text = {
     child_started: `${who} started ${event.pid || ''}`,
     child_restarted: `${who} restarted (${event.restarts})`,
     child_terminated: `${who} ${event.pid || ''} exited: ${event.reason}`,
-    gave_up: `${event.supervisor_id} gave up: ${event.child_id} restarted more than ${event.max_restarts} times in ${event.max_seconds}s`,
+    gave_up: `${supervisor} gave up: ${event.child_id} restarted more than ${event.max_restarts} times in ${event.max_seconds}s`,
     backoff: `${who} backs off ${event.delay_ms} ms`,
     start_error: `${who} failed to start: ${event.reason}`,
     shutdown_error: `${who} did not stop cleanly: ${event.reason}`,
-    auto_shutdown: `${event.supervisor_id} shuts down: ${event.child_id} ended`,
+    auto_shutdown: `${supervisor} shuts down: ${event.child_id} ended`,
   }[event.event] || JSON.stringify(event);
   const kind = event.event === 'gave_up' || event.event === 'start_error' ? 'ev-error'
     : event.event === 'child_terminated' || event.event === 'backoff' ? 'ev-warn' : '';
