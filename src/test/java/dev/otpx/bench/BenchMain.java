@@ -57,7 +57,7 @@ public final class BenchMain {
   static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   static final int RESTARTS = Integer.getInteger("bench.restarts", 1000);
   /** Comma-separated groups to run: runtime, infosys, channels, store (default: all). */
-  static final String ONLY = System.getProperty("bench.only", "runtime,infosys,channels,store");
+  static final String ONLY = System.getProperty("bench.only", "runtime,observability,infosys,channels,store");
 
   /** One benchmark line: otpx and raw medians (with spread) and the target. */
   record Result(String name, String unit, boolean higherIsBetter, double[] otpx, double[] raw, String target, String note) {
@@ -99,6 +99,9 @@ public final class BenchMain {
         agent(multi);
         restart(multi, "default pool (round robin)");
         restart(single, "one event loop");
+      }
+      if (selected("observability")) {
+        new ObservabilityBench(this).run();
       }
       if (selected("infosys")) {
         new InfoSysBench(this, multi).run();
