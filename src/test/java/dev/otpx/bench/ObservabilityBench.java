@@ -43,13 +43,17 @@ final class ObservabilityBench {
     Vertx on = metrics.builder(new VertxOptions()).build();
     Vertx off = Vertx.vertx();
     ProcessEvent.Subscription counting = metrics.bind(on);
-    ProcessEvent.Subscription publishing = SystemEvents.start(on);
+    // -Dbench.obs.events=false: metrics only, to tell the two costs apart.
+    boolean events = Boolean.parseBoolean(System.getProperty("bench.obs.events", "true"));
+    ProcessEvent.Subscription publishing = events ? SystemEvents.start(on) : () -> { };
     // An observer's consumer, so events are delivered, not only published.
     AtomicLong delivered = new AtomicLong();
     await(on.eventBus().consumer(SystemEvents.ADDRESS, message -> delivered.incrementAndGet()).completion());
     try {
-      call(on, off);
-      cast(on, off);
+      if (!Boolean.getBoolean("bench.obs.restartOnly")) {
+        call(on, off);
+        cast(on, off);
+      }
       restart(on, off);
       traceOff(off);
       System.out.printf("  (system events delivered to the observer's consumer: %,d)%n", delivered.get());
