@@ -7,6 +7,7 @@ import dev.otpx.process.ApplicationController.NodeStop;
 import dev.otpx.store.Store;
 import dev.otpx.system.Health;
 import dev.otpx.system.Metrics;
+import dev.otpx.system.SystemEvents;
 import dev.otpx.web.HttpVerticle;
 import dev.otpx.web.MetricsVerticle;
 import dev.otpx.web.OperatorAuth;
@@ -69,6 +70,9 @@ public final class AppVerticle extends VerticleBase {
     OperatorAuth operator = OperatorAuth.fromEnvironment(System.getenv());
     if (!operator.enabled()) {
       log.info("operator endpoints are disabled: {} is not set", OperatorAuth.ENV);
+    } else {
+      // Only an operator can watch them, so without one they are not published at all.
+      SystemEvents.start(vertx);
     }
     applications = ApplicationController.create(vertx, onNodeStop);
     health = Health.create(vertx).addApplications(applications, config.applicationList());

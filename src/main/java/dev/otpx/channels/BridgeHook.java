@@ -81,6 +81,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
   /** Where {@link ChannelsBridge#COUNTER} goes: the counter's registered name. */
   private final String counter;
   private final LongSupplier nanoClock;
+  /** The operator's addresses (system.events): registrations there go to it, not to the topics. */
+  private final OperatorFeed operatorFeed;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
   /** SockJS session id → its socket, for the xhr transports (see {@link #closeSession}). */
   private final Map<String, SockJSSocket> sessions = new ConcurrentHashMap<>();
@@ -146,8 +148,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
   }
 
-  BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock) {
+  BridgeHook(Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock, OperatorFeed operatorFeed) {
     this.vertx = vertx;
+    this.operatorFeed = operatorFeed;
     this.tokens = tokens;
     this.limits = limits;
     this.counter = counter;
@@ -197,6 +200,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     SockJSSocket socket = event.socket();
     String sessionId = sessionId(socket.uri()).orElse(null);
     sockets.put(socket, new SocketState(nanoClock.getAsLong(), sessionId));
+    ChannelMeters.socketOpened();
     if (sessionId != null) {
       sessions.put(sessionId, socket);
     }
@@ -254,6 +258,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
       return;
     }
     state.registrations.values().forEach(this::unsubscribe);
+    operatorFeed.release(socket);
+    ChannelMeters.socketClosed();
     if (state.sessionId != null) {
       sessions.remove(state.sessionId, socket);
     }
@@ -374,6 +380,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
           }
         }
       }
+      if (ar.succeeded()) {
+        ChannelMeters.accepted(address);
+      }
       JsonObject frame = ar.succeeded() ? replyFrame(replyAddress, ar.result()) : failureFrame(replyAddress, ar.cause());
       // A socket that closed meanwhile fails the write; there is nobody left to tell.
       socket.write(frame.toBuffer());
@@ -435,6 +444,10 @@ final class BridgeHook implements Handler<BridgeEvent> {
     SocketState state = state(event);
     JsonObject raw = event.getRawMessage();
     checkSize(raw);
+    if (operatorFeed.handles(raw.getValue("address"))) {
+      registerOperator(event, state, raw);
+      return;
+    }
     Tokens.Session session = verifiedSession(raw);
     String address = raw.getString("address");
     String topic = address != null && address.startsWith(ChannelAddresses.TOPIC_PREFIX)
@@ -468,9 +481,23 @@ final class BridgeHook implements Handler<BridgeEvent> {
     // Left pending on purpose: the hook delivers the topic, so the bridge must register nothing.
   }
 
+  /** An operator's REGISTER: the operator's token instead of a session's, same message budget. */
+  private void registerOperator(BridgeEvent event, SocketState state, JsonObject raw) {
+    if (!state.messages.tryAcquire(nanoClock.getAsLong())) {
+      throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
+    }
+    Object headers = raw.getValue("headers");
+    operatorFeed.register(event.socket(), raw.getString("address"),
+      headers instanceof JsonObject json ? json.getValue("authorization") : null);
+    // Left pending on purpose, as a topic's: the feed delivers, the bridge registers nothing.
+  }
+
   private void unregister(BridgeEvent event) {
     SocketState state = sockets.get(event.socket());
     JsonObject raw = event.getRawMessage();
+    if (state != null && raw != null && operatorFeed.handles(raw.getValue("address"))) {
+      operatorFeed.unregister(event.socket(), raw.getString("address"));
+    }
     if (state != null && raw != null && raw.getValue("address") instanceof String address) {
       Subscription subscription = state.registrations.remove(address);
       if (subscription != null) {
@@ -603,6 +630,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
 
   /** One answer per refusal: a failed reply when the message awaits one, an error frame otherwise. */
   private void refuse(BridgeEvent event, BridgeRefusal refusal) {
+    ChannelMeters.refused(refusal.code());
     SockJSSocket socket = event.socket();
     JsonObject raw = event.getRawMessage();
     Object replyAddress = raw == null ? null : raw.getValue("replyAddress");

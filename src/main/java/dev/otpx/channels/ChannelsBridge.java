@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * <p>Deny by default. Browsers may send to {@code channels.join}, {@code channels.push},
  * {@code channels.leave}, {@code counter} and {@code infosys}, and register on
  * {@code channels.topic.videos:<digits>} once they have joined that topic; replies to their
- * requests always come back. {@code counter} is the page's name for the counter the service fronts:
+ * requests always come back. Operator sessions may also register on the {@link OperatorFeed}'s
+ * addresses ({@code system.events}), proving the operator's token instead of a session's. {@code counter} is the page's name for the counter the service fronts:
  * the bridge delivers it to that counter's registered name ({@code counter.name} in the config),
  * whatever it is.
  *
@@ -101,7 +102,23 @@ public final class ChannelsBridge {
    * @param counter the registered name of the counter that browsers reach as {@link #COUNTER}
    */
   public static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, String counter) {
-    mount(router, vertx, tokens, limits, counter, System::nanoTime);
+    mount(router, vertx, tokens, limits, counter, OperatorFeed.none(), System::nanoTime);
+  }
+
+  /**
+   * Like {@link #mount(Router, Vertx, Tokens, BridgeLimits, String)}, with the operator's addresses
+   * that operator sessions may register on ({@link OperatorFeed}).
+   *
+   * @param router the HTTP front's router
+   * @param vertx the Vert.x instance whose event bus is bridged
+   * @param tokens verifies the session tokens
+   * @param limits the per-socket limits
+   * @param counter the registered name of the counter that browsers reach as {@link #COUNTER}
+   * @param operatorFeed the operator's addresses and credential
+   */
+  public static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, String counter,
+                           OperatorFeed operatorFeed) {
+    mount(router, vertx, tokens, limits, counter, operatorFeed, System::nanoTime);
   }
 
   /**
@@ -123,13 +140,19 @@ public final class ChannelsBridge {
 
   /** Like {@link #mount(Router, Vertx, Tokens, BridgeLimits, String)}, with the rate limiter's clock given. */
   static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, LongSupplier nanoClock) {
+    mount(router, vertx, tokens, limits, counter, OperatorFeed.none(), nanoClock);
+  }
+
+  static void mount(Router router, Vertx vertx, Tokens tokens, BridgeLimits limits, String counter, OperatorFeed operatorFeed,
+                    LongSupplier nanoClock) {
+    Objects.requireNonNull(operatorFeed, "operatorFeed");
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(tokens, "tokens");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(counter, "counter");
     Objects.requireNonNull(nanoClock, "nanoClock");
-    BridgeHook hook = new BridgeHook(vertx, tokens, limits, counter, nanoClock);
+    BridgeHook hook = new BridgeHook(vertx, tokens, limits, counter, nanoClock, operatorFeed);
     // The xhr transports post their frames: the body must be read before the SockJS router.
     router.route(PATH + "/*")
       .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))

@@ -184,6 +184,7 @@ public final class InfoSysServer extends GenServer<Void> {
       .andThen(ar -> {
         long took = TimeUnit.MILLISECONDS.toNanos(clock().millis() - began);
         if (ar.succeeded()) {
+          InfoSysMeters.call(backend, took, "ok", ar.result().size());
           breaker.onSuccess(took, TimeUnit.NANOSECONDS);
           ResultCache.put(vertx, backend, query, options.limit(), ar.result());
         } else {
@@ -215,6 +216,8 @@ public final class InfoSysServer extends GenServer<Void> {
   /** Records a failed call on the backend's breaker if it was the backend's fault, else releases it. */
   private void judge(String backend, CircuitBreaker breaker, String query, long tookNanos, Throwable cause) {
     Verdict verdict = verdict(cause, tookNanos);
+    InfoSysMeters.call(backend, tookNanos, verdict == Verdict.BUSY ? "busy"
+      : cause instanceof OtpException otp && otp.failure() == OtpException.Failure.TIMEOUT ? "timeout" : "failed", 0);
     String why = cause instanceof OtpException otp && otp.failure() == OtpException.Failure.TIMEOUT
       ? "no answer within " + TimeUnit.NANOSECONDS.toMillis(tookNanos) + " ms"
       : String.valueOf(cause.getMessage());
@@ -267,6 +270,7 @@ public final class InfoSysServer extends GenServer<Void> {
       CircuitBreaker breaker = CircuitBreaker.of(name, breakerConfig);
       // Runs on this process's context: resilience4j publishes while onError or tryAcquire runs.
       breaker.getEventPublisher().onStateTransition(event -> logTransition(name, breaker, event.getStateTransition()));
+      InfoSysMeters.breaker(name, breaker);
       return breaker;
     });
   }

@@ -97,8 +97,10 @@ public final class ResultCache extends GenServer<Void> {
     }
     JsonObject entry = entries(vertx).get(key(backend, query, limit));
     if (entry == null || entry.getLong("expires_at") <= now(vertx)) {
+      InfoSysMeters.cacheLookup(false);
       return Optional.empty();
     }
+    InfoSysMeters.cacheLookup(true);
     List<Result> results = new ArrayList<>();
     entry.getJsonArray("results").forEach(r -> results.add(Result.fromJson(r)));
     return Optional.of(results);
@@ -144,13 +146,14 @@ public final class ResultCache extends GenServer<Void> {
   private static int evictExpired(Vertx vertx) {
     long now = now(vertx);
     LocalMap<String, JsonObject> entries = entries(vertx);
-    int before = entries.size();
     // Only the expired value seen here is removed: a fresh put in between stays.
-    entries.entrySet().stream()
+    int evicted = (int) entries.entrySet().stream()
       .filter(e -> e.getValue().getLong("expires_at") <= now)
-      .toList()
-      .forEach(e -> entries.removeIfPresent(e.getKey(), e.getValue()));
-    return before - entries.size();
+      .toList().stream()
+      .filter(e -> entries.removeIfPresent(e.getKey(), e.getValue()))
+      .count();
+    InfoSysMeters.evicted(evicted);
+    return evicted;
   }
 
   private static LocalMap<String, JsonObject> entries(Vertx vertx) {

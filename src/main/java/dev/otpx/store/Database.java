@@ -1,6 +1,8 @@
 package dev.otpx.store;
 
 import dev.otpx.store.StoreException.Failure;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
 final class Database {
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
+  /**
+   * Statement latency by outcome (ok, error), on Micrometer's global registry that the node's
+   * metrics feed ({@code otpx_db_query_seconds}); never labelled by statement.
+   */
+  private static final Map<Boolean, Timer> QUERY_LATENCY = Map.of(true, queryTimer("ok"), false, queryTimer("error"));
   private static final Pattern PARAMETER = Pattern.compile("\\$(\\d+)");
   /** Callers queued for a connection beyond the pool; past this they fail at once. */
   private static final int MAX_WAITING = 1024;
@@ -177,6 +184,12 @@ final class Database {
     }
   }
 
+  private static Timer queryTimer(String outcome) {
+    return Timer.builder("otpx.db.query").description("time a database statement took").tag("outcome", outcome)
+      .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+      .maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(Metrics.globalRegistry);
+  }
+
   private Future<RowSet<Row>> run(SqlClient client, String sql, Object... args) {
     Prepared statement = prepared.computeIfAbsent(sql, this::prepare);
     Tuple tuple = Tuple.tuple();
@@ -184,7 +197,9 @@ final class Database {
       tuple.addValue(args[index]);
     }
     try {
-      return client.preparedQuery(statement.sql()).execute(tuple);
+      long began = System.nanoTime();
+      return client.preparedQuery(statement.sql()).execute(tuple)
+        .andThen(ar -> QUERY_LATENCY.get(ar.succeeded()).record(System.nanoTime() - began, TimeUnit.NANOSECONDS));
     } catch (RuntimeException closed) {
       return Future.failedFuture(closed);
     }

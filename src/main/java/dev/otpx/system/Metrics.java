@@ -1,6 +1,7 @@
 package dev.otpx.system;
 
 import dev.otpx.process.ProcessEvent;
+import dev.otpx.infosys.ResultCache;
 import dev.otpx.process.Processes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,8 +26,20 @@ import java.util.Objects;
  *   <li>{@code otpx_processes}: the processes alive on the node;</li>
  *   <li>{@code otpx_restarts_total{supervisor,child}}: restarts a supervisor made on its own;</li>
  *   <li>{@code otpx_supervisor_gave_up_total{supervisor}}: supervisors that reached their restart
- *       intensity and stopped.</li>
+ *       intensity and stopped;</li>
+ *   <li>InfoSys: {@code otpx_infosys_backend_latency_seconds{backend,outcome}} (histogram),
+ *       {@code otpx_infosys_backend_results_total{backend}},
+ *       {@code otpx_infosys_backend_failures_total{backend,outcome}},
+ *       {@code otpx_infosys_circuit_state{backend}} (0 closed, 1 open, 2 half-open),
+ *       {@code otpx_infosys_cache_hits_total}, {@code _misses_total}, {@code _evictions_total},
+ *       {@code otpx_infosys_cache_size};</li>
+ *   <li>channels: {@code otpx_channels_sockets}, {@code otpx_channels_joins_total},
+ *       {@code otpx_channels_posts_total}, {@code otpx_channels_refusals_total{code}};</li>
+ *   <li>database: {@code otpx_db_query_seconds{outcome}} (histogram), and Vert.x's
+ *       {@code vertx_pool_*} for the connection pool.</li>
  * </ul>
+ * InfoSys, the bridge and the store count on Micrometer's global registry, which {@link #bind}
+ * feeds into this one.
  * Label values stay few: a supervisor is labelled by its registered name ({@code unnamed} when it
  * has none, never a pid), a dynamic supervisor's children all as {@code dynamic}; Vert.x's
  * event-bus address and HTTP path labels are off (pids and reply addresses would be unbounded),
@@ -78,7 +91,12 @@ public final class Metrics {
     Objects.requireNonNull(vertx, "vertx");
     Gauge.builder("otpx.processes", () -> Processes.list(vertx).size())
       .description("processes alive on the node").register(registry);
-    return ProcessEvent.subscribe(vertx, event -> {
+    Gauge.builder("otpx.infosys.cache.size", () -> ResultCache.size(vertx))
+      .description("entries in the InfoSys cache").register(registry);
+    // InfoSys, the bridge and the store count on Micrometer's global registry: this node's
+    // registry takes them in (one node per JVM in service; tests read differences).
+    io.micrometer.core.instrument.Metrics.addRegistry(registry);
+    ProcessEvent.Subscription counting = ProcessEvent.subscribe(vertx, event -> {
       if (event instanceof ProcessEvent.ChildRestarted restarted) {
         Counter.builder("otpx.restarts").description("restarts supervisors made on their own")
           .tag("supervisor", label(restarted.supervisorId())).tag("child", restarted.dynamic() ? "dynamic" : restarted.childId())
@@ -88,6 +106,10 @@ public final class Metrics {
           .tag("supervisor", label(reached.supervisorId())).register(registry).increment();
       }
     });
+    return () -> {
+      counting.cancel();
+      io.micrometer.core.instrument.Metrics.removeRegistry(registry);
+    };
   }
 
   /** @return the registry, for the scrape handler and for other parts' own meters */

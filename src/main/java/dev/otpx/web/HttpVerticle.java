@@ -3,6 +3,8 @@ package dev.otpx.web;
 import dev.otpx.accounts.Accounts;
 import dev.otpx.channels.BridgeLimits;
 import dev.otpx.channels.ChannelsBridge;
+import dev.otpx.channels.OperatorFeed;
+import dev.otpx.system.SystemEvents;
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.counter.Counter;
 import dev.otpx.counter.RawCounter;
@@ -29,6 +31,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -143,7 +146,9 @@ public final class HttpVerticle extends VerticleBase {
     SessionRoutes.mount(router, accounts, tokens);
     AccountRoutes.mount(router, accounts, tokens);
     VideoRoutes.mount(router, store.videos(), tokens);
-    ChannelsBridge.mount(router, vertx, tokens, limits, options.counter());
+    // system.events reaches operator sessions only, proving the same token as the operator's routes.
+    ChannelsBridge.mount(router, vertx, tokens, limits, options.counter(),
+      OperatorFeed.of(vertx, List.of(SystemEvents.ADDRESS), operator::refusal, OperatorFeed.DEFAULT_MAX_PENDING));
     counterRoutes(router, "/api/raw-counter",
       () -> RawCounter.value(vertx, options.rawCounter(), options.callTimeout()),
       () -> RawCounter.increment(vertx, options.rawCounter()),
@@ -153,6 +158,8 @@ public final class HttpVerticle extends VerticleBase {
     // with an extension) and the page at /, so that a directory is a 404 like any unknown path and
     // never the static handler's bare 301 to its slashed name. GET only, and never under /api or
     // /eventbus: those keep their own 404 and 405 answers.
+    // The operator's observer: a page like the others (what it shows needs the operator's token).
+    router.get("/observer").handler(ctx -> ctx.reroute("/observer.html"));
     router.getWithRegex("/(?!api/|eventbus/)([^?#]*/)?([^/?#]+\\.[A-Za-z0-9]+)?")
       .handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
 

@@ -74,12 +74,33 @@ public final class OperatorAuth implements Handler<RoutingContext> {
     return expected != null;
   }
 
+  /**
+   * The same decision for a token presented elsewhere than in an HTTP request (the bridge's
+   * operator feed, {@code dev.otpx.channels.OperatorFeed.Credential}), compared in constant time.
+   *
+   * @param token the bearer token presented, or null
+   * @return empty when it is the operator's, else {@code "<code>: <detail>"} with the codes of
+   *     {@link #handle} ({@code operator_disabled} saying how to enable it)
+   */
+  public Optional<String> refusal(String token) {
+    if (expected == null) {
+      return Optional.of("operator_disabled: " + DISABLED);
+    }
+    if (token == null || token.isEmpty()) {
+      return Optional.of("unauthorized: send authorization: Bearer <" + ENV + ">");
+    }
+    return MessageDigest.isEqual(expected, sha256(token)) ? Optional.empty()
+      : Optional.of("invalid_token: the bearer token is not the operator's");
+  }
+
+  private static final String DISABLED = "operator endpoints are disabled: start the service with "
+    + ENV + " set (at least " + MIN_TOKEN_LENGTH + " characters) and send Authorization: Bearer <that token>";
+
   @Override
   public void handle(RoutingContext ctx) {
     if (expected == null) {
       logRefusal(ctx, "operator_disabled");
-      Replies.sendPrivate(ctx, 403, Replies.error("operator_disabled", "operator endpoints are disabled: start the service with "
-        + ENV + " set (at least " + MIN_TOKEN_LENGTH + " characters) and send Authorization: Bearer <that token>"));
+      Replies.sendPrivate(ctx, 403, Replies.error("operator_disabled", DISABLED));
       return;
     }
     Optional<String> presented = Bearer.token(ctx.request());

@@ -4,6 +4,7 @@ import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
+import dev.otpx.system.SystemSummary;
 import dev.otpx.system.SystemTree;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,9 @@ import io.vertx.ext.web.handler.BodyHandler;
  * {@code operator_disabled}, saying how to enable it, while {@code OTPX_ADMIN_TOKEN} is unset):
  * <ul>
  *   <li>{@code GET /api/system/tree}: the live process trees ({@link SystemTree#tree});</li>
+ *   <li>{@code GET /api/system/summary}: InfoSys backends (circuit, calls, failures, results,
+ *       latency), the cache, the channels and the database pool, from the metrics
+ *       ({@link SystemSummary});</li>
  *   <li>{@code GET /api/system/processes/{pid}}: one process's status; 404 {@code noproc};</li>
  *   <li>{@code POST /api/system/processes/{pid}/exit} {@code {"reason": "kill" | "shutdown" |
  *       "normal" | text}}: sends that exit signal (202), and its supervisor does what its policy
@@ -37,6 +41,8 @@ final class SystemRoutes {
     router.get("/api/system/tree").handler(operator).handler(ctx -> SystemTree.tree(vertx)
       .onSuccess(tree -> Replies.sendPrivate(ctx, 200, tree))
       .onFailure(err -> Replies.failure(ctx, err)));
+    router.get("/api/system/summary").handler(operator)
+      .handler(ctx -> Replies.sendPrivate(ctx, 200, SystemSummary.summary(vertx)));
     router.get("/api/system/processes/:pid").handler(operator).handler(ctx -> {
       Pid pid = pid(ctx);
       if (pid != null) {

@@ -36,6 +36,8 @@ class BenchSmokeTest {
     assertThat(rows.stream().map(r -> ((JsonObject) r).getString("name")))
         .anyMatch(name -> name.startsWith("GenServer.call"))
         .anyMatch(name -> name.startsWith("restart latency"))
+        .anyMatch(name -> name.contains("with metrics and events ON vs OFF"))
+        .anyMatch(name -> name.contains("trace switched off"))
         .anyMatch(name -> name.startsWith("InfoSys"))
         .anyMatch(name -> name.toLowerCase().contains("broadcast"))
         .anyMatch(name -> name.startsWith("annotation append committed to PostgreSQL"))

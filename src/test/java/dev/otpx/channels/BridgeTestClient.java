@@ -181,6 +181,16 @@ public final class BridgeTestClient {
     return next(f -> "rec".equals(f.getString("type")) && address.equals(f.getString("address")));
   }
 
+  /** Stops reading from the connection, as a stalled browser does: the server's writes back up. */
+  void pause() {
+    ws.pause();
+  }
+
+  /** Reads again after {@link #pause}. */
+  void resume() {
+    ws.resume();
+  }
+
   /** Drops the connection at once, as a client that goes away without a goodbye. */
   void drop() {
     wsClient.close();

@@ -215,6 +215,24 @@ class SystemRoutesTest {
     }
 
     @Test
+    void theSummaryHasInfoSysTheCacheTheChannelsAndTheDatabaseAndOnlyForTheOperator(Vertx vertx, VertxTestContext ctx) {
+      operator(http, HttpMethod.GET, "/api/system/summary").send()
+        .compose(r -> client.request(HttpMethod.GET, http.actualPort(), "127.0.0.1", "/api/system/summary").send()
+          .map(anonymous -> List.of(r, anonymous)))
+        .onComplete(ctx.succeeding(answers -> ctx.verify(() -> {
+          assertThat(answers.get(0).statusCode()).as(answers.get(0).bodyAsString()).isEqualTo(200);
+          assertThat(answers.get(0).getHeader("Cache-Control")).isEqualTo("no-store");
+          JsonObject summary = answers.get(0).bodyAsJsonObject();
+          assertThat(summary.fieldNames()).containsExactlyInAnyOrder("infosys", "cache", "channels", "database");
+          assertThat(summary.getJsonObject("cache").fieldNames()).contains("size", "hits", "misses", "hit_ratio", "evictions");
+          assertThat(summary.getJsonObject("channels").fieldNames()).contains("sockets", "joins", "posts", "refusals");
+          assertThat(summary.getJsonObject("database").fieldNames()).contains("queries", "mean_ms", "pool_in_use");
+          assertThat(answers.get(1).statusCode()).isEqualTo(401);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void withoutTheOperatorsTokenNothingIsShown(Vertx vertx, VertxTestContext ctx) {
       client.request(HttpMethod.GET, http.actualPort(), "127.0.0.1", "/api/system/tree").bearerTokenAuthentication("wrong token, long enough")
         .send().compose(r -> {
@@ -235,6 +253,7 @@ class SystemRoutesTest {
     deploy(vertx, OperatorAuth.disabled()).onComplete(ctx.succeeding(http -> {
       List<Future<HttpResponse<Buffer>>> answers = List.of(
         operator(http, HttpMethod.GET, "/api/system/tree").send(),
+        operator(http, HttpMethod.GET, "/api/system/summary").send(),
         operator(http, HttpMethod.GET, path(supervisor)).send(),
         operator(http, HttpMethod.POST, path(supervisor) + "/exit").sendJsonObject(new JsonObject().put("reason", "kill")),
         operator(http, HttpMethod.POST, path(supervisor) + "/trace").sendJsonObject(new JsonObject().put("messages", 1)));

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The log lines of the runtime, as one subscriber of its events: one line per process start and
@@ -44,11 +45,8 @@ final class LogReporter implements Consumer<ProcessEvent> {
       }
       exited(exited);
     } else if (event instanceof ProcessEvent.ChildStarted started) {
-      if (started.dynamic()) {
-        supervisors.debug("supervisor={} child={} pid={} context=started", started.supervisorId(), started.childId(), started.child());
-      } else {
-        supervisors.info("supervisor={} child={} pid={} context=started", started.supervisorId(), started.childId(), started.child());
-      }
+      fields(started.dynamic() ? supervisors.atDebug() : supervisors.atInfo(), started, started.child(), null)
+        .log("supervisor={} child={} pid={} context=started", started.supervisorId(), started.childId(), started.child());
     } else if (event instanceof ProcessEvent.ChildTerminated terminated) {
       report(terminated, terminated.child() == null ? "undefined" : terminated.child(), terminated.reason());
     } else if (event instanceof ProcessEvent.StartError error) {
@@ -58,10 +56,13 @@ final class LogReporter implements Consumer<ProcessEvent> {
     } else if (event instanceof ProcessEvent.IntensityReached reached) {
       report(reached, reached.child() == null ? "undefined" : reached.child(), "reached_max_restart_intensity");
     } else if (event instanceof ProcessEvent.BackoffDelayed backoff) {
-      supervisors.info("supervisor={} child={} context=backoff delay_ms={} crashes={}", backoff.supervisorId(), backoff.childId(),
-        backoff.delay().toMillis(), backoff.crashes());
+      fields(supervisors.atInfo(), backoff, null, null)
+        .addKeyValue("delay_ms", backoff.delay().toMillis()).addKeyValue("crashes", backoff.crashes())
+        .log("supervisor={} child={} context=backoff delay_ms={} crashes={}", backoff.supervisorId(), backoff.childId(),
+          backoff.delay().toMillis(), backoff.crashes());
     } else if (event instanceof ProcessEvent.AutoShutdownTriggered auto) {
-      supervisors.info("supervisor={} child={} context=auto_shutdown reason={}", auto.supervisorId(), auto.childId(), auto.reason());
+      fields(supervisors.atInfo(), auto, null, auto.reason())
+        .log("supervisor={} child={} context=auto_shutdown reason={}", auto.supervisorId(), auto.childId(), auto.reason());
     }
   }
 
@@ -82,8 +83,26 @@ final class LogReporter implements Consumer<ProcessEvent> {
   }
 
   private static void report(ProcessEvent.SupervisorReport report, Object pid, Object reason) {
-    supervisors.error("supervisor={} child={} pid={} context={} reason={}", report.supervisorId(), report.childId(), pid,
-      report.context(), reason);
+    fields(supervisors.atError(), report, pid, reason)
+      .log("supervisor={} child={} pid={} context={} reason={}", report.supervisorId(), report.childId(), pid,
+        report.context(), reason);
+  }
+
+  /**
+   * A report's fields as the line's key-value pairs, so that a JSON log ({@code OTPX_LOG_FORMAT=json})
+   * carries them as fields of their own, not only inside the message. A disabled level's builder
+   * ignores them at no cost.
+   */
+  private static LoggingEventBuilder fields(LoggingEventBuilder line, ProcessEvent.SupervisorReport report, Object pid, Object reason) {
+    line.addKeyValue("supervisor", report.supervisorId()).addKeyValue("child", report.childId())
+      .addKeyValue("context", report.context());
+    if (pid != null) {
+      line.addKeyValue("pid", String.valueOf(pid));
+    }
+    if (reason != null) {
+      line.addKeyValue("reason", String.valueOf(reason));
+    }
+    return line;
   }
 
   private static String suffix(String name) {
