@@ -3,8 +3,6 @@ package dev.otpx.channels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.otpx.channels.auth.Tokens;
-import dev.otpx.cluster.ClusterNode;
-import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.process.Global;
 import dev.otpx.process.Nodes;
 import dev.otpx.process.Pid;
@@ -12,19 +10,16 @@ import dev.otpx.store.Store;
 import dev.otpx.store.TestStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import dev.otpx.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -125,15 +120,7 @@ class ChannelsAcrossNodesTest {
 
   /** Two clustered nodes, each with the channels, InfoSys and a bridge, over one database. */
   private int[] startTwoNodes() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    Future<Vertx> a = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portA),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    Future<Vertx> b = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portB),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    nodes.add(a.await(60, TimeUnit.SECONDS));
-    nodes.add(b.await(60, TimeUnit.SECONDS));
+    nodes.addAll(TestCluster.start(2, 60));
     store = TestStore.open(nodes.get(0)).await(60, TimeUnit.SECONDS);
     Store.open(nodes.get(1), store.database().options()).map(Store::share).await(60, TimeUnit.SECONDS);
     return new int[] {serve(nodes.get(0)), serve(nodes.get(1))};
@@ -209,9 +196,4 @@ class ChannelsAcrossNodesTest {
     return future.await(30, TimeUnit.SECONDS);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
-  }
 }

@@ -19,12 +19,9 @@ import java.util.List;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.otpx.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,11 +44,6 @@ class SplitMergeTest {
   private Vertx a2;
   private Vertx b;
 
-  private static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
-  }
 
   @AfterEach
   void close() throws Exception {
@@ -62,22 +54,17 @@ class SplitMergeTest {
     }
   }
 
-  private static Future<Vertx> node(int port, String members) {
-    return ClusterNode.start(ClusterOptions.fromEnv(Map.of(ClusterOptions.PORT_ENV, String.valueOf(port),
-      ClusterOptions.MEMBERS_ENV, members)), new VertxOptions());
-  }
-
   @Test
   void afterTheMergeOneProcessHoldsAGlobalNameBothSidesRegisteredAndTheOtherStops() throws Exception {
-    int portA1 = freePort();
-    int portA2 = freePort();
-    int portB = freePort();
+    int portA1 = TestCluster.freePort();
+    int portA2 = TestCluster.freePort();
+    int portB = TestCluster.freePort();
     String everyone = "127.0.0.1:" + portA1 + ",127.0.0.1:" + portA2 + ",127.0.0.1:" + portB;
-    Future<Vertx> startingA1 = node(portA1, everyone);
-    Future<Vertx> startingA2 = node(portA2, everyone);
+    Future<Vertx> startingA1 = TestCluster.node(portA1, everyone);
+    Future<Vertx> startingA2 = TestCluster.node(portA2, everyone);
     a1 = startingA1.await(90, TimeUnit.SECONDS);
     a2 = startingA2.await(90, TimeUnit.SECONDS);
-    b = node(portB, "127.0.0.1:" + portB).await(90, TimeUnit.SECONDS);
+    b = TestCluster.node(portB, "127.0.0.1:" + portB).await(90, TimeUnit.SECONDS);
 
     Pid onA = GenServer.start(a2, new CounterServer(), new DeploymentOptions().setConfig(CounterServer.args(1, Duration.ZERO)), null)
       .await(10, TimeUnit.SECONDS);

@@ -14,13 +14,11 @@ import dev.otpx.process.Processes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.otpx.testing.TestCluster;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,11 +33,6 @@ class TwoNodesTest {
   private Vertx a;
   private Vertx b;
 
-  private static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
-  }
 
   @AfterEach
   void close() throws Exception {
@@ -205,14 +198,8 @@ class TwoNodesTest {
 
   /** Starts nodes a and b side by side, each listing both as members, and waits until both joined. */
   private void startTwoNodes() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    Future<Vertx> startingA = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portA),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    Future<Vertx> startingB = ClusterNode.start(ClusterOptions.fromEnv(Map.of("OTPX_CLUSTER_PORT", String.valueOf(portB),
-      "OTPX_CLUSTER_MEMBERS", members)), new VertxOptions());
-    a = startingA.await(60, TimeUnit.SECONDS);
-    b = startingB.await(60, TimeUnit.SECONDS);
+    List<Vertx> nodes = TestCluster.start(2, 60);
+    a = nodes.get(0);
+    b = nodes.get(1);
   }
 }
