@@ -10,6 +10,7 @@ import dev.otpx.process.CallResult;
 import dev.otpx.process.CastResult;
 import dev.otpx.process.Down;
 import dev.otpx.process.DynamicSupervisor;
+import dev.otpx.process.ExitReason;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.Global;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * {@code not_joined}, {@code unavailable}, ...) as it came; a join (or post) for a video the
  * store does not have is answered {@code not_found} and starts no process; a topic that exited or did not answer in time gives
  * {@code exit}, {@code noproc} or {@code timeout}, and no {@code channels.topics} gives
- * {@code unavailable}. A topic process that stopped (idle) just as a request reached it is started
+ * {@code unavailable}, as does a post whose topic's node left the cluster before answering (a join or
+ * leave then goes to the topic's process started again on this node). A topic process that stopped (idle) just as a request reached it is started
  * again once for that request.
  *
  * <p><b>Sends</b> (no reply address): {@code {"socket_id"}}, the bridge's notice that a socket
@@ -178,12 +180,22 @@ public final class ChannelRouter extends GenServer<Void> {
 
   /**
    * Calls the topic's process (started if needed). A process that exited normally or vanished just
-   * before the call (an idle stop racing the request) is started again once.
+   * before the call (an idle stop racing the request), or whose node left the cluster, is started
+   * again once; a post whose topic's node left is answered {@code unavailable} instead, since it may
+   * already be stored.
    */
   private Future<Object> forward(String topic, TopicChannelMsg msg, String joiningSocket, boolean retry) {
     return ensure(topic, joiningSocket).compose(pid -> GenServer.call(vertx, pid, wire(pid, msg)).recover(err -> {
+      boolean nodeLeft = err instanceof OtpException otp && otp.failure() == OtpException.Failure.EXIT
+        && ExitReason.NOCONNECTION.equals(otp.reason());
+      if (nodeLeft && msg instanceof TopicChannelMsg.Push) {
+        // The post may have been stored just before the topic's node went: asking again could store
+        // it twice, so the client is told to look (rejoin with its last_seen_id) before it posts again.
+        return Future.failedFuture(OtpException.error("unavailable",
+          "the topic's node left the cluster before answering; rejoin with last_seen_id to see whether the post was stored"));
+      }
       if (retry && err instanceof OtpException otp
-        && (otp.failure() == OtpException.Failure.NOPROC
+        && (otp.failure() == OtpException.Failure.NOPROC || nodeLeft
           || otp.failure() == OtpException.Failure.EXIT && otp.reason() != null && otp.reason().isNormal())) {
         // Its callers are failed before its name is freed: wait for the DOWN, which comes after.
         // A dead process's global name may outlive its DOWN for a moment: free it (only if that
