@@ -12,7 +12,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,21 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What crosses from one node to another: calls, casts, sends, exit signals and monitors addressed
- * to a process of another node travel to one of that node's cluster-wide addresses,
- * {@code otpx.node.<node id>.<lane>}, and are delivered there as if they were local. Everything else
- * (pids' own addresses, local names) is consumed locally only, so Vert.x never round-robins a message
- * meant for one node's process to another node.
- *
- * <p><b>Lanes.</b> A node consumes one address per event loop ({@value #LANES} at most), each on a
- * context of that loop, and a clustered node's pid ids count up in steps that keep
- * {@code id % LANES} equal to the lane of the process's loop ({@link ProcessTable#newPid}). A sender
- * reads the lane off the pid, so a message from another node is consumed on its target's own loop
- * and goes into the mailbox without waking another thread, as a raw clustered consumer's message
- * does. Every message to a given pid travels to one address over the one connection between two
- * nodes, so messages between a pair of processes keep their send order (Erlang's guarantee); a DOWN
- * goes to the lane of the loop the monitor was set from, the watcher's. A call or cast by a name
- * local to the other node goes to lane 0 and hops from there to the process's loop: the name does
- * not say where its process runs.
+ * to a process of another node travel to that node's one cluster-wide address,
+ * {@code otpx.node.<node id>}, and are delivered there as if they were local. Everything else (pids'
+ * own addresses, local names) is consumed locally only, so Vert.x never round-robins a message meant
+ * for one node's process to another node.
  *
  * <p>Calls in flight and monitors of remote processes are indexed by node: when a node leaves
  * ({@link #nodeLeft}), every call waiting on it fails with an exit {@code noconnection} and every
@@ -54,14 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Distribution {
 
-  /** Prefix of each node's cluster-wide addresses. */
+  /** Prefix of each node's cluster-wide address. */
   public static final String NODE_ADDRESS_PREFIX = "otpx.node.";
-
-  /**
-   * How many cluster-wide addresses (lanes) a node consumes: one per event loop, its lane the loop's
-   * index modulo this. Fixed, so that any node reads a lane off a pid of any other.
-   */
-  public static final int LANES = 16;
 
   /** How long the steps after a node left (freeing its global names) may delay its DOWNs. */
   static final Duration NODE_LEFT_STEPS_LIMIT = Duration.ofSeconds(5);
@@ -74,8 +56,6 @@ public final class Distribution {
   private static final String FROM = "otpx.from";
   private static final String NODE = "otpx.node";
   private static final String REF = "otpx.ref";
-  /** On a monitor request: the lane its DOWN goes back to. */
-  private static final String LANE = "otpx.lane";
   /** On an exit signal: a link carries it (dropped if the receiver unlinked meanwhile). */
   private static final String LINK = "otpx.link";
 
@@ -91,7 +71,7 @@ public final class Distribution {
   /** Nodes seen leaving: a monitor of one of their processes is told noconnection at once. */
   private final Set<String> gone = ConcurrentHashMap.newKeySet();
   private final Set<Function<String, Future<?>>> nodeLeftSteps = ConcurrentHashMap.newKeySet();
-  private final List<MessageConsumer<Object>> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile MessageConsumer<Object> consumer;
 
   private record Watched(Pid pid, long ref) {
   }
@@ -103,48 +83,21 @@ public final class Distribution {
   }
 
   /**
-   * One of a node's cluster-wide addresses.
+   * The cluster-wide address of a node.
    *
    * @param node the node's id
-   * @param lane the lane, 0 to {@link #LANES} - 1
-   * @return {@code otpx.node.<node>.<lane>}
+   * @return {@code otpx.node.<node>}
    */
-  public static String address(String node, int lane) {
-    return NODE_ADDRESS_PREFIX + node + "." + lane;
+  public static String address(String node) {
+    return NODE_ADDRESS_PREFIX + node;
   }
 
-  /**
-   * The lane of a pid: where messages to its process are consumed on its node.
-   *
-   * @param pid a pid
-   * @return its lane
-   */
-  public static int lane(Pid pid) {
-    return (int) (pid.id() % LANES);
-  }
-
-  private static String address(Pid pid) {
-    return address(pid.node(), lane(pid));
-  }
-
-  /** @return completes once every lane of this node consumes messages from the cluster */
+  /** @return completes once this node's address consumes messages from the cluster */
   public Future<Void> start() {
-    List<Future<Void>> listening = new ArrayList<>();
-    for (int lane = 0; lane < LANES; lane++) {
-      // Registered from a context of the lane's loop: Vert.x runs a consumer's handler on the
-      // context it was registered from, and the lane's processes run on that loop.
-      ContextInternal loop = table.neutralContext(table.loopOfLane(lane));
-      Promise<Void> registered = loop.promise();
-      String address = address(self, lane);
-      loop.runOnContext(v -> {
-        MessageConsumer<Object> consumer = vertx.eventBus().consumer(address);
-        consumer.handler(this::receive);
-        consumers.add(consumer);
-        consumer.completion().onComplete(registered);
-      });
-      listening.add(registered.future());
-    }
-    return Future.all(listening).mapEmpty();
+    MessageConsumer<Object> listening = vertx.eventBus().consumer(address(self));
+    listening.handler(this::receive);
+    consumer = listening;
+    return listening.completion();
   }
 
   /**
@@ -253,7 +206,7 @@ public final class Distribution {
     Map<Promise<?>, Object> pending = calls.computeIfAbsent(node, n -> new ConcurrentHashMap<>());
     pending.put(reply, dest);
     DeliveryOptions options = target(new DeliveryOptions().setSendTimeout(millis).addHeader(OP, "call"), pid, name);
-    vertx.eventBus().<R>request(pid != null ? address(pid) : address(node, 0), request, options).onComplete(ar -> {
+    vertx.eventBus().<R>request(address(node), request, options).onComplete(ar -> {
       pending.remove(reply);
       if (ar.succeeded()) {
         reply.tryComplete(ar.result().body());
@@ -272,7 +225,7 @@ public final class Distribution {
     if (gone.contains(node)) {
       return;
     }
-    vertx.eventBus().send(pid != null ? address(pid) : address(node, 0), message, target(new DeliveryOptions().addHeader(OP, info ? "send" : "cast"), pid, name));
+    vertx.eventBus().send(address(node), message, target(new DeliveryOptions().addHeader(OP, info ? "send" : "cast"), pid, name));
   }
 
   /**
@@ -290,7 +243,7 @@ public final class Distribution {
     if (viaLink) {
       options.addHeader(LINK, "true");
     }
-    vertx.eventBus().send(address(target), reason.toJson(), options);
+    vertx.eventBus().send(address(target.node()), reason.toJson(), options);
   }
 
   /**
@@ -309,7 +262,7 @@ public final class Distribution {
       cell.signal(remote, ExitReason.NOCONNECTION, true);
       return;
     }
-    vertx.eventBus().send(address(remote), null, target(new DeliveryOptions()
+    vertx.eventBus().send(address(remote.node()), null, target(new DeliveryOptions()
       .addHeader(OP, "link").addHeader(FROM, cell.pid().toString()), remote, null));
     // The node may have left between the check and the send, after nodeLeft's scan: signal it here;
     // a second signal through the same link finds it gone and is dropped.
@@ -323,7 +276,7 @@ public final class Distribution {
     if (gone.contains(remote.node())) {
       return;
     }
-    vertx.eventBus().send(address(remote), null, target(new DeliveryOptions()
+    vertx.eventBus().send(address(remote.node()), null, target(new DeliveryOptions()
       .addHeader(OP, "unlink").addHeader(FROM, local.toString()), remote, null));
   }
 
@@ -345,10 +298,8 @@ public final class Distribution {
       }
       return;
     }
-    // The DOWN comes back to the watcher's loop, behind the messages its process sent there.
-    int back = table.laneOf(table.callerContext().nettyEventLoop());
-    vertx.eventBus().send(address(pid), null, target(new DeliveryOptions().addHeader(OP, "monitor").addHeader(NODE, self)
-      .addHeader(REF, Long.toString(ref)).addHeader(LANE, Integer.toString(back)), pid, null));
+    vertx.eventBus().send(address(pid.node()), null, target(new DeliveryOptions()
+      .addHeader(OP, "monitor").addHeader(NODE, self).addHeader(REF, Long.toString(ref)), pid, null));
   }
 
   /** Removes a monitor of {@link #monitor}; true when it was active. */
@@ -357,14 +308,15 @@ public final class Distribution {
     if (monitors == null || monitors.remove(ref) == null) {
       return false;
     }
-    vertx.eventBus().send(address(pid), null, new DeliveryOptions()
+    vertx.eventBus().send(address(pid.node()), null, new DeliveryOptions()
       .addHeader(OP, "demonitor").addHeader(NODE, self).addHeader(REF, Long.toString(ref)));
     return true;
   }
 
-  /** Unregisters this node's addresses: the node is closing. */
+  /** Unregisters this node's address: the node is closing. */
   Future<Void> close() {
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    MessageConsumer<Object> listening = consumer;
+    return listening == null ? Future.succeededFuture() : listening.unregister();
   }
 
   private static DeliveryOptions target(DeliveryOptions options, Pid pid, String name) {
@@ -438,15 +390,13 @@ public final class Distribution {
   private void monitored(MultiMap headers) {
     String watcher = headers.get(NODE);
     long theirRef = Long.parseLong(headers.get(REF));
-    String lane = headers.get(LANE);
-    String back = address(watcher, lane == null ? 0 : Math.floorMod(Integer.parseInt(lane), LANES));
     Pid pid = Pid.parse(headers.get(PID));
     long ours = table.newRef();
     Map<Long, Watched> theirs = watchedBy.computeIfAbsent(watcher, n -> new ConcurrentHashMap<>());
     theirs.put(theirRef, new Watched(pid, ours));
     table.monitor(table.lookup(pid), ours, reason -> {
       if (theirs.remove(theirRef) != null) {
-        vertx.eventBus().send(back, reason.toJson(), new DeliveryOptions()
+        vertx.eventBus().send(address(watcher), reason.toJson(), new DeliveryOptions()
           .addHeader(OP, "down").addHeader(NODE, self).addHeader(REF, Long.toString(theirRef)));
       }
     });

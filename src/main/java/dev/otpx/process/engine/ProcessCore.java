@@ -136,7 +136,7 @@ public final class ProcessCore<S> implements Deployable {
     status = Status.STARTING;
     startedAt = table.clock().millis();
     home = (ContextInternal) context;
-    cell = new ProcessCell(table.newPid(home), parent, home, this);
+    cell = new ProcessCell(table.newPid(), parent, home, this);
     bus = new BusAdapter(this);
     table.add(cell);
     home.contextData().put(ProcessTable.class, cell.pid());

@@ -55,7 +55,6 @@ public final class ProcessTable implements Shareable {
   private final ConcurrentHashMap<String, ProcessCell> names = new ConcurrentHashMap<>();
   private final ContextInternal neutral;
   private final ConcurrentHashMap<EventLoop, ContextInternal> neutralByLoop = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<EventLoop, Integer> loopIndex = new ConcurrentHashMap<>();
   private final EventStream events = new EventStream();
   private volatile Clock clock;
   private volatile boolean closing;
@@ -315,59 +314,9 @@ public final class ProcessTable implements Shareable {
     return isRemote(pid) ? distribution.demonitor(pid, ref) : demonitor(lookup(pid), ref);
   }
 
-  /**
-   * A pid for a process about to run on {@code home}. On a clustered node its id also names the
-   * process's event loop ({@link Distribution#lane}): the next id, counting up, whose lane is the
-   * loop's, so that a message from another node is consumed on the process's own loop.
-   *
-   * @param home the process's context, or null for none (lane 0)
-   * @return a pid never handed out before on this node
-   */
-  Pid newPid(ContextInternal home) {
-    if (distribution == null) {
-      return new Pid(node, ids.incrementAndGet());
-    }
-    int lane = laneOf(home == null ? null : home.nettyEventLoop());
-    return new Pid(node, ids.updateAndGet(last -> last + 1 + Math.floorMod(lane - (last + 1), Distribution.LANES)));
-  }
-
-  /**
-   * The lane of an event loop: its index in the node's event-loop group, modulo
-   * {@link Distribution#LANES}; lane 0 for none.
-   *
-   * @param loop an event loop of this node, or null
-   * @return its lane
-   */
-  int laneOf(EventLoop loop) {
-    if (loop == null) {
-      return 0;
-    }
-    Integer index = loopIndex.computeIfAbsent(loop, l -> {
-      int i = 0;
-      for (io.netty.util.concurrent.EventExecutor e : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-        if (e == l) {
-          return i;
-        }
-        i++;
-      }
-      return 0;
-    });
-    return index % Distribution.LANES;
-  }
-
-  /**
-   * The event loop serving a lane: the lane's index in the node's event-loop group, wrapping round
-   * when the group has fewer loops than lanes.
-   *
-   * @param lane a lane
-   * @return its event loop
-   */
-  EventLoop loopOfLane(int lane) {
-    List<EventLoop> loops = new ArrayList<>();
-    for (io.netty.util.concurrent.EventExecutor e : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      loops.add((EventLoop) e);
-    }
-    return loops.get(lane % loops.size());
+  /** @return a pid never handed out before on this node */
+  public Pid newPid() {
+    return new Pid(node, ids.incrementAndGet());
   }
 
   /** @return a monitor or timer reference never handed out before on this node */

@@ -21,7 +21,7 @@ class ProcessTableTest {
 
   /** A cell with no process behind it: enough for the table's bookkeeping. */
   static ProcessCell cell(ProcessTable table) {
-    return new ProcessCell(table.newPid(null), null, null, null);
+    return new ProcessCell(table.newPid(), null, null, null);
   }
 
   @Test
@@ -43,7 +43,7 @@ class ProcessTableTest {
     Set<Pid> pids = new HashSet<>();
     Set<Long> refs = new HashSet<>();
     for (int i = 0; i < 10_000; i++) {
-      assertThat(pids.add(table.newPid(null))).isTrue();
+      assertThat(pids.add(table.newPid())).isTrue();
       assertThat(refs.add(table.newRef())).isTrue();
     }
   }
