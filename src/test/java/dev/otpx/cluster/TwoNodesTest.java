@@ -196,6 +196,89 @@ class TwoNodesTest {
     assertThat(linkerDown.down().await(30, TimeUnit.SECONDS).reason()).isEqualTo(ExitReason.NOCONNECTION);
   }
 
+  /**
+   * Keeps the last number each sender sent it and whether each arrived next in line; a call with a
+   * count is answered, once that many arrived, with whether all were in order.
+   */
+  static final class InOrder extends GenServer<java.util.Map<String, Integer>> {
+    private boolean ordered = true;
+    private int count;
+    private int expected = -1;
+    private dev.otpx.process.From waiting;
+
+    @Override
+    protected Future<dev.otpx.process.InitResult<java.util.Map<String, Integer>>> init(JsonObject args) {
+      return Future.succeededFuture(dev.otpx.process.InitResult.ok(new java.util.HashMap<>()));
+    }
+
+    @Override
+    protected dev.otpx.process.CastResult<java.util.Map<String, Integer>> handleCast(Object message, java.util.Map<String, Integer> last) {
+      JsonObject numbered = (JsonObject) message;
+      int previous = last.getOrDefault(numbered.getString("from"), 0);
+      ordered &= numbered.getInteger("n") == previous + 1;
+      last.put(numbered.getString("from"), numbered.getInteger("n"));
+      count++;
+      answer();
+      return dev.otpx.process.CastResult.noReply(last);
+    }
+
+    @Override
+    protected dev.otpx.process.CastResult<java.util.Map<String, Integer>> handleInfo(Object message, java.util.Map<String, Integer> last) {
+      return handleCast(message, last);
+    }
+
+    @Override
+    protected dev.otpx.process.CallResult<java.util.Map<String, Integer>> handleCall(Object request, dev.otpx.process.From from,
+        java.util.Map<String, Integer> last) {
+      expected = (Integer) request;
+      waiting = from;
+      answer();
+      return dev.otpx.process.CallResult.noReply(last);
+    }
+
+    private void answer() {
+      if (waiting != null && count >= expected) {
+        waiting.reply(new JsonObject().put("count", count).put("ordered", ordered));
+        waiting = null;
+      }
+    }
+  }
+
+  /** In its init, sends {@code n} numbered messages to {@code peer}, casts and plain sends in turn. */
+  static final class Numbering extends GenServer<Integer> {
+    @Override
+    protected Future<dev.otpx.process.InitResult<Integer>> init(JsonObject args) {
+      Pid peer = Pid.parse(args.getString("peer"));
+      int n = args.getInteger("n");
+      String me = self().toString();
+      for (int i = 1; i <= n; i++) {
+        JsonObject numbered = new JsonObject().put("from", me).put("n", i);
+        if (i % 2 == 0) {
+          GenServer.cast(vertx, peer, numbered);
+        } else {
+          dev.otpx.process.Processes.send(vertx, peer, numbered);
+        }
+      }
+      return Future.succeededFuture(dev.otpx.process.InitResult.ok(n));
+    }
+  }
+
+  @Test
+  void messagesFromEachProcessToARemoteProcessArriveInSendOrder() throws Exception {
+    startTwoNodes();
+    Pid receiver = GenServer.start(b, new InOrder()).await(10, TimeUnit.SECONDS);
+    int senders = 8;
+    int each = 500;
+    // Started from outside any process, the senders spread over a's event loops, round robin.
+    for (int i = 0; i < senders; i++) {
+      GenServer.start(a, new Numbering(), new DeploymentOptions().setConfig(new JsonObject().put("peer", receiver.toString())
+        .put("n", each)), null).await(10, TimeUnit.SECONDS);
+    }
+    JsonObject report = GenServer.<JsonObject>call(a, receiver, senders * each, Duration.ofSeconds(30)).await(40, TimeUnit.SECONDS);
+    assertThat(report.getInteger("count")).isEqualTo(senders * each);
+    assertThat(report.getBoolean("ordered")).isTrue();
+  }
+
   /** Starts nodes a and b side by side, each listing both as members, and waits until both joined. */
   private void startTwoNodes() throws Exception {
     List<Vertx> nodes = TestCluster.start(2, 60);
