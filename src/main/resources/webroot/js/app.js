@@ -328,6 +328,9 @@ function joined(channel, { rejoin, reset, missed }) {
   if (session.channel !== channel) return;
   alerts.remove('join');
   $('topic-label').textContent = 'In ' + channel.topic;
+  // How many join requests this room has cost (pages included): one per (re)join unless the
+  // server had more pages. Nothing shows it; it is there for whoever inspects the page.
+  $('topic-label').dataset.joinRequests = String(channel.joinRequests);
   $('feed-empty').textContent = 'No annotations yet. Be the first!';
   feed.renderCount();
   if (!clock.playing && !rejoin) clock.reset(true, true);

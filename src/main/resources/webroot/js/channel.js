@@ -2,18 +2,19 @@
  * A video topic's channel, as Phoenix's JavaScript channel is: join (and rejoin after every
  * reconnect) with the last annotation id the page has, receive new annotations and presence, post.
  *
- * Protocol (see the README): request channels.join {topic, last_seen_id} -> {annotations,
- * presence_state, epoch, socket_id, truncated?}; register on channels.topic.<topic> for new_annotation and
- * presence_diff events; request channels.push {topic, event: "new_annotation", payload: {body,
- * at}} -> {status, id}; request channels.leave {topic}.
+ * Protocol (see the README): request channels.join {topic, last_seen_id, register: true,
+ * presence_after?} -> {annotations, presence_state, presence_seq, presence_count, presence_more?,
+ * epoch, socket_id, truncated?}; new_annotation, presence_diff {seq, joins, leaves} and
+ * presence_state {seq, state} events on channels.topic.<topic>; request channels.push {topic,
+ * event: "new_annotation", payload: {body, at}} -> {status, id}; request channels.leave {topic}.
  *
  * Nothing the server has is lost silently:
  *  - The join reply names the epoch of the topic's annotations. Ids mean something only within one
  *    epoch: when a rejoin brings another one (the server restarted and its ids start again at 1),
  *    the page's view is of a history that is gone, so it is dropped and the topic joined from 0.
- *  - Events published between a join's reply and the registration of the handler would reach no
- *    one: after registering, the channel joins once more (same socket, so the server changes
- *    nothing) and its reply brings what that window held.
+ *  - The join asks the bridge to register the socket on the topic before the server handles it,
+ *    so nothing published after the reply is missed; what comes before the reply is held:
+ *    annotations count once by id, presence diffs by their numbers (see Presence).
  */
 
 const TOPIC_PREFIX = 'channels.topic.';
@@ -30,18 +31,26 @@ const MAX_PAGES = 20;
  * Who is present: per username, one meta {socket_id, online_at} per socket, Phoenix's shape. Metas
  * of this page's own earlier connections are dropped as soon as the page knows them: the server
  * may take a while to notice that a connection it cannot reach has gone.
+ *
+ * The server numbers its presence diffs per topic (seq) and says which number a join's state is
+ * as of (presence_seq). While a join is under way the page holds every presence event; each
+ * page of the join's state takes the held diffs up to its own number first (those at or below the
+ * number the page already holds are dropped), then its metas; once the last page is in, the rest
+ * are applied in order and later ones as they come. A presence_state event replaces the whole state.
  */
 export class Presence {
   constructor() {
     this.state = {};
     this.pastSockets = new Set();
-    this.pendingDiffs = null;
+    this.seq = null; // the number of the state held; null while none is
+    this.held = null; // presence events that came during a join, in order
   }
 
   /** Forgets everyone (the page is offline: it cannot know who is there). */
   clear() {
     this.state = {};
-    this.pendingDiffs = null;
+    this.seq = null;
+    this.held = null;
   }
 
   /** Remembers a socket of this page that has closed: its metas are stale wherever they appear. */
@@ -49,51 +58,92 @@ export class Presence {
     if (socketId) this.pastSockets.add(socketId);
   }
 
-  /** From now until sync(), diffs are held, so that none older than the state is lost or misapplied. */
+  /** A join starts: from now until done(), presence events are held. */
   hold() {
-    this.pendingDiffs = [];
+    this.held = [];
   }
 
-  /** Replaces the state with a join's snapshot, then applies the diffs held meanwhile, in order. */
-  sync(presenceState) {
-    this.state = {};
-    Object.keys(presenceState || {}).forEach((name) => {
-      const metas = (presenceState[name] && presenceState[name].metas) || [];
-      this.state[name] = { metas: metas.slice() };
-    });
-    const held = this.pendingDiffs || [];
-    this.pendingDiffs = null;
-    held.forEach((diff) => this.merge(diff));
+  /**
+   * One page of a join's state (as of its presence_seq): the first replaces the state, later
+   * ones add their metas. The held events numbered up to the page's are applied before it.
+   */
+  page(reply, first) {
+    const seq = typeof reply.presence_seq === 'number' ? reply.presence_seq : 0;
+    if (first) {
+      this.state = {};
+      this.seq = seq;
+    }
+    this.drain(seq);
+    this.seq = Math.max(this.seq, seq);
+    this.add(reply.presence_state);
+  }
+
+  /** The join's last page is in: what was held after it is applied, and later events as they come. */
+  done() {
+    this.drain(Infinity);
+    this.held = null;
     this.prune();
   }
 
-  /** Phoenix's syncDiff: joins add metas, leaves remove them by socket; a user with none is gone. */
-  applyDiff(diff) {
-    if (this.pendingDiffs) {
-      this.pendingDiffs.push(diff);
+  /** A presence_diff or presence_state event; true when the state changed (and may be drawn). */
+  onEvent(event, payload) {
+    if (this.held) {
+      this.held.push({ event, payload });
       return false;
     }
-    this.merge(diff);
+    if (this.seq === null) return false; // not joined: nothing to change
+    if (!this.apply(event, payload)) return false;
     this.prune();
     return true;
   }
 
-  merge(diff) {
-    const joins = diff.joins || {};
-    const leaves = diff.leaves || {};
-    Object.keys(joins).forEach((name) => {
+  /** Applies held events, in order, up to those numbered above {@code upTo}. */
+  drain(upTo) {
+    while (this.held && this.held.length) {
+      const { event, payload } = this.held[0];
+      if (typeof payload.seq === 'number' && payload.seq > upTo) return;
+      this.held.shift();
+      // A held state numbered at or below the page's is older than the page: the page wins.
+      if (upTo !== Infinity && event === 'presence_state') continue;
+      this.apply(event, payload);
+    }
+  }
+
+  apply(event, payload) {
+    if (event === 'presence_state') {
+      // The topic's process started again (its numbers with it): its whole state replaces ours.
+      this.state = {};
+      this.add(payload.state);
+      this.seq = typeof payload.seq === 'number' ? payload.seq : 0;
+      return true;
+    }
+    if (typeof payload.seq !== 'number' || payload.seq <= this.seq) return false;
+    this.seq = payload.seq;
+    this.merge(payload);
+    return true;
+  }
+
+  add(state) {
+    Object.keys(state || {}).forEach((name) => {
       const current = this.state[name] || { metas: [] };
-      (joins[name].metas || []).forEach((meta) => {
+      ((state[name] && state[name].metas) || []).forEach((meta) => {
         if (!current.metas.some((m) => m.socket_id === meta.socket_id)) current.metas.push(meta);
       });
-      this.state[name] = current;
+      if (current.metas.length) this.state[name] = current;
     });
+  }
+
+  /** Leaves first, then joins: a socket that moved within one batch leaves as it was and joins as it is. */
+  merge(diff) {
+    const leaves = diff.leaves || {};
     Object.keys(leaves).forEach((name) => {
       const current = this.state[name];
       if (!current) return;
       const gone = (leaves[name].metas || []).map((m) => m.socket_id);
       current.metas = current.metas.filter((m) => gone.indexOf(m.socket_id) < 0);
+      if (!current.metas.length) delete this.state[name];
     });
+    this.add(diff.joins);
   }
 
   prune() {
@@ -131,6 +181,8 @@ export class Channel {
     this.attempt = 0; // bumped by every (re)join and leave: a late answer to an older one is ignored
     this.retries = 0;
     this.retryTimer = null;
+    this.presenceAfter = 0; // the cursor of the presence page a join asks for next
+    this.joinRequests = 0; // channels.join requests sent, pages included
     this.state = 'closed';
   }
 
@@ -138,7 +190,12 @@ export class Channel {
     return this.state === 'joined';
   }
 
-  /** Joins on the current socket (after the socket opened, or when the user asks). */
+  /**
+   * Joins on the current socket (after the socket opened, or when the user asks): one join, which
+   * registers the socket on the topic (register: true) before the server handles it, so whatever
+   * the topic publishes after its reply reaches the handler, registered right after the join is
+   * sent. Further joins only for further pages (of annotations, or of presence).
+   */
   join() {
     const attempt = ++this.attempt;
     clearTimeout(this.retryTimer);
@@ -147,30 +204,31 @@ export class Channel {
     const known = this.annotations.size;
     let reset = false;
     const current = () => attempt === this.attempt && this.socket.isOpen;
-    return this.requestJoin()
-      .then((first) => {
+    this.presenceAfter = 0;
+    this.presence.hold();
+    const first = this.requestJoin(true, 0);
+    this.listen();
+    return first
+      .then((reply) => {
         if (!current()) return null;
-        this.socketId = first.socket_id || null;
-        if (this.epoch !== null && first.epoch !== undefined && first.epoch !== this.epoch) {
-          // Another epoch: the ids this page holds belong to a history the server no longer has.
-          reset = true;
-          this.dropView();
-        } else {
-          this.take(first, false, true);
-        }
-        if (first.epoch !== undefined) this.epoch = first.epoch;
-        this.presence.hold();
-        this.listen();
-        // The catch-up join: what was published before the handler was registered, and a fresh
-        // presence snapshot to apply the held diffs to.
-        return this.requestJoin();
+        this.socketId = reply.socket_id || null;
+        const newEpoch = this.epoch !== null && reply.epoch !== undefined && reply.epoch !== this.epoch;
+        if (reply.epoch !== undefined) this.epoch = reply.epoch;
+        if (!newEpoch) return this.morePages(reply, current, MAX_PAGES, true);
+        // Another epoch: the ids this page holds belong to a history the server no longer has, and
+        // the reply's annotations are of ids above one that means nothing now: join again from 0.
+        reset = true;
+        this.dropView();
+        this.presence.page(reply, true);
+        if (reply.presence_more !== undefined) this.presenceAfter = reply.presence_more;
+        return this.requestJoin(false, this.presenceAfter)
+          .then((next) => (current() ? this.morePages(next, current, MAX_PAGES, false) : null));
       })
-      .then((second) => (second === null || !current() ? null : this.morePages(second, current, MAX_PAGES)))
-      .then((second) => {
-        if (second === null || !current()) return;
+      .then((last) => {
+        if (last === null || !current()) return;
         // Every page is in: whatever came live meanwhile is the newest, so a rejoin asks from there.
         this.annotations.forEach((a, id) => { this.lastSeenId = Math.max(this.lastSeenId, id); });
-        this.presence.sync(second.presence_state);
+        this.presence.done();
         this.state = 'joined';
         this.joinedOnce = true;
         this.retries = 0;
@@ -193,17 +251,30 @@ export class Channel {
   }
 
   /**
-   * Takes a join's reply and, while the server says more follow, joins again from the largest id
-   * received: pages go by id, so none is skipped. At most {@code pages} more; the last reply.
+   * Takes a join's reply and, while the server says more follow, joins again: from the largest
+   * annotation id received (pages go by id, so none is skipped; at most {@code pages} more) and
+   * from the presence cursor it gave. The last reply.
    */
-  morePages(reply, current, pages) {
-    this.take(reply, false, pages > 0);
-    if (!reply.truncated || pages <= 0 || !current()) return reply;
-    return this.requestJoin().then((next) => (current() ? this.morePages(next, current, pages - 1) : null));
+  morePages(reply, current, pages, first) {
+    const moreAnnotations = reply.truncated === true && pages > 0;
+    this.take(reply, false, moreAnnotations);
+    this.presence.page(reply, first);
+    const after = reply.presence_more;
+    if (!moreAnnotations && after === undefined) return reply;
+    if (!current()) return null;
+    // With no presence page left, the cursor stays where it was: the reply lists that last page
+    // again (as of its own number) and whoever came since, which changes nothing that is right.
+    this.presenceAfter = after !== undefined ? after : this.presenceAfter;
+    return this.requestJoin(false, this.presenceAfter)
+      .then((next) => (current() ? this.morePages(next, current, moreAnnotations ? pages - 1 : 0, false) : null));
   }
 
-  requestJoin() {
-    return this.socket.request('channels.join', { topic: this.topic, last_seen_id: this.lastSeenId });
+  requestJoin(register, presenceAfter) {
+    this.joinRequests++;
+    const body = { topic: this.topic, last_seen_id: this.lastSeenId };
+    if (register) body.register = true;
+    if (presenceAfter) body.presence_after = presenceAfter;
+    return this.socket.request('channels.join', body);
   }
 
   listen() {
@@ -216,8 +287,8 @@ export class Channel {
       const event = message.body || {};
       if (event.event === 'new_annotation' && event.payload) {
         this.add(event.payload, true);
-      } else if (event.event === 'presence_diff' && event.payload) {
-        if (this.presence.applyDiff(event.payload)) this.emit('onPresence', this.presence);
+      } else if ((event.event === 'presence_diff' || event.event === 'presence_state') && event.payload) {
+        if (this.presence.onEvent(event.event, event.payload)) this.emit('onPresence', this.presence);
       }
     });
   }

@@ -6,9 +6,17 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.otpx.channels.BridgeTestClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +64,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * goes through:
  * <ul>
  *   <li>a network drop: Alice's connection is cut while Bob posts, her page reconnects by itself,
- *       rejoins with the last id it has and gets only what it missed;</li>
+ *       rejoins (one join request) with the last id it has and gets only what it missed;</li>
+ *   <li>a client of the bridge joins, leaves, joins on another socket and drops both: Alice's
+ *       presence list is each time what that client's join reply says the server has;</li>
  *   <li>a half-open connection the server cannot tell is gone: her page drops her old socket from
  *       presence, which the server still lists;</li>
  *   <li>a server restart: the annotations are in the database, so her page rejoins under the same
@@ -301,6 +311,7 @@ class BrowserIT {
       signInAndJoin(bob, "bob");
       waitOn(bob).until(present("alice"));
 
+      int joinsBefore = joinRequests(alice);
       link.drop();
       waitOn(alice).until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", "reconnecting"));
       // Offline, her page cannot know who is here: it shows nobody rather than who was.
@@ -315,6 +326,8 @@ class BrowserIT {
       link.restore();
       // The rejoin asks for ids above the last one she had: the server sends Bob's post alone.
       waitOn(alice).until(ExpectedConditions.textToBe(By.id("conn-text"), "Rejoined: caught up on 1 missed"));
+      // One join for the rejoin: it registers her socket on the topic too (no register, then join again).
+      assertThat(joinRequests(alice)).isEqualTo(joinsBefore + 1);
       waitOn(alice).until(annotation("bob", "while you were away"));
       assertThat(alice.findElement(By.id("ann-count")).getText()).isEqualTo("2");
       waitOn(alice).until(present("bob"));
@@ -332,6 +345,67 @@ class BrowserIT {
       screenshot(bob, "failure-bob");
       throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);
     }
+  }
+
+  @Test
+  void whoThePageShowsIsWhoTheServerListsAsSomeoneJoinsLeavesAndDrops() throws Exception {
+    WebDriver alice = browser();
+    Vertx vertx = Vertx.vertx();
+    try {
+      signInAndJoin(alice, "alice");
+      // Carol is a client of the bridge: her join's reply is the server's presence, not a page's.
+      String token = signUpOverHttp("carol");
+      JsonObject join = new JsonObject().put("topic", "videos:1").put("last_seen_id", 0).put("register", true);
+      BridgeTestClient carol = await(BridgeTestClient.connect(vertx, port));
+      JsonObject first = await(carol.request("channels.join", join, token)).getJsonObject("body");
+      assertThat(first.getInteger("presence_count")).isEqualTo(2);
+      Set<String> server = first.getJsonObject("presence_state").fieldNames();
+      assertThat(server).containsExactlyInAnyOrder("alice", "carol");
+      waitOn(alice).until(driver -> Set.copyOf(presence(driver)).equals(server));
+
+      // She leaves: Alice's page drops her, as the server did.
+      assertThat(await(carol.request("channels.leave", new JsonObject().put("topic", "videos:1"), token))
+        .getJsonObject("body").getString("status")).isEqualTo("ok");
+      waitOn(alice).until(absent("carol"));
+      assertThat(presence(alice)).containsExactly("alice");
+
+      // She comes back on another socket and the first one closes: the page lists what the server does.
+      BridgeTestClient again = await(BridgeTestClient.connect(vertx, port));
+      JsonObject second = await(again.request("channels.join", join, token)).getJsonObject("body");
+      Set<String> serverAgain = second.getJsonObject("presence_state").fieldNames();
+      assertThat(serverAgain).containsExactlyInAnyOrder("alice", "carol");
+      await(carol.close());
+      waitOn(alice).until(driver -> Set.copyOf(presence(driver)).equals(serverAgain));
+      assertThat(tabsOf(alice, "carol")).isEqualTo(1);
+      await(again.close());
+      waitOn(alice).until(absent("carol"));
+      assertThat(presence(alice)).containsExactly("alice");
+    } catch (RuntimeException | AssertionError e) {
+      screenshot(alice, "failure-alice");
+      throw new AssertionError(e.getMessage() + "\nservice log (last 80 lines):\n" + tail(), e);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Creates an account through the HTTP API, as a client that is not the page does; its token. */
+  private String signUpOverHttp(String username) throws IOException, InterruptedException {
+    String body = new JsonObject().put("username", username).put("password", password(username)).encode();
+    // Java 17: the client has no close(); it goes with its threads when unreferenced.
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "api/users")).timeout(WAIT)
+      .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).withFailMessage("sign-up answered %s", response.body()).isEqualTo(201);
+    return new JsonObject(response.body()).getString("token");
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** The join requests the page's room has sent, as it records them when a (re)join is done. */
+  private static int joinRequests(WebDriver driver) {
+    return Integer.parseInt(driver.findElement(By.id("topic-label")).getAttribute("data-join-requests"));
   }
 
   @Test
