@@ -93,8 +93,8 @@ final class ChannelsClusterBench {
       }
       int[] ports = servers.stream().mapToInt(ChannelsServerProcess::port).toArray();
       load = ChannelsLoad.open(vertx, ports[0], tokens, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
-      ChannelsBench.await(load.addListeners(WARM_CLIENTS, "warm", ports), 120_000);
-      load.latencyRound(WARM_POSTS);
+      ChannelsBench.await(load.addListeners(Math.min(WARM_CLIENTS, CLIENTS), "warm", ports), 120_000);
+      load.latencyRound(Math.min(WARM_POSTS, POSTS));
       ChannelsBench.await(load.closeListeners(), 60_000);
       ChannelsBench.await(load.quiesce(), 60_000);
       ChannelsBench.await(load.addListeners(CLIENTS, "user", ports), SETUP_MS);
