@@ -57,8 +57,11 @@ import org.junit.jupiter.api.io.TempDir;
  * database; a global name is unique cluster-wide; {@code kill -9} of the singleton's node while
  * posts flow on the two others loses no acknowledged annotation, the singleton answers under its
  * name on a survivor within {@link #FAILOVER_BOUND}, the survivors stay ready, and the dead node's
- * client reconnects to a survivor, rejoins with its {@code last_seen_id} and misses nothing. Every
- * wait is for an event with a limit.
+ * client reconnects to a survivor, rejoins with its {@code last_seen_id} and misses nothing.
+ * Presence spans the cluster: each client, counting presence as a client must (its join's state as
+ * of {@code presence_seq}, then the later diffs in order, a {@code presence_state} in place of all),
+ * sees the three users of the three nodes, and after the kill the dead node's socket leaves every
+ * survivor's client within {@link #LEAVE_BOUND}. Every wait is for an event with a limit.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ThreeNodesJarIT {
@@ -73,6 +76,12 @@ class ThreeNodesJarIT {
    * connections are usually noticed within about a second): detection plus the claim and start.
    */
   private static final Duration FAILOVER_BOUND = Duration.ofSeconds(15);
+  /**
+   * The README's bound on a dead node's presences leaving the others' clients (Hazelcast's failure
+   * detection, immediate on loopback for a killed process, plus one presence batch), as
+   * ChannelsAcrossNodesTest checks it: counted from the kill to the arrival of the diff or state.
+   */
+  private static final Duration LEAVE_BOUND = Duration.ofSeconds(10);
   /** Posts each survivor's client makes while the third node is killed. */
   private static final int POSTS_DURING_KILL = 10;
   /** Between two posts of one client: under the bridge's default 5 posts per second and socket. */
@@ -84,6 +93,8 @@ class ThreeNodesJarIT {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<ServiceJar> jars = new ArrayList<>();
   private final List<Browser> browsers = new CopyOnWriteArrayList<>();
+  /** The refusals of posts in flight when the topic's node was killed (made again, and counted). */
+  private final List<String> refusedAtTheKill = new CopyOnWriteArrayList<>();
   private TestDatabase.ServerDatabase database;
   private Vertx self;
   private Vertx clients;
@@ -169,8 +180,19 @@ class ThreeNodesJarIT {
     browserOf.put(nodes.get(2), new Browser(nodes.get(2), "carol", carol, video, 0));
     String epoch = browserOf.get(nodes.get(0)).joinReply.getString("epoch");
     assertThat(browserOf.values()).allSatisfy(b -> assertThat(b.joinReply.getString("epoch")).isEqualTo(epoch));
-    // Each join's presence state includes the joiner (presence across nodes is the channels work's).
-    assertThat(browserOf.values()).allSatisfy(b -> assertThat(b.joinReply.getJsonObject("presence_state").containsKey(b.username)).isTrue());
+    // Each join's presence state includes the joiner and is whole (three metas: no page to ask for).
+    for (Browser b : browserOf.values()) {
+      assertThat(b.joinReply.getJsonObject("presence_state").containsKey(b.username)).isTrue();
+      assertThat(b.joinReply.containsKey("presence_more")).isFalse();
+      assertThat(b.joinReply.getInteger("presence_count")).isEqualTo(metas(b.joinReply.getJsonObject("presence_state")).size());
+    }
+    // One presence across the cluster: the joins on every node reach every client, which ends up
+    // with the three users, one socket each, whatever node it is on.
+    Map<String, String> socketOf = new LinkedHashMap<>();
+    browserOf.values().forEach(b -> socketOf.put(b.joinReply.getString("socket_id"), b.username));
+    for (Browser b : browserOf.values()) {
+      b.awaitPresence(0, view -> view.equals(socketOf), "the three users, one socket each");
+    }
     long pinger = clients.setPeriodic(2000, id -> browsers.forEach(b -> b.client.ping()));
     List<Annotated> acked = new CopyOnWriteArrayList<>();
     for (Browser browser : browserOf.values()) {
@@ -230,12 +252,29 @@ class ThreeNodesJarIT {
       assertThat(ready(survivor).statusCode()).as("readiness of %s after the kill", survivor.name()).isEqualTo(200);
     }
 
+    // The dead node's socket leaves every survivor's client, by a diff (the topic's process lived
+    // on) or a whole state (it lived on the dead node and was started again), within the bound;
+    // the survivors' own sockets stay.
+    String deadSocket = orphan.joinReply.getString("socket_id");
+    Map<String, String> afterKill = new LinkedHashMap<>(socketOf);
+    afterKill.remove(deadSocket);
+    for (Node survivor : survivors) {
+      long leftAt = browserOf.get(survivor).awaitPresence(killedAt, view -> view.equals(afterKill),
+        "the survivors' users without " + orphan.username);
+      Duration leave = Duration.ofNanos(leftAt - killedAt);
+      System.out.printf("three nodes: %s's presence left %s's client %d ms after kill -9 of its node%n",
+        orphan.username, survivor.name(), leave.toMillis());
+      assertThat(leave).as("%s's leave at %s's client", orphan.username, survivor.name()).isLessThan(LEAVE_BOUND);
+    }
+
     // Every post of the flow was acknowledged (the database never went away) and reached the other
     // survivor's client.
     List<List<Annotated>> flowed = new ArrayList<>();
     for (Future<List<Annotated>> flow : flows) {
       flowed.add(flow.await(90, TimeUnit.SECONDS));
     }
+    System.out.printf("three nodes: %d post(s) in flight to the topic's process at the kill were refused and sent again%n",
+      refusedAtTheKill.size());
     for (int i = 0; i < 2; i++) {
       assertThat(flowed.get(i)).hasSize(POSTS_DURING_KILL);
       acked.addAll(flowed.get(i));
@@ -252,6 +291,11 @@ class ThreeNodesJarIT {
     // The survivor's own client sees the newcomer arrive in the topic's presence.
     browserOf.get(survivors.get(0)).awaitPresenceDiff(diff -> diff.getJsonObject("joins").containsKey(orphan.username));
     assertThat(rejoined.joinReply.getString("epoch")).isEqualTo(epoch);
+    // Its new join's presence has the three users, and not the dead socket.
+    Map<String, String> withRejoined = new LinkedHashMap<>(afterKill);
+    withRejoined.put(rejoined.joinReply.getString("socket_id"), orphan.username);
+    rejoined.awaitPresence(0, view -> view.equals(withRejoined), "the survivors' users and the rejoined one");
+    assertThat(metas(rejoined.joinReply.getJsonObject("presence_state"))).doesNotContainKey(deadSocket);
     assertThat(rejoined.joinReply.containsKey("truncated")).isFalse();
     List<Long> missed = ids(rejoined.annotations());
     assertThat(missed).allMatch(id -> id > lastSeen);
@@ -284,6 +328,8 @@ class ThreeNodesJarIT {
     private final List<Annotated> delivered = new ArrayList<>();
     /** Every presence diff's payload ({@code joins}, {@code leaves}), in arrival order. */
     private final List<JsonObject> presenceDiffs = new ArrayList<>();
+    /** Every presence event (diff or whole state), in arrival order, stamped with its arrival. */
+    private final List<PresenceEvent> presenceEvents = new ArrayList<>();
 
     Browser(Node node, String username, String token, long video, long lastSeenId) throws Exception {
       this.node = node;
@@ -310,6 +356,9 @@ class ThreeNodesJarIT {
           delivered.add(new Annotated(payload.getLong("id"), payload.getString("body")));
         } else if ("presence_diff".equals(body.getString("event"))) {
           presenceDiffs.add(payload);
+          presenceEvents.add(new PresenceEvent(false, payload, System.nanoTime()));
+        } else if ("presence_state".equals(body.getString("event"))) {
+          presenceEvents.add(new PresenceEvent(true, payload, System.nanoTime()));
         }
         notifyAll();
       }
@@ -327,6 +376,49 @@ class ThreeNodesJarIT {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
           throw new AssertionError(node.name() + "'s client got no matching presence diff; it got " + presenceDiffs);
+        }
+        wait(left);
+      }
+    }
+
+    /**
+     * Waits (30 s at most) until this client's presence, counted as a client must, is as
+     * {@code wanted} (socket id to username) after an event that arrived at or after {@code since}
+     * ({@link System#nanoTime}; 0 for any time, the join's reply included): its join's state as
+     * of {@code presence_seq}, then each diff numbered above the state held (leaves, then joins),
+     * a {@code presence_state} in place of everything.
+     *
+     * @return when the event that made it so arrived (the wait's start if it was the join's reply)
+     */
+    synchronized long awaitPresence(long since, Predicate<Map<String, String>> wanted, String what) throws InterruptedException {
+      long started = System.nanoTime();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (true) {
+        Map<String, String> view = metas(joinReply.getJsonObject("presence_state"));
+        long seq = joinReply.getLong("presence_seq");
+        if (since == 0 && wanted.test(view)) {
+          return started;
+        }
+        for (PresenceEvent event : presenceEvents) {
+          if (event.whole()) {
+            view = metas(event.payload().getJsonObject("state"));
+            seq = event.payload().getLong("seq");
+          } else if (event.payload().getLong("seq") > seq) {
+            metas(event.payload().getJsonObject("leaves")).keySet().forEach(view::remove);
+            view.putAll(metas(event.payload().getJsonObject("joins")));
+            seq = event.payload().getLong("seq");
+          } else {
+            continue;
+          }
+          if (event.arrived() >= since && wanted.test(view)) {
+            return event.arrived();
+          }
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError(node.name() + "'s client never had " + what + " in its presence; it has " + view
+            + " from " + joinReply.getJsonObject("presence_state") + " as of " + joinReply.getLong("presence_seq")
+            + " and " + presenceEvents);
         }
         wait(left);
       }
@@ -391,7 +483,10 @@ class ThreeNodesJarIT {
 
     /**
      * Posts {@code count} annotations one after the other, paced; {@code started} completes after
-     * the third acknowledgement. A post the bridge refuses for its rate is made again.
+     * the third acknowledgement. A post the bridge refuses for its rate is made again, and so is
+     * one in flight to the topic's process when that process's node was killed (refused with
+     * {@code exit ... noconnection}: not acknowledged, so a client sends it again; the survivor's
+     * router starts the topic again on the next request).
      *
      * @return the acknowledged posts, in order
      */
@@ -412,12 +507,34 @@ class ThreeNodesJarIT {
           if (done.size() == 3) {
             started.tryComplete();
           }
+        } else if (inFlightAtTheKill(frame)) {
+          refusedAtTheKill.add(frame.getString("message"));
         } else if (!String.valueOf(frame.getString("message")).startsWith("rate_limited")) {
           return Future.failedFuture(new AssertionError(node.name() + "'s post was refused: " + frame.encode()));
         }
         return clients.timer(POST_PACE.toMillis()).compose(t -> postFrom(prefix, ok ? i + 1 : i, count, done, started));
       });
     }
+  }
+
+  /** A presence event as one client received it: a diff, or a whole state ({@code whole}). */
+  private record PresenceEvent(boolean whole, JsonObject payload, long arrived) {
+  }
+
+  /** A presence state's or diff's metas, socket id to username. */
+  private static Map<String, String> metas(JsonObject presence) {
+    Map<String, String> metas = new LinkedHashMap<>();
+    for (String username : presence.fieldNames()) {
+      presence.getJsonObject(username).getJsonArray("metas")
+        .forEach(meta -> metas.put(((JsonObject) meta).getString("socket_id"), username));
+    }
+    return metas;
+  }
+
+  /** A post refused because the topic's process died with its node: the client sends it again. */
+  private static boolean inFlightAtTheKill(JsonObject frame) {
+    String message = String.valueOf(frame.getString("message"));
+    return message.startsWith("exit:") && message.endsWith("noconnection");
   }
 
   private static JsonObject reply(JsonObject frame) {

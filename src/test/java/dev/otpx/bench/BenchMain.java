@@ -47,7 +47,7 @@ import java.util.function.UnaryOperator;
  * waits on {@link CompletableFuture}s. System properties: {@code bench.roundMillis} (default 300),
  * {@code bench.warmup} (rounds, default 2), {@code bench.rounds} (default 5),
  * {@code bench.restarts} (restarts per latency round, default 1000), {@code bench.only} (groups:
- * runtime, observability, infosys, channels, store, cluster), {@code bench.out},
+ * runtime, observability, infosys, channels, store, cluster, channels-cluster), {@code bench.out},
  * {@code bench.log} (keep otpx's logs on; off by default).
  */
 public final class BenchMain {
@@ -56,8 +56,8 @@ public final class BenchMain {
   static final int WARMUP = Integer.getInteger("bench.warmup", 2);
   static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   static final int RESTARTS = Integer.getInteger("bench.restarts", 1000);
-  /** Comma-separated groups to run: runtime, observability, infosys, channels, store, cluster (default: all). */
-  static final String ONLY = System.getProperty("bench.only", "runtime,observability,infosys,channels,store,cluster");
+  /** Comma-separated groups to run: runtime, observability, infosys, channels, store, cluster, channels-cluster (default: all). */
+  static final String ONLY = System.getProperty("bench.only", "runtime,observability,infosys,channels,store,cluster,channels-cluster");
 
   /** One benchmark line: otpx and raw medians (with spread) and the target. */
   record Result(String name, String unit, boolean higherIsBetter, double[] otpx, double[] raw, String target, String note) {
@@ -114,6 +114,9 @@ public final class BenchMain {
       }
       if (selected("cluster")) {
         ClusterBench.run(this);
+      }
+      if (selected("channels-cluster")) {
+        ChannelsClusterBench.run(this::add);
       }
     } finally {
       await(multi.close());

@@ -26,6 +26,8 @@ class BenchSmokeTest {
     System.setProperty("bench.httpWarmupSeconds", "0");
     System.setProperty("bench.channels.clients", "20");
     System.setProperty("bench.channels.posts", "5");
+    System.setProperty("bench.channels.cluster.clients", "20");
+    System.setProperty("bench.channels.cluster.posts", "5");
   }
 
   @Test
@@ -43,7 +45,8 @@ class BenchSmokeTest {
         .anyMatch(name -> name.startsWith("annotation append committed to PostgreSQL"))
         .anyMatch(name -> name.startsWith("annotation append committed to the embedded H2 file"))
         .anyMatch(name -> name.startsWith("call to a process on another node"))
-        .anyMatch(name -> name.startsWith("singleton failover"));
+        .anyMatch(name -> name.startsWith("singleton failover"))
+        .anyMatch(name -> name.contains("subscribers over 2 nodes"));
     for (Object row : rows) {
       JsonObject r = (JsonObject) row;
       assertThat(r.getDouble("otpx")).as(r.getString("name")).isNotNaN();

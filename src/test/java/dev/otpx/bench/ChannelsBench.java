@@ -233,7 +233,7 @@ public final class ChannelsBench {
   }
 
   /** @return the percentile of a round's latencies, in ms */
-  private static double percentile(Round round, double p) {
+  static double percentile(Round round, double p) {
     long[] sorted = round.nanos().clone();
     Arrays.sort(sorted);
     return sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] / 1e6;

@@ -120,8 +120,16 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
    * to {@code counter} (no handler in either server) and takes the failed reply as the acknowledgement.
    */
   Future<List<ChannelsClient>> addListeners(int n, String prefix) {
+    return addListeners(n, prefix, new int[] {port});
+  }
+
+  /**
+   * As {@link #addListeners(int, String)}, with listener {@code i} connected to
+   * {@code ports[i % ports.length]}: the servers of one cluster, each with its share.
+   */
+  Future<List<ChannelsClient>> addListeners(int n, String prefix, int[] ports) {
     List<ChannelsClient> group = Collections.synchronizedList(new ArrayList<>());
-    return windowed(n, i -> connect(prefix + i).compose(client -> join(client).map(v -> group.add(client))))
+    return windowed(n, i -> connect(prefix + i, ports[i % ports.length]).compose(client -> join(client).map(v -> group.add(client))))
       .compose(v -> windowed(n, i -> registerAndAck(group.get(i))))
       .map(v -> {
         listeners = List.copyOf(group);
@@ -267,7 +275,11 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   // ---- setup ---------------------------------------------------------------------------------
 
   private Future<ChannelsClient> connect(String username) {
-    return ChannelsClient.connect(wsClient, port, tokens.sign(username), this)
+    return connect(username, port);
+  }
+
+  private Future<ChannelsClient> connect(String username, int serverPort) {
+    return ChannelsClient.connect(wsClient, serverPort, tokens.sign(username), this)
       .timeout(REPLY_MS, TimeUnit.MILLISECONDS)
       .recover(err -> Future.failedFuture("connect failed: " + err.getMessage()))
       .andThen(ar -> {

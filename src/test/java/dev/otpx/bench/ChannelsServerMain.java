@@ -3,9 +3,12 @@ package dev.otpx.bench;
 import dev.otpx.app.AppConfig;
 import dev.otpx.app.AppVerticle;
 import dev.otpx.channels.auth.Tokens;
+import dev.otpx.cluster.ClusterNode;
+import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -37,6 +40,10 @@ import javax.management.ObjectName;
  * <p>The token secret comes from {@code OTPX_TOKEN_SECRET}, as for the application. otpx's logs are
  * kept at ERROR: each post's InfoSys query fails here (InfoSys is not in the tree) and would log a
  * WARN; {@code -Dbench.log=true} keeps them.
+ *
+ * <p>With {@code OTPX_CLUSTER_MEMBERS} in its environment (and {@code OTPX_CLUSTER_PORT}), the
+ * server is a clustered node, as {@code --cluster} makes the jar; {@code -Dbench.seed=false} leaves
+ * out the poster and the video (a second node over the first one's database finds them there).
  */
 public final class ChannelsServerMain {
 
@@ -58,7 +65,8 @@ public final class ChannelsServerMain {
       ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl"))
         .setLevel(ch.qos.logback.classic.Level.ERROR);
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = System.getenv(ClusterOptions.MEMBERS_ENV) == null ? Vertx.vertx()
+      : ClusterNode.start(ClusterOptions.fromEnv(System.getenv()), new VertxOptions()).await();
     int port = switch (args.length == 1 ? args[0] : "") {
       case "otpx" -> startOtpx(vertx);
       case "raw" -> startRaw(vertx);
@@ -100,6 +108,9 @@ public final class ChannelsServerMain {
     vertx.deployVerticle(app, new DeploymentOptions().setConfig(config)).await();
     // The topic's video and the poster, as a person would have made them: a join needs the video,
     // and a post needs its user.
+    if (!Boolean.parseBoolean(System.getProperty("bench.seed", "true"))) {
+      return app.httpPort();
+    }
     Store store = Store.shared(vertx);
     store.users().create("poster", "$argon2id$v=19$m=1024,t=1,p=1$YmVuY2g$YmVuY2g").await();
     store.videos().add("poster", "Bench", "https://videos.example/bench").await();

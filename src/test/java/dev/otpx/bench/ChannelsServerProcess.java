@@ -45,11 +45,14 @@ final class ChannelsServerProcess implements AutoCloseable {
   private final Path dataDir;
   /** The PostgreSQL database of an {@code otpx-pg} server, or null. */
   private final TestDatabase.ServerDatabase database;
+  /** Whether {@link #database} is this server's to drop. */
+  private final boolean ownsDatabase;
   private final int port;
 
-  private ChannelsServerProcess(String kind, Process process, Path dataDir, TestDatabase.ServerDatabase database)
-      throws IOException, InterruptedException {
+  private ChannelsServerProcess(String kind, Process process, Path dataDir, TestDatabase.ServerDatabase database,
+      boolean ownsDatabase) throws IOException, InterruptedException {
     this.kind = kind;
+    this.ownsDatabase = ownsDatabase;
     this.process = process;
     this.dataDir = dataDir;
     this.database = database;
@@ -71,9 +74,21 @@ final class ChannelsServerProcess implements AutoCloseable {
    * @param secret the token secret, handed over as {@code OTPX_TOKEN_SECRET}
    */
   static ChannelsServerProcess start(String kind, String secret) throws IOException, InterruptedException {
+    return start(kind, secret, List.of(), java.util.Map.of(), null);
+  }
+
+  /**
+   * Starts an {@code otpx-pg} server over a database that others share (and that the caller drops),
+   * or any server with more JVM flags (after {@link #JVM_FLAGS}, so that they win) and environment.
+   *
+   * @param shared the PostgreSQL database of an {@code otpx-pg} server, or null for one of its own
+   */
+  static ChannelsServerProcess start(String kind, String secret, List<String> flags, java.util.Map<String, String> env,
+      TestDatabase.ServerDatabase shared) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
+    command.addAll(flags);
     if (Boolean.getBoolean("bench.log")) {
       command.add("-Dbench.log=true");
     }
@@ -84,20 +99,21 @@ final class ChannelsServerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("OTPX_TOKEN_SECRET", secret);
     builder.environment().remove(StoreOptions.DATABASE_URL_ENV);
+    builder.environment().putAll(env);
     TestDatabase.ServerDatabase database = null;
     Process process = null;
     try {
       if (kind.equals("otpx-pg")) {
-        database = TestDatabase.postgresDatabase();
+        database = shared != null ? shared : TestDatabase.postgresDatabase();
         builder.environment().put(StoreOptions.DATABASE_URL_ENV, database.url());
       }
       process = builder.start();
-      return new ChannelsServerProcess(kind, process, dataDir, database);
+      return new ChannelsServerProcess(kind, process, dataDir, database, shared == null);
     } catch (IOException | InterruptedException | RuntimeException | java.sql.SQLException e) {
       if (process != null) {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
-      if (database != null) {
+      if (database != null && shared == null) {
         dropQuietly(database);
       }
       if (e instanceof java.sql.SQLException sql) {
@@ -170,7 +186,7 @@ final class ChannelsServerProcess implements AutoCloseable {
     } catch (IOException leftBehind) {
       // A temporary directory left behind is harmless.
     }
-    if (database != null) {
+    if (database != null && ownsDatabase) {
       dropQuietly(database);
     }
   }
