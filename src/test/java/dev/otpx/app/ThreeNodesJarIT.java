@@ -484,9 +484,9 @@ class ThreeNodesJarIT {
     /**
      * Posts {@code count} annotations one after the other, paced; {@code started} completes after
      * the third acknowledgement. A post the bridge refuses for its rate is made again, and so is
-     * one in flight to the topic's process when that process's node was killed (refused with
-     * {@code exit ... noconnection}: not acknowledged, so a client sends it again; the survivor's
-     * router starts the topic again on the next request).
+     * one in flight to the topic's process when that process's node was killed (refused
+     * {@code unavailable}: not acknowledged, so a client sends it again; the survivor's router
+     * starts the topic again on the next request).
      *
      * @return the acknowledged posts, in order
      */
@@ -534,7 +534,7 @@ class ThreeNodesJarIT {
   /** A post refused because the topic's process died with its node: the client sends it again. */
   private static boolean inFlightAtTheKill(JsonObject frame) {
     String message = String.valueOf(frame.getString("message"));
-    return message.startsWith("exit:") && message.endsWith("noconnection");
+    return message.startsWith("unavailable: the topic's node left the cluster");
   }
 
   private static JsonObject reply(JsonObject frame) {
