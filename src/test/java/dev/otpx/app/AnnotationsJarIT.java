@@ -1,5 +1,7 @@
 package dev.otpx.app;
 
+import static dev.otpx.app.BridgeFrames.ids;
+import static dev.otpx.app.BridgeFrames.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.otpx.channels.BridgeTestClient;
@@ -144,16 +146,6 @@ class AnnotationsJarIT {
     }
   }
 
-  private static JsonObject reply(JsonObject frame) {
-    assertThat(frame.getString("type")).as(frame.encode()).isEqualTo("rec");
-    return frame.getJsonObject("body");
-  }
-
-  private static List<Long> ids(JsonArray annotations) {
-    List<Long> ids = new ArrayList<>();
-    annotations.forEach(a -> ids.add(((JsonObject) a).getLong("id")));
-    return ids;
-  }
 
   private static List<String> bodies(JsonArray annotations) {
     List<String> bodies = new ArrayList<>();

@@ -2,9 +2,8 @@ package dev.otpx.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import dev.otpx.cluster.ClusterNode;
+import dev.otpx.testing.TestCluster;
 import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.counter.CounterServer;
 import dev.otpx.process.Down;
@@ -19,9 +18,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,7 +105,7 @@ class ClusterIT {
     Map<String, ServiceJar> byNode = Map.of(nodeId(a), a, nodeId(b), b);
     a.awaitLine(line -> line.contains(ServiceJar.LISTENING));
     b.awaitLine(line -> line.contains(ServiceJar.LISTENING));
-    awaitMembers(3);
+    TestCluster.awaitMembers(self, 3).await(60, TimeUnit.SECONDS);
 
     // The singleton runs on exactly one of the two jars, and answers its global name from here.
     Pid holder = Global.whereis(self, LEADER).await(10, TimeUnit.SECONDS).orElseThrow();
@@ -163,7 +160,7 @@ class ClusterIT {
     survivor.awaitLine(line -> line.contains("context=child_terminated") && line.contains("{shutdown, moved}"));
 
     // SIGTERM: the survivor leaves the cluster cleanly and ends with status 0.
-    Future<Void> left = awaitMembers(1);
+    Future<Void> left = TestCluster.awaitMembers(self, 1);
     int before = survivor.log().size();
     assertThat(survivor.stop()).isZero();
     left.await(30, TimeUnit.SECONDS);
@@ -182,37 +179,6 @@ class ClusterIT {
     }
   }
 
-  /** Completes once the cluster, seen from this node, has {@code size} members. */
-  private Future<Void> awaitMembers(int size) throws Exception {
-    HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) self).clusterManager();
-    var cluster = manager.getHazelcastInstance().getCluster();
-    io.vertx.core.Promise<Void> reached = io.vertx.core.Promise.promise();
-    cluster.addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        check();
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        check();
-      }
-
-      private void check() {
-        if (cluster.getMembers().size() == size) {
-          reached.tryComplete();
-        }
-      }
-    });
-    if (cluster.getMembers().size() == size) {
-      reached.tryComplete();
-    }
-    Future<Void> done = reached.future();
-    if (size == 3) {
-      done.await(60, TimeUnit.SECONDS);
-    }
-    return done;
-  }
 
   /** Calls the singleton, asking again while its new instance starts (refused with singleton_starting). */
   private JsonObject callOnceStarted(int tries) throws Exception {

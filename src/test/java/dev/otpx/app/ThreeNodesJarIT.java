@@ -1,10 +1,11 @@
 package dev.otpx.app;
 
+import static dev.otpx.app.BridgeFrames.ids;
+import static dev.otpx.app.BridgeFrames.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import dev.otpx.channels.BridgeTestClient;
+import dev.otpx.testing.TestCluster;
 import dev.otpx.cluster.ClusterNode;
 import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.counter.CounterServer;
@@ -19,10 +20,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -166,7 +165,7 @@ class ThreeNodesJarIT {
       nodes.add(node);
       byId.put(node.id(), node);
     }
-    awaitMembers(4).await(60, TimeUnit.SECONDS);
+    TestCluster.awaitMembers(self, 4).await(60, TimeUnit.SECONDS);
 
     // One database behind every node: an account made on one signs in on the others (the token
     // secret is the same), and a video added on a is joined on b and c.
@@ -537,16 +536,6 @@ class ThreeNodesJarIT {
     return message.startsWith("unavailable: the topic's node left the cluster");
   }
 
-  private static JsonObject reply(JsonObject frame) {
-    assertThat(frame.getString("type")).as(frame.encode()).isEqualTo("rec");
-    return frame.getJsonObject("body");
-  }
-
-  private static List<Long> ids(JsonArray annotations) {
-    List<Long> ids = new ArrayList<>();
-    annotations.forEach(a -> ids.add(((JsonObject) a).getLong("id")));
-    return ids;
-  }
 
   private HttpResponse<String> send(Node node, String method, String path, JsonObject body, String token) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.http() + path))
@@ -577,33 +566,6 @@ class ThreeNodesJarIT {
     return new JsonObject(added.body()).getLong("id");
   }
 
-  /** Completes once the cluster, seen from this JVM's member, has {@code size} members. */
-  private Future<Void> awaitMembers(int size) {
-    HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) self).clusterManager();
-    var cluster = manager.getHazelcastInstance().getCluster();
-    Promise<Void> reached = Promise.promise();
-    cluster.addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        check();
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        check();
-      }
-
-      private void check() {
-        if (cluster.getMembers().size() == size) {
-          reached.tryComplete();
-        }
-      }
-    });
-    if (cluster.getMembers().size() == size) {
-      reached.tryComplete();
-    }
-    return reached.future();
-  }
 
   /**
    * Calls the singleton by its global name until its new instance answers: while its node's death

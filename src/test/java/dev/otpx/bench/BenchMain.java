@@ -402,7 +402,11 @@ public final class BenchMain {
   }
 
   private static CompletableFuture<Double> parallel(List<Driver> drivers, java.util.function.Function<Driver, CompletableFuture<long[]>> each) {
-    List<CompletableFuture<long[]>> all = drivers.stream().map(each).toList();
+    return rate(drivers.stream().map(each).toList());
+  }
+
+  /** Operations per second of drivers that ran side by side: all their operations over the longest run. */
+  static CompletableFuture<Double> rate(List<CompletableFuture<long[]>> all) {
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
       long ops = 0;
       long maxNanos = 0;

@@ -98,8 +98,8 @@ final class ClusterBench {
       drivers.add(deploy(self, new BenchMain.Driver()));
     }
     double[][] inFlight = BenchMain.paired(
-        () -> total(drivers.stream().map(d -> d.inFlight(8, () -> GenServer.call(self, echo, 1L, CALL))).toList()),
-        () -> total(drivers.stream().map(d -> d.inFlight(8, () -> self.eventBus().request(ClusterBenchNode.RAW_ECHO, 1L, timeout))).toList()));
+        () -> BenchMain.rate(drivers.stream().map(d -> d.inFlight(8, () -> GenServer.call(self, echo, 1L, CALL))).toList()),
+        () -> BenchMain.rate(drivers.stream().map(d -> d.inFlight(8, () -> self.eventBus().request(ClusterBenchNode.RAW_ECHO, 1L, timeout))).toList()));
     bench.add(new BenchMain.Result("call to a process on another node, 8 clients × 8 in flight", "calls/s", true,
         inFlight[0], inFlight[1], "≥ 0.9× raw clustered request", where));
     for (BenchMain.Driver d : drivers) {
@@ -108,18 +108,6 @@ final class ClusterBench {
     await(self.undeploy(driver.deploymentID()));
   }
 
-  private static CompletableFuture<Double> total(List<CompletableFuture<long[]>> all) {
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      long ops = 0;
-      long maxNanos = 0;
-      for (CompletableFuture<long[]> f : all) {
-        long[] r = f.join();
-        ops += r[0];
-        maxNanos = Math.max(maxNanos, r[1]);
-      }
-      return ops * 1e9 / maxNanos;
-    });
-  }
 
   /**
    * Rounds of: the other node holds the singleton and the HA verticle, this node stands by; kill -9

@@ -2,9 +2,15 @@ package dev.otpx.testing;
 
 import dev.otpx.cluster.ClusterNode;
 import dev.otpx.cluster.ClusterOptions;
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -63,5 +69,40 @@ public final class TestCluster {
       nodes.add(node.await(timeoutSeconds, TimeUnit.SECONDS));
     }
     return nodes;
+  }
+
+  /**
+   * Completes once the cluster, as {@code node}'s Hazelcast member sees it, has {@code size}
+   * members (at once when it has them already).
+   *
+   * @param node a clustered node
+   * @param size how many members to wait for
+   * @return completes when the count is reached; never fails (bound it with a timeout)
+   */
+  public static Future<Void> awaitMembers(Vertx node, int size) {
+    HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) node).clusterManager();
+    Cluster cluster = manager.getHazelcastInstance().getCluster();
+    Promise<Void> reached = Promise.promise();
+    cluster.addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        check();
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        check();
+      }
+
+      private void check() {
+        if (cluster.getMembers().size() == size) {
+          reached.tryComplete();
+        }
+      }
+    });
+    if (cluster.getMembers().size() == size) {
+      reached.tryComplete();
+    }
+    return reached.future();
   }
 }
