@@ -103,6 +103,18 @@ class ObserverIT {
     }
   }
 
+  /**
+   * Clicks the counter's row, or {@code inner} inside it. The page redraws a tree's rows on every
+   * event, so a row found a moment ago may be gone: find and click again until one click lands.
+   */
+  private void clickCounter(By inner) {
+    waitOn().until(d -> {
+      WebElement row = d.findElement(COUNTER_ROW);
+      (inner == null ? row : row.findElement(inner)).click();
+      return true;
+    });
+  }
+
   private String counterPid() {
     return driver.findElement(COUNTER_ROW).getAttribute("data-pid");
   }
@@ -132,24 +144,24 @@ class ObserverIT {
 
     // Kill from the page: the tree shows the counter back with a new pid and a restart more.
     String before = counterPid();
-    int restartsBefore = counterRestarts();
-    driver.findElement(COUNTER_ROW).findElement(By.cssSelector("button.kill")).click();
+    int restartsBefore = waitOn().until(d -> counterRestarts());
+    clickCounter(By.cssSelector("button.kill"));
     wait.until(d -> !counterPid().equals(before) && counterPid().startsWith("<") && counterRestarts() > restartsBefore);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("obs-events"), "otpx.app.counters / counter restarted"));
     screenshot("killed");
 
     // Details on click, and a trace of the counter's next messages (its ticks).
-    driver.findElement(COUNTER_ROW).click();
+    clickCounter(null);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("obs-details"), "CounterServer"));
-    driver.findElement(COUNTER_ROW).findElement(By.cssSelector("button.trace")).click();
+    clickCounter(By.cssSelector("button.trace"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("obs-trace"), "counter info"));
     screenshot("traced");
 
     // Past the intensity (3 restarts in 5 s): the supervisor gives up, and the page says so.
     for (int kill = 0; kill < 6 && !driver.findElement(By.id("obs-events")).getText().contains("gave up"); kill++) {
-      String pid = counterPid();
+      String pid = waitOn().until(d -> d.findElements(COUNTER_ROW).isEmpty() ? "" : counterPid());
       if (pid.startsWith("<")) {
-        driver.findElement(COUNTER_ROW).findElement(By.cssSelector("button.kill")).click();
+        clickCounter(By.cssSelector("button.kill"));
         wait.until(d -> d.findElements(COUNTER_ROW).isEmpty() || !counterPid().equals(pid)
           || d.findElement(By.id("obs-events")).getText().contains("gave up"));
       }
