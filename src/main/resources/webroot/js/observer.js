@@ -189,7 +189,8 @@ function connect() {
         live('lost', error.message || error.body || 'refused');
         return;
       }
-      onEvent(message.body);
+      // A batch of events in the order they happened; the feed's own notices come alone.
+      (Array.isArray(message.body) ? message.body : [message.body]).forEach(onEvent);
     });
     live('live', 'live: system.events');
   };

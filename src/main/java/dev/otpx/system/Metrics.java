@@ -11,6 +11,23 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.ClientMetrics;
+import io.vertx.core.spi.metrics.DatagramSocketMetrics;
+import io.vertx.core.spi.metrics.EventBusMetrics;
+import io.vertx.core.spi.metrics.HttpClientMetrics;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.PoolMetrics;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -18,6 +35,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The node's metrics for Prometheus: Vert.x's own (HTTP server and client, event bus, pools such as
@@ -78,7 +96,94 @@ public final class Metrics {
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE));
-    return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry));
+    return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new Factory(new MicrometerMetricsFactory(registry)));
+  }
+
+  /** vertx-micrometer's metrics with the event bus's counted by {@link EventBusMeters}, which says why. */
+  private final class Factory implements VertxMetricsFactory {
+    private final MicrometerMetricsFactory micrometer;
+
+    Factory(MicrometerMetricsFactory micrometer) {
+      this.micrometer = micrometer;
+    }
+
+    @Override
+    public VertxMetrics metrics(VertxOptions options) {
+      return new Metered(micrometer.metrics(options), new EventBusMeters(registry));
+    }
+
+    @Override
+    public MetricsOptions newOptions() {
+      return micrometer.newOptions();
+    }
+
+    @Override
+    public MetricsOptions newOptions(MetricsOptions options) {
+      return micrometer.newOptions(options);
+    }
+
+    @Override
+    public MetricsOptions newOptions(JsonObject json) {
+      return micrometer.newOptions(json);
+    }
+  }
+
+  /** Every metric vertx-micrometer's, but the event bus's. */
+  private record Metered(VertxMetrics micrometer, EventBusMeters eventBus) implements VertxMetrics {
+    @Override
+    public EventBusMetrics<?> createEventBusMetrics() {
+      return eventBus;
+    }
+
+    @Override
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
+      return micrometer.createHttpServerMetrics(options, localAddress);
+    }
+
+    @Override
+    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
+      return micrometer.createClientMetrics(remoteAddress, type, namespace);
+    }
+
+    @Override
+    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
+      return micrometer.createHttpClientMetrics(options);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
+      return micrometer.createNetServerMetrics(options, localAddress);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetClientMetrics(NetClientOptions options) {
+      return micrometer.createNetClientMetrics(options);
+    }
+
+    @Override
+    public DatagramSocketMetrics createDatagramSocketMetrics(DatagramSocketOptions options) {
+      return micrometer.createDatagramSocketMetrics(options);
+    }
+
+    @Override
+    public PoolMetrics<?, ?> createPoolMetrics(String poolType, String poolName, int maxPoolSize) {
+      return micrometer.createPoolMetrics(poolType, poolName, maxPoolSize);
+    }
+
+    @Override
+    public void vertxCreated(Vertx vertx) {
+      micrometer.vertxCreated(vertx);
+    }
+
+    @Override
+    public boolean isMetricsEnabled() {
+      return micrometer.isMetricsEnabled();
+    }
+
+    @Override
+    public void close() {
+      micrometer.close();
+    }
   }
 
   /**
@@ -96,14 +201,21 @@ public final class Metrics {
     // InfoSys, the bridge and the store count on Micrometer's global registry: this node's
     // registry takes them in (one node per JVM in service; tests read differences).
     io.micrometer.core.instrument.Metrics.addRegistry(registry);
+    // One counter per (supervisor, child), found once: a registry lookup builds and hashes a
+    // meter id, which each restart paid for before (issue 12's benchmark).
+    Map<String, Map<String, Counter>> restarts = new ConcurrentHashMap<>();
+    Map<String, Counter> gaveUp = new ConcurrentHashMap<>();
     ProcessEvent.Subscription counting = ProcessEvent.subscribe(vertx, event -> {
       if (event instanceof ProcessEvent.ChildRestarted restarted) {
-        Counter.builder("otpx.restarts").description("restarts supervisors made on their own")
-          .tag("supervisor", label(restarted.supervisorId())).tag("child", restarted.dynamic() ? "dynamic" : restarted.childId())
-          .register(registry).increment();
+        String child = restarted.dynamic() ? "dynamic" : restarted.childId();
+        restarts.computeIfAbsent(label(restarted.supervisorId()), supervisor -> new ConcurrentHashMap<>())
+          .computeIfAbsent(child, c -> Counter.builder("otpx.restarts").description("restarts supervisors made on their own")
+            .tag("supervisor", label(restarted.supervisorId())).tag("child", c).register(registry))
+          .increment();
       } else if (event instanceof ProcessEvent.IntensityReached reached) {
-        Counter.builder("otpx.supervisor.gave.up").description("supervisors that reached their restart intensity")
-          .tag("supervisor", label(reached.supervisorId())).register(registry).increment();
+        gaveUp.computeIfAbsent(label(reached.supervisorId()), supervisor -> Counter.builder("otpx.supervisor.gave.up")
+          .description("supervisors that reached their restart intensity").tag("supervisor", supervisor).register(registry))
+          .increment();
       }
     });
     return () -> {

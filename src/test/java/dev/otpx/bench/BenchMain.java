@@ -369,12 +369,18 @@ public final class BenchMain {
    * @return [otpx's rounds, raw's rounds]
    */
   static double[][] paired(Supplier<CompletableFuture<Double>> otpx, Supplier<CompletableFuture<Double>> raw) throws Exception {
-    for (int i = 0; i < WARMUP; i++) {
+    return paired(WARMUP, ROUNDS, otpx, raw);
+  }
+
+  /** {@link #paired(Supplier, Supplier)} with its own numbers of warm-up and timed rounds. */
+  static double[][] paired(int warmup, int rounds, Supplier<CompletableFuture<Double>> otpx, Supplier<CompletableFuture<Double>> raw)
+      throws Exception {
+    for (int i = 0; i < warmup; i++) {
       otpx.get().get(60, TimeUnit.SECONDS);
       raw.get().get(60, TimeUnit.SECONDS);
     }
-    double[][] out = new double[2][ROUNDS];
-    for (int i = 0; i < ROUNDS; i++) {
+    double[][] out = new double[2][rounds];
+    for (int i = 0; i < rounds; i++) {
       out[0][i] = otpx.get().get(60, TimeUnit.SECONDS);
       out[1][i] = raw.get().get(60, TimeUnit.SECONDS);
       if (out[0][i] < 0 || out[1][i] < 0) {
@@ -391,14 +397,36 @@ public final class BenchMain {
     }
     double[][] out = new double[4][ROUNDS];
     for (int i = 0; i < ROUNDS; i++) {
-      long[] nanos = round.get().get(120, TimeUnit.SECONDS);
-      Arrays.sort(nanos);
-      out[0][i] = nanos[nanos.length / 2] / 1e3;
-      out[1][i] = nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e3;
-      out[2][i] = nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.90) - 1)] / 1e3;
-      out[3][i] = nanos[nanos.length - 1] / 1e3;
+      percentiles(round.get().get(120, TimeUnit.SECONDS), out, i);
     }
     return out;
+  }
+
+  /**
+   * Latency rounds of two benchmarks taken in turn, as {@link #paired} does for rates.
+   *
+   * @return [first's, second's], each [medians, p99s, p90s, maxima] per round, in µs
+   */
+  static double[][][] pairedLatency(int warmup, int rounds, Supplier<CompletableFuture<long[]>> first,
+      Supplier<CompletableFuture<long[]>> second) throws Exception {
+    for (int i = 0; i < warmup; i++) {
+      first.get().get(120, TimeUnit.SECONDS);
+      second.get().get(120, TimeUnit.SECONDS);
+    }
+    double[][][] out = new double[2][4][rounds];
+    for (int i = 0; i < rounds; i++) {
+      percentiles(first.get().get(120, TimeUnit.SECONDS), out[0], i);
+      percentiles(second.get().get(120, TimeUnit.SECONDS), out[1], i);
+    }
+    return out;
+  }
+
+  private static void percentiles(long[] nanos, double[][] out, int round) {
+    Arrays.sort(nanos);
+    out[0][round] = nanos[nanos.length / 2] / 1e3;
+    out[1][round] = nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e3;
+    out[2][round] = nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.90) - 1)] / 1e3;
+    out[3][round] = nanos[nanos.length - 1] / 1e3;
   }
 
   private static CompletableFuture<Double> parallel(List<Driver> drivers, java.util.function.Function<Driver, CompletableFuture<long[]>> each) {

@@ -13,6 +13,7 @@ import dev.otpx.process.testing.EchoServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -29,8 +30,8 @@ class SystemEventsTest {
     SystemEvents.start(vertx);
     List<JsonObject> seen = new CopyOnWriteArrayList<>();
     Promise<Void> restartedAndStarted = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(SystemEvents.ADDRESS, msg -> {
-      seen.add(msg.body());
+    vertx.eventBus().<JsonArray>consumer(SystemEvents.ADDRESS, msg -> {
+      msg.body().forEach(event -> seen.add((JsonObject) event));
       long children = seen.stream().filter(e -> "child_started".equals(e.getString("event"))).count();
       if (children == 2) {
         restartedAndStarted.tryComplete();
