@@ -283,6 +283,11 @@ async function summary() {
   const ch = data.channels;
   const refusals = Object.entries(ch.refusals).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
   kv('obs-channels', { sockets: ch.sockets, joins: ch.joins, posts: ch.posts, refusals });
+  const topics = ch.topics || [];
+  $('obs-topics').replaceChildren(el('tr', {}, ...['topic', 'present', 'posts / min', 'posts'].map((h) => el('th', {}, h))),
+    ...(topics.length ? topics.map((t) => el('tr', { 'data-topic': t.topic }, el('td', {}, t.topic), el('td', {}, t.presence),
+      el('td', {}, t.posts_last_minute), el('td', {}, t.posts)))
+      : [el('tr', {}, el('td', { colSpan: 4, class: 'obs-muted' }, 'no topic open on this node'))]));
   const db = data.database;
   kv('obs-database', { 'pool in use': db.pool_in_use, 'pool queued': db.pool_queued, statements: db.queries, errors: db.errors, 'mean ms': db.mean_ms, 'max ms': db.max_ms });
 }

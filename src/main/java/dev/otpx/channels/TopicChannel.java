@@ -153,6 +153,8 @@ public final class TopicChannel extends GenServer<Void> {
   private long idleTimer = -1;
   private long idleGeneration;
   private int pendingAnswers;
+  /** The node's list of topics with their presence and posts, for the observer. */
+  private TopicActivity activity;
 
   /**
    * The registered name of a topic's process.
@@ -198,9 +200,19 @@ public final class TopicChannel extends GenServer<Void> {
     videoId = ChannelAddresses.videoId(topic);
     // The node's store, shared by the application before the channels start.
     store = Store.shared(vertx);
+    activity = TopicActivity.of(vertx);
+    activity.presence(topic, 0);
     // Started by a join that is on its way; should it never come, the topic stops anyway.
     scheduleIdleStop();
     return Future.succeededFuture(InitResult.ok());
+  }
+
+  @Override
+  protected Future<Void> terminate(ExitReason reason, Void state) {
+    if (activity != null) { // null when init refused the topic
+      activity.ended(topic);
+    }
+    return Future.succeededFuture();
   }
 
   @Override
@@ -317,6 +329,7 @@ public final class TopicChannel extends GenServer<Void> {
     // Answered only once the annotation is committed: an acknowledged post is never lost.
     return CallResult.deferred(onOwnContext(store.annotations().add(videoId, push.username(), push.body(), push.at()))
       .map(annotation -> {
+        activity.posted(topic, clock().millis());
         publishAnnotation(annotation);
         askInfoSys(push.body(), push.at());
         return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()));
@@ -422,6 +435,7 @@ public final class TopicChannel extends GenServer<Void> {
     changing(socketId, was);
     Meta meta = new Meta(socketId, username, System.currentTimeMillis(), router, ++order);
     live.put(socketId, meta);
+    activity.presence(topic, live.size());
     if (router != null) {
       Set<String> sockets = byRouter.get(router);
       if (sockets == null) {
@@ -443,6 +457,7 @@ public final class TopicChannel extends GenServer<Void> {
     }
     changing(socketId, was);
     live.remove(socketId);
+    activity.presence(topic, live.size());
     forgetRouter(was);
     changed();
     if (live.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.otpx.web;
 
+import dev.otpx.channels.TopicActivity;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
@@ -19,7 +20,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code GET /api/system/tree}: the live process trees ({@link SystemTree#tree});</li>
  *   <li>{@code GET /api/system/summary}: InfoSys backends (circuit, calls, failures, results,
  *       latency), the cache, the channels and the database pool, from the metrics
- *       ({@link SystemSummary});</li>
+ *       ({@link SystemSummary}), and the {@value #BUSIEST_TOPICS} busiest topics with their
+ *       presence and posts in the last minute ({@link TopicActivity});</li>
  *   <li>{@code GET /api/system/processes/{pid}}: one process's status; 404 {@code noproc};</li>
  *   <li>{@code POST /api/system/processes/{pid}/exit} {@code {"reason": "kill" | "shutdown" |
  *       "normal" | text}}: sends that exit signal (202), and its supervisor does what its policy
@@ -33,6 +35,8 @@ final class SystemRoutes {
 
   /** The largest body these routes read. */
   static final int MAX_BODY_BYTES = 1024;
+  /** How many topics the summary lists, the busiest first. */
+  static final int BUSIEST_TOPICS = 20;
 
   private SystemRoutes() {
   }
@@ -41,8 +45,12 @@ final class SystemRoutes {
     router.get("/api/system/tree").handler(operator).handler(ctx -> SystemTree.tree(vertx)
       .onSuccess(tree -> Replies.sendPrivate(ctx, 200, tree))
       .onFailure(err -> Replies.failure(ctx, err)));
-    router.get("/api/system/summary").handler(operator)
-      .handler(ctx -> Replies.sendPrivate(ctx, 200, SystemSummary.summary(vertx)));
+    router.get("/api/system/summary").handler(operator).handler(ctx -> {
+      JsonObject summary = SystemSummary.summary(vertx);
+      // Per topic: not metrics (a topic is never a label), the channels' own bounded list.
+      summary.getJsonObject("channels").put("topics", TopicActivity.busiest(vertx, BUSIEST_TOPICS));
+      Replies.sendPrivate(ctx, 200, summary);
+    });
     router.get("/api/system/processes/:pid").handler(operator).handler(ctx -> {
       Pid pid = pid(ctx);
       if (pid != null) {

@@ -89,13 +89,13 @@ class ChannelRouterTest {
 
   private TestStore store;
 
-  /** The node's clock in the tests of time rules ({@link IdleStop}); null elsewhere, where time is real. */
+  /** The node's clock in the tests of time rules ({@link IdleStop}, {@link Activity}); null elsewhere, where time is real. */
   private VirtualClock clock;
 
   @BeforeEach
   void startTheChannels(Vertx vertx, VertxTestContext ctx, TestInfo test) {
     // A node's clock is chosen before its first process: here, not in the nested class's own setup.
-    if (test.getTestClass().orElseThrow() == IdleStop.class) {
+    if (test.getTestClass().orElseThrow() == IdleStop.class || test.getTestClass().orElseThrow() == Activity.class) {
       clock = VirtualClock.install(vertx);
     }
     TestStore.open(vertx).compose(opened -> {
@@ -721,6 +721,49 @@ class ChannelRouterTest {
         .onComplete(ctx.succeeding(pid -> ctx.verify(() -> {
           assertThat(Processes.isAlive(vertx, pid)).isTrue();
           assertThat(channelPid(vertx)).isEqualTo(pid);
+          ctx.completeNow();
+        })));
+    }
+  }
+
+  /** What the observer lists per topic ({@link TopicActivity}, through /api/system/summary). */
+  @Nested
+  class Activity {
+
+    @Test
+    void theBusiestTopicsComeFirstWithTheirPresenceAndTheirPostsOfTheLastMinute(Vertx vertx, VertxTestContext ctx) {
+      joinAs(vertx, "alice", "s1", 0)
+        .compose(r -> joinAs(vertx, "bob", "s2", 0))
+        .compose(r -> request(vertx, ChannelAddresses.JOIN, join("carol", "s3", "videos:2", 0)))
+        .compose(r -> postAll(vertx, "one", 0, "two", 0))
+        .compose(ids -> {
+          JsonArray now = TopicActivity.busiest(vertx, 10);
+          return clock.advance(Duration.ofMillis(TopicActivity.WINDOW_MILLIS + 1000))
+            .map(v -> List.of(now, TopicActivity.busiest(vertx, 10), TopicActivity.busiest(vertx, 1)));
+        })
+        .onComplete(ctx.succeeding(seen -> ctx.verify(() -> {
+          assertThat(seen.get(0)).containsExactly(
+            new JsonObject().put("topic", TOPIC).put("presence", 2).put("posts_last_minute", 2L).put("posts", 2L),
+            new JsonObject().put("topic", "videos:2").put("presence", 1).put("posts_last_minute", 0L).put("posts", 0L));
+          // A minute on, the posts have left the rate, not the total; the most present topic leads.
+          assertThat(seen.get(1)).containsExactly(
+            new JsonObject().put("topic", TOPIC).put("presence", 2).put("posts_last_minute", 0L).put("posts", 2L),
+            new JsonObject().put("topic", "videos:2").put("presence", 1).put("posts_last_minute", 0L).put("posts", 0L));
+          assertThat(seen.get(2)).hasSize(1);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aTopicWhoseProcessHasGoneIsNoLongerListed(Vertx vertx, VertxTestContext ctx) {
+      joinAs(vertx, "alice", "s1", 0)
+        .compose(r -> {
+          Future<Down> down = Processes.monitor(vertx, channelPid(vertx)).down();
+          Processes.kill(vertx, channelPid(vertx));
+          return down;
+        })
+        .onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+          assertThat(TopicActivity.busiest(vertx, 10)).isEmpty();
           ctx.completeNow();
         })));
     }
