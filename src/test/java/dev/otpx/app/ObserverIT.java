@@ -34,7 +34,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The observer end to end: the jar with {@code OTPX_ADMIN_TOKEN}, headless Chromium on
  * {@code /observer}. The operator signs in, sees the counter in its tree, kills it from the page
- * and sees it restarted (new pid, restart count up) through {@code system.events}; traces a
+ * and sees it restarted (new pid, restart count up) through {@code system.events}; kills the
+ * calculator InfoSys backend and sees it restarted; traces a
  * process and sees its messages; kills the counter past its supervisor's intensity and sees the
  * escalation; and Prometheus' scrape counts the restarts and the observer's socket. Every wait is
  * on the page, never on time. Screenshots go to {@code target/observer-it-*.png}.
@@ -108,8 +109,13 @@ class ObserverIT {
    * event, so a row found a moment ago may be gone: find and click again until one click lands.
    */
   private void clickCounter(By inner) {
+    clickRow(COUNTER_ROW, inner);
+  }
+
+  /** Clicks a row, or {@code inner} inside it, as {@link #clickCounter} does. */
+  private void clickRow(By rowLocator, By inner) {
     waitOn().until(d -> {
-      WebElement row = d.findElement(COUNTER_ROW);
+      WebElement row = d.findElement(rowLocator);
       (inner == null ? row : row.findElement(inner)).click();
       return true;
     });
@@ -149,6 +155,20 @@ class ObserverIT {
     wait.until(d -> !counterPid().equals(before) && counterPid().startsWith("<") && counterRestarts() > restartsBefore);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("obs-events"), "otpx.app.counters / counter restarted"));
     screenshot("killed");
+
+    // An InfoSys backend too: killed from the page, its supervisor starts it again.
+    By calculator = By.cssSelector(".obs-row[data-child='calculator']");
+    String calculatorBefore = wait.until(d -> {
+      String pid = d.findElement(calculator).getAttribute("data-pid");
+      return pid.startsWith("<") ? pid : null;
+    });
+    clickRow(calculator, By.cssSelector("button.kill"));
+    wait.until(d -> {
+      String pid = d.findElement(calculator).getAttribute("data-pid");
+      return pid.startsWith("<") && !pid.equals(calculatorBefore);
+    });
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("obs-events"), "calculator restarted"));
+    screenshot("backend-killed");
 
     // Details on click, and a trace of the counter's next messages (its ticks).
     clickCounter(null);

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.process.Pid;
+import dev.otpx.process.ProcessEvent;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
 import dev.otpx.store.TestStore;
+import dev.otpx.system.Metrics;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -244,6 +246,34 @@ class ChannelsOverTheBridgeTest {
         JsonArray results = answer.getJsonObject("body").getJsonArray("results");
         assertThat(results).hasSize(1);
         assertThat(results.getJsonObject(0).getString("backend")).isEqualTo("calculator");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void prometheusCountsJoinsPostsRefusalsByCodeAndTheDatabasesQueryLatency(Vertx vertx, VertxTestContext ctx) {
+    // A registry of its own, bound now: it counts from zero what this test does (the channels and
+    // the store count on Micrometer's global registry, which binding feeds into it).
+    Metrics metrics = Metrics.create();
+    ProcessEvent.Subscription bound = metrics.bind(vertx);
+    JsonObject[] reply = new JsonObject[1];
+    joined(vertx, "alice", 0, reply)
+      .compose(alice -> post(alice, "alice", "counted", 1))
+      .compose(posted -> BridgeTestClient.connect(vertx, port))
+      .compose(anonymous -> anonymous.request(ChannelAddresses.JOIN, new JsonObject().put("topic", TOPIC).put("last_seen_id", 0), null))
+      .onComplete(ar -> bound.cancel())
+      .onComplete(ctx.succeeding(refused -> ctx.verify(() -> {
+        assertThat(refused.getString("message")).startsWith("access_denied");
+        String scrape = metrics.registry().scrape();
+        // The helper joins twice (the second join proves the register was handled).
+        assertThat(scrape).contains("otpx_channels_joins_total 2.0");
+        assertThat(scrape).contains("otpx_channels_posts_total 1.0");
+        assertThat(scrape).contains("otpx_channels_refusals_total{code=\"access_denied\"} 1.0");
+        // The joins read the history and the post stored one: timed, by outcome only.
+        assertThat(scrape).containsPattern("otpx_db_query_seconds_count\\{outcome=\"ok\"} [1-9]\\d*\\.0");
+        assertThat(scrape).containsPattern("otpx_db_query_seconds_bucket\\{outcome=\"ok\",le=\"[0-9.]+\"}");
+        // No topic, user or socket as a label.
+        assertThat(scrape).doesNotContain(TOPIC).doesNotContain("alice");
         ctx.completeNow();
       })));
   }

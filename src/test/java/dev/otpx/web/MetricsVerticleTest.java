@@ -57,6 +57,9 @@ class MetricsVerticleTest {
             return supervisorDown.down();
           });
       })
+      // One request over the event bus, for its meters (kept by otpx's EventBusMeters).
+      .compose(d -> vertx.eventBus().consumer("m.echo", message -> message.reply(message.body())).completion())
+      .compose(v -> vertx.eventBus().request("m.echo", "ping"))
       .compose(d -> client.get(front.actualPort(), "127.0.0.1", "/metrics").send())
       // The second scrape sees the first one's HTTP request counted.
       .compose(warm -> client.get(front.actualPort(), "127.0.0.1", "/metrics").send())
@@ -69,6 +72,11 @@ class MetricsVerticleTest {
         assertThat(text).containsPattern("(?m)^otpx_processes \\d+\\.0$");
         assertThat(text).contains("vertx_http_server_requests_total{code=\"200\",method=\"GET\"");
         assertThat(text).contains("jvm_memory_used_bytes");
+        // Vert.x's event-bus meters under vertx-micrometer's names: the echo, and each process's consumers.
+        assertThat(text).containsPattern("(?m)^vertx_eventbus_handlers [1-9]\\d*\\.0$");
+        assertThat(text).containsPattern("(?m)^vertx_eventbus_sent_total\\{side=\"local\"} [1-9]\\d*\\.0$");
+        assertThat(text).containsPattern("(?m)^vertx_eventbus_processed_total\\{side=\"local\"} [1-9]\\d*\\.0$");
+        assertThat(text).contains("vertx_eventbus_pending{side=\"local\"} 0.0");
         // No label value is a pid or an event-bus address of one.
         assertThat(text).doesNotContain("=\"<").doesNotContain("otpx.pid.");
         ctx.completeNow();
