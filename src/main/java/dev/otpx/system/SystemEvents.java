@@ -135,7 +135,11 @@ public final class SystemEvents {
   }
 
   /** An event and when it happened: its JSON is built at publishing, off the process's path. */
-  private record Stamped(ProcessEvent event, long at) { }
+  private record Stamped(ProcessEvent event, long at) {
+    JsonObject toJson() {
+      return SystemEvents.toJson(event, at);
+    }
+  }
 
   /**
    * Queues events from any thread and publishes them on a context of its own, one batch per
@@ -145,7 +149,8 @@ public final class SystemEvents {
   private static final class Batches implements Consumer<ProcessEvent> {
 
     private final VertxInternal vertx;
-    private final Queue<Stamped> pending = new ConcurrentLinkedQueue<>();
+    /** Stamped events, and traces already as JSON. */
+    private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** A worker context: a batch's JSON is built off every event loop, so no process waits behind it. */
     private final ContextInternal context;
@@ -161,7 +166,9 @@ public final class SystemEvents {
 
     @Override
     public void accept(ProcessEvent event) {
-      pending.offer(new Stamped(event, System.currentTimeMillis()));
+      long at = System.currentTimeMillis();
+      // A traced message is the process's own object, which it may change after this: read now.
+      pending.offer(event instanceof ProcessEvent.Traced ? toJson(event, at) : new Stamped(event, at));
       if (scheduled.compareAndSet(false, true)) {
         context.setTimer(BATCH_MILLIS, id -> publish());
       }
@@ -175,8 +182,8 @@ public final class SystemEvents {
         return;
       }
       JsonArray batch = new JsonArray();
-      for (Stamped next = pending.poll(); next != null; next = pending.poll()) {
-        batch.add(toJson(next.event(), next.at()));
+      for (Object next = pending.poll(); next != null; next = pending.poll()) {
+        batch.add(next instanceof Stamped stamped ? stamped.toJson() : next);
       }
       if (!batch.isEmpty()) {
         vertx.eventBus().publish(ADDRESS, batch, LOCAL);
