@@ -225,7 +225,7 @@ class SystemRoutesTest {
           JsonObject summary = answers.get(0).bodyAsJsonObject();
           assertThat(summary.fieldNames()).containsExactlyInAnyOrder("infosys", "cache", "channels", "database");
           assertThat(summary.getJsonObject("cache").fieldNames()).contains("size", "hits", "misses", "hit_ratio", "evictions");
-          assertThat(summary.getJsonObject("channels").fieldNames()).contains("sockets", "joins", "posts", "refusals");
+          assertThat(summary.getJsonObject("channels").fieldNames()).contains("sockets", "joins", "posts", "refusals", "topics");
           assertThat(summary.getJsonObject("database").fieldNames()).contains("queries", "mean_ms", "pool_in_use");
           assertThat(answers.get(1).statusCode()).isEqualTo(401);
           ctx.completeNow();
