@@ -50,6 +50,8 @@ public final class ChannelsBench {
   private static final Integer POSTS = Integer.getInteger("bench.channels.posts");
   private static final int WINDOW = Integer.getInteger("bench.channels.window", 8);
   private static final boolean HISTOGRAMS = Boolean.parseBoolean(System.getProperty("bench.channels.histo", "true"));
+  /** Whether to run the PostgreSQL block (issue 11's rows) too. */
+  private static final boolean STORAGE = Boolean.parseBoolean(System.getProperty("bench.channels.storage", "true"));
   private static final int WARM_CLIENTS = 500;
   private static final int WARM_POSTS = 100;
   private static final int CLIENT_LOOPS = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
@@ -57,9 +59,9 @@ public final class ChannelsBench {
 
   /** What one server did with N clients; a failed block has only its failure. */
   private record Block(Round[] latency, Round[] throughput, long heapBefore, long heapAfter, double setupSeconds,
-                       String failure) {
+                       ChannelsLoad.PresenceCheck presence, String failure) {
     static Block failed(String failure) {
-      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, failure);
+      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, null, failure);
     }
 
     double heapPerClientKb(int n) {
@@ -94,17 +96,30 @@ public final class ChannelsBench {
     String secret = HexFormat.of().formatHex(random);
     Tokens tokens = new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
     Vertx vertx = Vertx.vertx();
+    List<String> wrong = new java.util.ArrayList<>();
     try {
       for (int n : CLIENTS) {
         int posts = POSTS != null ? POSTS : Math.max(20, 100_000 / n);
         Block otpx = block(vertx, "otpx", n, posts, secret, tokens, out);
-        Block postgres = block(vertx, "otpx-pg", n, posts, secret, tokens, out);
+        Block postgres = STORAGE ? block(vertx, "otpx-pg", n, posts, secret, tokens, out) : null;
         Block raw = block(vertx, "raw", n, posts, secret, tokens, out);
         report(sink, n, posts, otpx, raw);
-        reportStorage(sink, n, posts, otpx, postgres, raw);
+        if (postgres != null) {
+          reportStorage(sink, n, posts, otpx, postgres, raw);
+        }
+        for (Block block : postgres == null ? List.of(otpx) : List.of(otpx, postgres)) {
+          if (block.presence() != null && !block.presence().ok()) {
+            wrong.add(n + " clients: " + block.presence().summary());
+          }
+        }
       }
     } finally {
       await(vertx.close(), 60_000);
+    }
+    if (!wrong.isEmpty()) {
+      System.out.println("\n*** CHANNELS PRESENCE CHECK FAILED ***");
+      wrong.forEach(w -> System.out.println("    " + w));
+      throw new IllegalStateException("channels presence check failed: " + wrong);
     }
   }
 
@@ -115,7 +130,8 @@ public final class ChannelsBench {
     ChannelsLoad load = null;
     try {
       server = ChannelsServerProcess.start(kind, secret);
-      load = ChannelsLoad.open(vertx, server.port(), tokens, CLIENT_LOOPS);
+      boolean otpx = !kind.equals("raw");
+      load = ChannelsLoad.open(vertx, server.port(), tokens, CLIENT_LOOPS, otpx);
       await(load.addListeners(Math.min(n, WARM_CLIENTS), "warm"), 120_000);
       load.latencyRound(WARM_POSTS);
       load.throughputRound(WARM_POSTS, WINDOW);
@@ -126,6 +142,12 @@ public final class ChannelsBench {
       long joinStart = System.nanoTime();
       await(load.addListeners(n, "user"), SETUP_MS);
       double setup = (System.nanoTime() - joinStart) / 1e9;
+      // The listeners and the poster; checked before anything else happens on the server.
+      ChannelsLoad.PresenceCheck presence = otpx ? load.checkPresence("user", n + 1L, 60_000) : null;
+      if (presence != null) {
+        System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s; %s; %,d diffs, %,d diff deliveries%n", kind, n,
+          setup, presence.summary(), presence.diffs(), presence.diffDeliveries());
+      }
       long after = server.heapAfterGc();
       if (HISTOGRAMS) {
         Files.createDirectories(out);
@@ -139,7 +161,7 @@ public final class ChannelsBench {
       for (int r = 0; r < ROUNDS; r++) {
         throughput[r] = load.throughputRound(posts, WINDOW);
       }
-      Block block = new Block(latency, throughput, before, after, setup, null);
+      Block block = new Block(latency, throughput, before, after, setup, presence, null);
       System.out.printf(Locale.ROOT, "    channels %s, %,d clients: joined in %.1f s, heap %.1f → %.1f MB (%.1f KB/client),"
           + " p50 %.2f ms, %.0f deliveries/s, lost %d, block %.0f s%n",
         kind, n, setup, before / 1048576.0, after / 1048576.0, block.heapPerClientKb(n),
@@ -186,10 +208,19 @@ public final class ChannelsBench {
           + " raw %.1f → %.1f MB%s", n,
         otpx.heapBefore() / 1048576.0, otpx.heapAfter() / 1048576.0, raw.heapBefore() / 1048576.0, raw.heapAfter() / 1048576.0,
         HISTOGRAMS ? "; live-heap class histograms: channels-histo-{otpx,raw}-" + n + ".txt" : "")));
-    sink.accept(new BenchMain.Result("channels connect, join and register — " + clients, "s", false,
+    sink.accept(new BenchMain.Result("channels connect, join and register (storm) — " + clients, "s", false,
       new double[] {otpx.setupSeconds()}, new double[] {raw.setupSeconds()},
-      "none (issue: 10,000 clients in one topic)", "64 clients at a time; all join (with last_seen_id the newest id,"
-        + " so no history in the reply), then all register"));
+      "≤ 2× raw, presence exact at every client", "64 clients at a time, each connects and joins with register (one round"
+        + " trip; raw: REGISTER then join), with last_seen_id the newest id, so no history in the reply; presence on and"
+        + " followed by every otpx client: " + (otpx.presence() == null ? "not checked" : otpx.presence().summary())));
+    for (int r = 0; r < Math.min(otpx.latency().length, raw.latency().length); r++) {
+      double o50 = percentile(otpx.latency()[r], 0.50);
+      double r50 = percentile(raw.latency()[r], 0.50);
+      double o99 = percentile(otpx.latency()[r], 0.99);
+      double r99 = percentile(raw.latency()[r], 0.99);
+      System.out.printf(Locale.ROOT, "    channels %,d clients, latency run %d: p50 %.2f vs %.2f ms (%.2f×), p99 %.2f vs %.2f ms (%.2f×)%n",
+        n, r + 1, o50, r50, o50 / r50, o99, r99, o99 / r99);
+    }
   }
 
   /**
