@@ -52,6 +52,8 @@ final class ChannelsClient {
   private static final Pattern HEAD = Pattern.compile("^\\{\"type\":\"(rec|err)\",\"address\":\"([^\"]*)\"");
 
   private final WebSocket ws;
+  /** The username its token names. */
+  final String name;
   private final String token;
   private final Deliveries deliveries;
   private final Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
@@ -77,8 +79,9 @@ final class ChannelsClient {
   /** What is wrong with this client's presence: gaps, reorderings, a whole state event. */
   private final java.util.List<String> presenceProblems = new java.util.ArrayList<>();
 
-  private ChannelsClient(WebSocket ws, String token, Deliveries deliveries) {
+  private ChannelsClient(WebSocket ws, String name, String token, Deliveries deliveries) {
     this.ws = ws;
+    this.name = name;
     this.token = token;
     this.deliveries = deliveries;
     // Whole messages: a large join reply arrives in several frames. (The bridge writes binary.)
@@ -88,9 +91,9 @@ final class ChannelsClient {
   }
 
   /** Connects; on the caller's context, whose event loop then serves the connection. */
-  static Future<ChannelsClient> connect(WebSocketClient client, int port, String token, Deliveries deliveries) {
+  static Future<ChannelsClient> connect(WebSocketClient client, int port, String name, String token, Deliveries deliveries) {
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
-      .map(ws -> new ChannelsClient(ws, token, deliveries));
+      .map(ws -> new ChannelsClient(ws, name, token, deliveries));
   }
 
   /**

@@ -306,7 +306,7 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
         problems.add("counts " + c.presenceCount() + ", not " + expected);
       }
       java.util.Set<String> page = c.presencePage();
-      if (!page.contains(prefix + i)) {
+      if (!page.contains(c.name)) {
         problems.add("its page lacks itself");
       }
       for (String name : page) {
@@ -319,7 +319,7 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
         wrong.merge(p.replaceAll("[0-9]+", "#"), 1, Integer::sum);
       }
       if (!problems.isEmpty() && example == null) {
-        example = prefix + i + ": " + String.join("; ", problems);
+        example = c.name + ": " + String.join("; ", problems);
       }
     }
     if (diffMismatches.get() > 0) {
@@ -377,7 +377,7 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   }
 
   private Future<ChannelsClient> connect(String username, int serverPort) {
-    return ChannelsClient.connect(wsClient, serverPort, tokens.sign(username), this)
+    return ChannelsClient.connect(wsClient, serverPort, username, tokens.sign(username), this)
       .timeout(REPLY_MS, TimeUnit.MILLISECONDS)
       .recover(err -> Future.failedFuture("connect failed: " + err.getMessage()))
       .andThen(ar -> {
