@@ -59,9 +59,9 @@ public final class ChannelsBench {
 
   /** What one server did with N clients; a failed block has only its failure. */
   private record Block(Round[] latency, Round[] throughput, long heapBefore, long heapAfter, double setupSeconds,
-                       ChannelsLoad.PresenceCheck presence, String failure) {
+                       ChannelsLoad.PresenceCheck presence, double stormCpu, double latencyCpu, String failure) {
     static Block failed(String failure) {
-      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, null, failure);
+      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, null, Double.NaN, Double.NaN, failure);
     }
 
     double heapPerClientKb(int n) {
@@ -139,6 +139,7 @@ public final class ChannelsBench {
       await(load.quiesce(), 60_000);
       long before = server.heapAfterGc();
 
+      double cpu0 = server.cpuSeconds();
       long joinStart = System.nanoTime();
       await(load.addListeners(n, "user"), SETUP_MS);
       double setup = (System.nanoTime() - joinStart) / 1e9;
@@ -148,6 +149,8 @@ public final class ChannelsBench {
         System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s; %s; %,d diffs, %,d diff deliveries%n", kind, n,
           setup, presence.summary(), presence.diffs(), presence.diffDeliveries());
       }
+      // The storm's CPU includes the diffs still going out while the presence settles.
+      double stormCpu = server.cpuSeconds() - cpu0;
       long after = server.heapAfterGc();
       if (HISTOGRAMS) {
         Files.createDirectories(out);
@@ -155,18 +158,22 @@ public final class ChannelsBench {
       }
       Round[] latency = new Round[ROUNDS];
       Round[] throughput = new Round[ROUNDS];
+      double cpu1 = server.cpuSeconds();
       for (int r = 0; r < ROUNDS; r++) {
         latency[r] = load.latencyRound(posts);
       }
+      double latencyCpu = (server.cpuSeconds() - cpu1) / ROUNDS / posts;
       for (int r = 0; r < ROUNDS; r++) {
         throughput[r] = load.throughputRound(posts, WINDOW);
       }
-      Block block = new Block(latency, throughput, before, after, setup, presence, null);
+      Block block = new Block(latency, throughput, before, after, setup, presence, stormCpu, latencyCpu, null);
       System.out.printf(Locale.ROOT, "    channels %s, %,d clients: joined in %.1f s, heap %.1f → %.1f MB (%.1f KB/client),"
-          + " p50 %.2f ms, %.0f deliveries/s, lost %d, block %.0f s%n",
+          + " p50 %.2f ms, %.0f deliveries/s, lost %d, server CPU %.1f s for the storm and %.2f ms per sequential post,"
+          + " block %.0f s, load average %.1f%n",
         kind, n, setup, before / 1048576.0, after / 1048576.0, block.heapPerClientKb(n),
         median(latency, r -> percentile(r, 0.50)), median(throughput, Round::deliveriesPerSecond), block.lost(),
-        (System.nanoTime() - t0) / 1e9);
+        stormCpu, latencyCpu * 1000, (System.nanoTime() - t0) / 1e9,
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       return block;
     } catch (Exception failed) {
       // One server failing (say, its heap full with 10,000 clients) must not cost the other's figures.
@@ -213,6 +220,12 @@ public final class ChannelsBench {
       "≤ 2× raw, presence exact at every client", "64 clients at a time, each connects and joins with register (one round"
         + " trip; raw: REGISTER then join), with last_seen_id the newest id, so no history in the reply; presence on and"
         + " followed by every otpx client: " + (otpx.presence() == null ? "not checked" : otpx.presence().summary())));
+    sink.accept(new BenchMain.Result("channels server CPU for the storm — " + clients, "s", false,
+      new double[] {otpx.stormCpu()}, new double[] {raw.stormCpu()}, "none (explains the storm's time on a shared machine)",
+      "CPU time of the server's JVM from the first connect to every client's presence settled (otpx) or the last join reply (raw)"));
+    sink.accept(new BenchMain.Result("channels server CPU per sequential post — " + clients, "ms", false,
+      new double[] {otpx.latencyCpu() * 1000}, new double[] {raw.latencyCpu() * 1000}, "none (explains the latency)",
+      "CPU time of the server's JVM over the latency rounds ÷ posts (each post delivered to every client)"));
     for (int r = 0; r < Math.min(otpx.latency().length, raw.latency().length); r++) {
       double o50 = percentile(otpx.latency()[r], 0.50);
       double r50 = percentile(raw.latency()[r], 0.50);

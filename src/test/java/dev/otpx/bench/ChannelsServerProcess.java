@@ -135,6 +135,14 @@ final class ChannelsServerProcess implements AutoCloseable {
     return port;
   }
 
+  /**
+   * @return the CPU time the server's JVM has used so far, in seconds (NaN where the OS does not
+   *     say): on a machine shared with other work, a steadier measure of cost than wall time
+   */
+  double cpuSeconds() {
+    return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+  }
+
   /** @return the used heap after three full GCs, in bytes */
   long heapAfterGc() throws IOException, InterruptedException {
     command("heap");
