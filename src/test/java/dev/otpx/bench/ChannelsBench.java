@@ -65,7 +65,7 @@ public final class ChannelsBench {
     }
 
     double heapPerClientKb(int n) {
-      return failure != null ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / n;
+      return heapAfter == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / n;
     }
 
     long lost() {
@@ -159,12 +159,21 @@ public final class ChannelsBench {
       Round[] latency = new Round[ROUNDS];
       Round[] throughput = new Round[ROUNDS];
       double cpu1 = server.cpuSeconds();
-      for (int r = 0; r < ROUNDS; r++) {
-        latency[r] = load.latencyRound(posts);
-      }
-      double latencyCpu = (server.cpuSeconds() - cpu1) / ROUNDS / posts;
-      for (int r = 0; r < ROUNDS; r++) {
-        throughput[r] = load.throughputRound(posts, WINDOW);
+      double latencyCpu;
+      try {
+        for (int r = 0; r < ROUNDS; r++) {
+          latency[r] = load.latencyRound(posts);
+        }
+        latencyCpu = (server.cpuSeconds() - cpu1) / ROUNDS / posts;
+        for (int r = 0; r < ROUNDS; r++) {
+          throughput[r] = load.throughputRound(posts, WINDOW);
+        }
+      } catch (RuntimeException roundFailed) {
+        // The storm's and the heap's figures stand: only the rounds' are missing.
+        System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s, heap %.1f KB/client; rounds FAILED: %s%n",
+          kind, n, setup, (after - before) / 1024.0 / n, roundFailed.getCause() != null ? roundFailed.getCause() : roundFailed);
+        return new Block(new Round[0], new Round[0], before, after, setup, presence, stormCpu, Double.NaN,
+          "rounds failed: " + roundFailed.getMessage());
       }
       Block block = new Block(latency, throughput, before, after, setup, presence, stormCpu, latencyCpu, null);
       System.out.printf(Locale.ROOT, "    channels %s, %,d clients: joined in %.1f s, heap %.1f → %.1f MB (%.1f KB/client),"
