@@ -145,10 +145,10 @@ public final class ChannelsBench {
       double setup = (System.nanoTime() - joinStart) / 1e9;
       // The listeners and the poster; checked before anything else happens on the server.
       ChannelsLoad.PresenceCheck presence = otpx ? load.checkPresence("user", n + 1L, 60_000) : null;
-      if (presence != null) {
-        System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s; %s; %,d diffs, %,d diff deliveries%n", kind, n,
-          setup, presence.summary(), presence.diffs(), presence.diffDeliveries());
-      }
+      // Printed at once: a block whose rounds never end (a killed run) still leaves its storm figure.
+      System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s%s%n", kind, n, setup, presence == null ? ""
+        : String.format(Locale.ROOT, "; %s; %,d diffs, %,d diff deliveries", presence.summary(), presence.diffs(),
+          presence.diffDeliveries()));
       // The storm's CPU includes the diffs still going out while the presence settles.
       double stormCpu = server.cpuSeconds() - cpu0;
       long after = server.heapAfterGc();
