@@ -219,7 +219,7 @@ public final class ChannelsBench {
       "≥ 0.9× raw, none lost", WINDOW + " broadcasts under way; " + losses));
     sink.accept(new BenchMain.Result("channels heap per idle client — " + clients, "KB", false,
       new double[] {otpx.heapPerClientKb(n)}, new double[] {raw.heapPerClientKb(n)},
-      "≤ 1.1× raw (raw ref ~17 KB)", String.format(Locale.ROOT,
+      "≤ 1.0× raw (issue 15)", String.format(Locale.ROOT,
         "used heap after 3 full GCs, warm JVM, before and after %,d clients joined and registered: otpx %.1f → %.1f MB,"
           + " raw %.1f → %.1f MB%s", n,
         otpx.heapBefore() / 1048576.0, otpx.heapAfter() / 1048576.0, raw.heapBefore() / 1048576.0, raw.heapAfter() / 1048576.0,
