@@ -37,6 +37,11 @@ const MAX_PAGES = 20;
  * page of the join's state takes the held diffs up to its own number first (those at or below the
  * number the page already holds are dropped), then its metas; once the last page is in, the rest
  * are applied in order and later ones as they come. A presence_state event replaces the whole state.
+ *
+ * The state is marked stale (and the channel fetches it again with a join) when a diff's number is
+ * not the next one (a diff was lost: the state would stay wrong for good), and when a presence_state
+ * came during a join: the topic's process started again meanwhile, and its numbers with it, so the
+ * page cannot tell whether it is older or newer than that state.
  */
 export class Presence {
   constructor() {
@@ -44,6 +49,7 @@ export class Presence {
     this.pastSockets = new Set();
     this.seq = null; // the number of the state held; null while none is
     this.held = null; // presence events that came during a join, in order
+    this.stale = false; // a diff was missed, or a restart raced a join: fetch the state again
   }
 
   /** Forgets everyone (the page is offline: it cannot know who is there). */
@@ -51,6 +57,7 @@ export class Presence {
     this.state = {};
     this.seq = null;
     this.held = null;
+    this.stale = false;
   }
 
   /** Remembers a socket of this page that has closed: its metas are stale wherever they appear. */
@@ -61,6 +68,7 @@ export class Presence {
   /** A join starts: from now until done(), presence events are held. */
   hold() {
     this.held = [];
+    this.stale = false;
   }
 
   /**
@@ -103,8 +111,13 @@ export class Presence {
       const { event, payload } = this.held[0];
       if (typeof payload.seq === 'number' && payload.seq > upTo) return;
       this.held.shift();
-      // A held state numbered at or below the page's is older than the page: the page wins.
-      if (upTo !== Infinity && event === 'presence_state') continue;
+      // A state numbered at or below the page's: older than the page from the same process, or
+      // newer from a process started again (numbered from 0). Which one cannot be told: the page
+      // is kept for now and the state fetched again once the join is done.
+      if (upTo !== Infinity && event === 'presence_state') {
+        this.stale = true;
+        continue;
+      }
       this.apply(event, payload);
     }
   }
@@ -118,6 +131,8 @@ export class Presence {
       return true;
     }
     if (typeof payload.seq !== 'number' || payload.seq <= this.seq) return false;
+    // Diffs are numbered one after the other: a gap is a diff this page never got.
+    if (payload.seq !== this.seq + 1) this.stale = true;
     this.seq = payload.seq;
     this.merge(payload);
     return true;
@@ -182,6 +197,7 @@ export class Channel {
     this.retries = 0;
     this.retryTimer = null;
     this.presenceAfter = 0; // the cursor of the presence page a join asks for next
+    this.presenceRefetches = 0; // joins in a row made to fetch a stale presence again
     this.joinRequests = 0; // channels.join requests sent, pages included
     this.state = 'closed';
   }
@@ -234,6 +250,8 @@ export class Channel {
         this.retries = 0;
         this.emit('onPresence', this.presence);
         this.emit('onJoined', { rejoin, reset, missed: reset ? 0 : this.annotations.size - known });
+        if (!this.presence.stale) this.presenceRefetches = 0;
+        this.refetchIfStale();
       })
       .catch((error) => {
         if (attempt !== this.attempt) return;
@@ -289,8 +307,23 @@ export class Channel {
         this.add(event.payload, true);
       } else if ((event.event === 'presence_diff' || event.event === 'presence_state') && event.payload) {
         if (this.presence.onEvent(event.event, event.payload)) this.emit('onPresence', this.presence);
+        this.refetchIfStale();
       }
     });
+  }
+
+  /**
+   * Presence the page can no longer trust (a missed diff, a restart during the join) is fetched
+   * again by joining again on the same socket, which the server answers with its state as of now
+   * (and changes nothing else). At most a few times in a row, so that a server that keeps
+   * skipping numbers cannot make the page join forever.
+   */
+  refetchIfStale() {
+    if (!this.presence.stale || this.state !== 'joined') return;
+    this.presence.stale = false;
+    this.presenceRefetches++;
+    if (this.presenceRefetches > 3) return;
+    this.join();
   }
 
   /** The socket closed: its handler went with it; whoever is present is unknown until the rejoin. */

@@ -88,6 +88,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
   private final Map<String, SockJSSocket> sessions = new ConcurrentHashMap<>();
   /** Topic address → its fan-out; guarded by itself (registrations are rare next to broadcasts). */
   private final Map<String, TopicFanOut> topics = new HashMap<>();
+  /** This bridge's part of every socket id: random, so that the ids of a cluster's nodes never meet. */
+  private final String socketIdPrefix = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36) + ".";
+  private final java.util.concurrent.atomic.AtomicLong socketIds = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * A socket's registration on a topic. Read by the topic's fan-out on another event loop, so
@@ -126,6 +129,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
 
   /** One socket's state; touched only on the socket's event loop. */
   private final class SocketState {
+    /** The socket's id in the channels (its presence, its close): see {@link #nextSocketId}. */
+    final String socketId;
     final BridgeRateLimiter messages;
     final BridgeRateLimiter posts;
     final String sessionId;
@@ -137,7 +142,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
     final Map<String, Subscription> registrations = new HashMap<>();
     int requestsInFlight;
 
-    SocketState(long now, String sessionId) {
+    SocketState(long now, String sessionId, String socketId) {
+      this.socketId = socketId;
       this.messages = new BridgeRateLimiter(limits.messagesPerSecond(), now);
       this.posts = new BridgeRateLimiter(limits.postsPerSecond(), now);
       this.sessionId = sessionId;
@@ -199,13 +205,29 @@ final class BridgeHook implements Handler<BridgeEvent> {
   private void opened(BridgeEvent event) {
     SockJSSocket socket = event.socket();
     String sessionId = sessionId(socket.uri()).orElse(null);
-    sockets.put(socket, new SocketState(nanoClock.getAsLong(), sessionId));
+    SocketState state = new SocketState(nanoClock.getAsLong(), sessionId, nextSocketId());
+    sockets.put(socket, state);
     ChannelMeters.socketOpened();
     if (sessionId != null) {
       sessions.put(sessionId, socket);
     }
-    log.debug("bridge socket {} opened", socket.writeHandlerID());
+    log.debug("bridge socket {} opened", state.socketId);
     event.complete(true);
+  }
+
+  /**
+   * A new socket's id, short and unique in the cluster: this bridge's random prefix and a count.
+   * Not the SockJS write handler's id: registering a write handler costs every socket an event-bus
+   * consumer (about 0.5 KB), and nothing writes to a socket by address (topics are fanned out here).
+   */
+  private String nextSocketId() {
+    return socketIdPrefix + Long.toString(socketIds.incrementAndGet(), 36);
+  }
+
+  /** @return the socket's id, or null once it is released */
+  private String socketId(SockJSSocket socket) {
+    SocketState state = sockets.get(socket);
+    return state == null ? null : state.socketId;
   }
 
   /**
@@ -218,14 +240,14 @@ final class BridgeHook implements Handler<BridgeEvent> {
     JsonObject error = event.getRawMessage();
     String message = error == null ? "" : String.valueOf(error.getValue("message"));
     boolean tooBig = message.contains("max message size") || message.contains("Max frame length");
-    log.debug("bridge socket {} failed: {}", socket.writeHandlerID(), LogText.quote(message));
+    log.debug("bridge socket {} failed: {}", socketId(socket), LogText.quote(message));
     // Nothing more may reach the bridge, which no longer knows the socket: pause, then close
     // (which also unregisters its write handler), and only then tell the channels.
     try {
       socket.pause();
       socket.close(tooBig ? MESSAGE_TOO_BIG : INTERNAL_ERROR, tooBig ? "message too big" : "connection failed");
     } catch (RuntimeException alreadyGone) {
-      log.debug("bridge socket {} could not be closed: {}", socket.writeHandlerID(), alreadyGone.toString());
+      log.debug("bridge socket {} could not be closed: {}", socketId(socket), alreadyGone.toString());
     } finally {
       release(socket);
       event.complete(true);
@@ -244,7 +266,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     } catch (RuntimeException alreadyGone) {
       // A connection torn down under the hook (many closing at once, a loaded machine) may refuse
       // even that: its leave must go out all the same, or its presence stays forever.
-      log.debug("bridge socket {} could not be ended: {}", socket.writeHandlerID(), alreadyGone.toString());
+      log.debug("bridge socket {} could not be ended: {}", socketId(socket), alreadyGone.toString());
     } finally {
       release(socket);
       event.complete(true);
@@ -263,11 +285,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
     if (state.sessionId != null) {
       sessions.remove(state.sessionId, socket);
     }
-    String socketId = socket.writeHandlerID();
+    String socketId = state.socketId;
     log.debug("bridge socket {} closed", socketId);
-    if (socketId != null) {
-      vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId));
-    }
+    vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId));
   }
 
   // ---------------------------------------------------------------- inbound
@@ -321,7 +341,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     if (channels) {
       JsonObject stamped = ((JsonObject) body).copy()
         .put("user", new JsonObject().put("username", session.username()))
-        .put("socket_id", event.socket().writeHandlerID());
+        .put("socket_id", state.socketId);
       raw.put("body", stamped);
     }
     if (address.equals(ChannelAddresses.LEAVE) && topic != null) {
@@ -636,7 +656,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     Object replyAddress = raw == null ? null : raw.getValue("replyAddress");
     if (log.isDebugEnabled()) {
       log.debug("bridge refused {} to {} from socket {}: {}", event.type(),
-        raw == null ? null : LogText.quote(raw.getValue("address")), socket.writeHandlerID(), LogText.quote(refusal.text()));
+        raw == null ? null : LogText.quote(raw.getValue("address")), socketId(socket), LogText.quote(refusal.text()));
     }
     if (event.type() == BridgeEventType.SEND && replyAddress instanceof String address
       && address.length() <= MAX_REPLY_ADDRESS) {

@@ -36,7 +36,7 @@ import java.util.function.LongSupplier;
  * <p>Every SEND and REGISTER must carry the session token in the header {@code token} (see {@link
  * Tokens}); it is checked, then removed from the headers. For a message to {@code channels.*},
  * whose body must be a JSON object, the body's {@code user} becomes {@code {"username": <the
- * verified name>}} and its {@code socket_id} the socket's write-handler id, whatever the client put
+ * verified name>}} and its {@code socket_id} the socket's id (given by the bridge, unique in the cluster), whatever the client put
  * there. {@code channels.join/push/leave} and {@code infosys} take requests only (a reply address
  * is required). When a socket closes or fails, {@code {"socket_id": id}} is sent to
  * {@code channels.socket_closed}.
@@ -161,10 +161,10 @@ public final class ChannelsBridge {
   }
 
   private static Router sockJs(Vertx vertx, BridgeLimits limits, BridgeHook hook) {
-    // The write handler gives every socket the id the channels know it by (its presence).
+    // No write handler per socket (an event-bus consumer each): the hook gives every socket its id
+    // and writes to it directly.
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
-      .setRegisterWriteHandler(true)
-      .setLocalWriteHandler(true);
+      .setRegisterWriteHandler(false);
     // The hook enforces the handler limit itself, with a message and a failed reply: the bridge's
     // own, one above, never fires first (it would answer a bare frame and leave a request hanging).
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()

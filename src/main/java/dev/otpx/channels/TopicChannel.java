@@ -146,6 +146,15 @@ public final class TopicChannel extends GenServer<Void> {
   private final Map<String, Set<String>> byRouter = new HashMap<>();
   /** monitor ref → the router it watches. */
   private final Map<Long, String> routerMonitors = new HashMap<>();
+  /**
+   * An annotation id that no annotation of this video above it exists but those this process has
+   * stored since (so their ids are in here too): -1 while unknown. A join read that is not cut
+   * sets it; each annotation this process stores moves it. A topic's annotations are written only
+   * by its one process in the cluster, so a join whose {@code last_seen_id} is at or above it has
+   * nothing to read: a reconnect storm of clients that missed nothing costs no database read, and
+   * joins no longer queue behind one read each.
+   */
+  private long caughtUp = -1;
   /** The number of the last published diff; a join's reply says which state it shows. */
   private long seq;
   private long order;
@@ -295,6 +304,9 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- join, push
 
   private CallResult<Void> join(Join join) {
+    if (caughtUp >= 0 && join.lastSeenId() >= caughtUp) {
+      return CallResult.reply(joined(join, new JsonObject().put("epoch", store.epoch()).put("annotations", new JsonArray())));
+    }
     // Presence changes once the history is read, so a failed read leaves nothing half done.
     int limit = options.historyLimit();
     // One more than the limit is read only to tell whether there are more: a client is told so.
@@ -305,16 +317,26 @@ public final class TopicChannel extends GenServer<Void> {
           history = history.subList(0, limit);
           reply.put("truncated", true);
         }
-        return reply.put("annotations", Annotation.toJson(history));
+        long newest = history.isEmpty() ? join.lastSeenId() : Math.max(join.lastSeenId(), history.get(history.size() - 1).id());
+        return reply.put("annotations", Annotation.toJson(history)).put("newest", newest);
       });
     return CallResult.deferred(onOwnContext(read)
       .map(reply -> {
-        track(join.username(), join.socketId(), join.router());
-        // The joiner's own socket id: a client tells its metas from its past connections' by it.
-        presencePage(reply, join.presenceAfter(), join.socketId()).put("socket_id", join.socketId());
-        return CallResult.<Void>reply(reply);
+        // Not cut: nothing of this video above the newest id read (or last_seen_id) but what this process stores next.
+        Object newest = reply.remove("newest");
+        if (!reply.containsKey("truncated")) {
+          caughtUp = Math.max(caughtUp, (Long) newest);
+        }
+        return CallResult.<Void>reply(joined(join, reply));
       })
       .recover(err -> storeFailed("history for a join", err)));
+  }
+
+  /** Tracks the joiner and completes its reply with the presence. */
+  private JsonObject joined(Join join, JsonObject reply) {
+    track(join.username(), join.socketId(), join.router());
+    // The joiner's own socket id: a client tells its metas from its past connections' by it.
+    return presencePage(reply, join.presenceAfter(), join.socketId()).put("socket_id", join.socketId());
   }
 
   private CallResult<Void> push(Push push) {
@@ -330,11 +352,18 @@ public final class TopicChannel extends GenServer<Void> {
     return CallResult.deferred(onOwnContext(store.annotations().add(videoId, push.username(), push.body(), push.at()))
       .map(annotation -> {
         activity.posted(topic, clock().millis());
+        if (caughtUp >= 0) {
+          caughtUp = Math.max(caughtUp, annotation.id());
+        }
         publishAnnotation(annotation);
         askInfoSys(push.body(), push.at());
         return CallResult.<Void>reply(new JsonObject().put("status", "ok").put("id", annotation.id()));
       })
-      .recover(err -> storeFailed("a new annotation", err)));
+      .recover(err -> {
+        // A failed (timed-out) insert may have committed all the same: the next join reads again.
+        caughtUp = -1;
+        return storeFailed("a new annotation", err);
+      }));
   }
 
   /**
@@ -388,6 +417,8 @@ public final class TopicChannel extends GenServer<Void> {
     if (answered.results().isEmpty()) {
       return CastResult.noReply();
     }
+    // Stored and published off this process's context, and rarely: the next join reads again.
+    caughtUp = -1;
     Future<Void> chain = Future.succeededFuture();
     for (Result result : answered.results()) {
       chain = chain.compose(v -> addAnswer(result, answered.at()))

@@ -408,6 +408,66 @@ class BrowserIT {
     return Integer.parseInt(driver.findElement(By.id("topic-label")).getAttribute("data-join-requests"));
   }
 
+  /**
+   * The page's channel (js/channel.js, as the service serves it) with the server played by a
+   * scripted socket, since a server that works never skips a diff's number: a diff whose number is
+   * not the next one, and a presence_state (a restarted topic process) during a join, make the
+   * page join again for the state as of now, instead of keeping a presence that is wrong for good.
+   */
+  @Test
+  void thePageFetchesPresenceAgainWhenADiffIsMissedOrARestartRacesItsJoin() throws IOException {
+    WebDriver page = browser();
+    page.get(base);
+    Object outcome = ((JavascriptExecutor) page).executeAsyncScript(String.join("\n",
+      "const done = arguments[arguments.length - 1];",
+      "import('/js/channel.js').then(({ Channel }) => {",
+      "  const meta = (s) => ({ metas: [{ socket_id: s, online_at: 1 }] });",
+      "  const replies = [];",
+      "  let handler = null;",
+      "  const joins = [];",
+      "  const socket = { isOpen: true,",
+      "    request(address, body) { joins.push(body); return new Promise((resolve) => replies.push(resolve)); },",
+      "    register(address, h) { handler = h; return () => {}; } };",
+      "  const names = () => channel.presence.list().map((p) => p.name).sort().join(',');",
+      "  const event = (name, payload) => handler(null, { body: { event: name, payload } });",
+      "  const steps = [];",
+      "  const reply = (seq, state) => replies.shift()({ annotations: [], presence_state: state, presence_seq: seq,",
+      "    presence_count: Object.keys(state).length, epoch: 'e', socket_id: 's1' });",
+      "  const settle = () => new Promise((r) => setTimeout(r, 0));",
+      "  const channel = new Channel(socket, 'videos:1', {});",
+      "  channel.join();",
+      "  reply(5, { alice: meta('s1') });",
+      "  settle().then(() => {",
+      "    event('presence_diff', { seq: 6, joins: { bob: meta('s2') }, leaves: {} });",
+      "    steps.push(joins.length + ':' + names());",
+      "    event('presence_diff', { seq: 8, joins: { dave: meta('s4') }, leaves: {} });",
+      "    steps.push(joins.length + ':' + channel.state);",
+      "    reply(8, { alice: meta('s1'), bob: meta('s2'), carol: meta('s3'), dave: meta('s4') });",
+      "    return settle();",
+      "  }).then(() => {",
+      "    steps.push(joins.length + ':' + names());",
+      "    channel.join();",
+      "    event('presence_state', { seq: 1, state: { alice: meta('s1') } });",
+      "    reply(9, { alice: meta('s1'), bob: meta('s2'), carol: meta('s3'), dave: meta('s4') });",
+      "    return settle();",
+      "  }).then(() => {",
+      "    steps.push(joins.length + ':' + channel.state);",
+      "    reply(1, { alice: meta('s1') });",
+      "    return settle();",
+      "  }).then(() => {",
+      "    steps.push(joins.length + ':' + names() + ':' + channel.state);",
+      "    done(steps.join(' | '));",
+      "  }).catch((e) => done('failed: ' + e));",
+      "});"));
+    assertThat(outcome).isEqualTo(String.join(" | ",
+      // The next diff is applied; one with a gap before it makes the page join again at once.
+      "1:alice,bob", "2:joining",
+      // The second join's reply is the state as of now.
+      "2:alice,bob,carol,dave",
+      // A restart's state during a join: the join's page is kept, then fetched again.
+      "4:joining", "4:alice:joined"));
+  }
+
   @Test
   void aHalfOpenConnectionIsDroppedFromPresenceByThePageThatLeftIt() throws IOException {
     link = new Link(port);

@@ -50,6 +50,8 @@ public final class ChannelsBench {
   private static final Integer POSTS = Integer.getInteger("bench.channels.posts");
   private static final int WINDOW = Integer.getInteger("bench.channels.window", 8);
   private static final boolean HISTOGRAMS = Boolean.parseBoolean(System.getProperty("bench.channels.histo", "true"));
+  /** Whether to run the PostgreSQL block (issue 11's rows) too. */
+  private static final boolean STORAGE = Boolean.parseBoolean(System.getProperty("bench.channels.storage", "true"));
   private static final int WARM_CLIENTS = 500;
   private static final int WARM_POSTS = 100;
   private static final int CLIENT_LOOPS = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
@@ -57,13 +59,13 @@ public final class ChannelsBench {
 
   /** What one server did with N clients; a failed block has only its failure. */
   private record Block(Round[] latency, Round[] throughput, long heapBefore, long heapAfter, double setupSeconds,
-                       String failure) {
+                       ChannelsLoad.PresenceCheck presence, double stormCpu, double latencyCpu, String failure) {
     static Block failed(String failure) {
-      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, failure);
+      return new Block(new Round[0], new Round[0], 0, 0, Double.NaN, null, Double.NaN, Double.NaN, failure);
     }
 
     double heapPerClientKb(int n) {
-      return failure != null ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / n;
+      return heapAfter == 0 ? Double.NaN : (heapAfter - heapBefore) / 1024.0 / n;
     }
 
     long lost() {
@@ -94,17 +96,30 @@ public final class ChannelsBench {
     String secret = HexFormat.of().formatHex(random);
     Tokens tokens = new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
     Vertx vertx = Vertx.vertx();
+    List<String> wrong = new java.util.ArrayList<>();
     try {
       for (int n : CLIENTS) {
         int posts = POSTS != null ? POSTS : Math.max(20, 100_000 / n);
         Block otpx = block(vertx, "otpx", n, posts, secret, tokens, out);
-        Block postgres = block(vertx, "otpx-pg", n, posts, secret, tokens, out);
+        Block postgres = STORAGE ? block(vertx, "otpx-pg", n, posts, secret, tokens, out) : null;
         Block raw = block(vertx, "raw", n, posts, secret, tokens, out);
         report(sink, n, posts, otpx, raw);
-        reportStorage(sink, n, posts, otpx, postgres, raw);
+        if (postgres != null) {
+          reportStorage(sink, n, posts, otpx, postgres, raw);
+        }
+        for (Block block : postgres == null ? List.of(otpx) : List.of(otpx, postgres)) {
+          if (block.presence() != null && !block.presence().ok()) {
+            wrong.add(n + " clients: " + block.presence().summary());
+          }
+        }
       }
     } finally {
       await(vertx.close(), 60_000);
+    }
+    if (!wrong.isEmpty()) {
+      System.out.println("\n*** CHANNELS PRESENCE CHECK FAILED ***");
+      wrong.forEach(w -> System.out.println("    " + w));
+      throw new IllegalStateException("channels presence check failed: " + wrong);
     }
   }
 
@@ -115,7 +130,8 @@ public final class ChannelsBench {
     ChannelsLoad load = null;
     try {
       server = ChannelsServerProcess.start(kind, secret);
-      load = ChannelsLoad.open(vertx, server.port(), tokens, CLIENT_LOOPS);
+      boolean otpx = !kind.equals("raw");
+      load = ChannelsLoad.open(vertx, server.port(), tokens, CLIENT_LOOPS, otpx);
       await(load.addListeners(Math.min(n, WARM_CLIENTS), "warm"), 120_000);
       load.latencyRound(WARM_POSTS);
       load.throughputRound(WARM_POSTS, WINDOW);
@@ -123,9 +139,18 @@ public final class ChannelsBench {
       await(load.quiesce(), 60_000);
       long before = server.heapAfterGc();
 
+      double cpu0 = server.cpuSeconds();
       long joinStart = System.nanoTime();
       await(load.addListeners(n, "user"), SETUP_MS);
       double setup = (System.nanoTime() - joinStart) / 1e9;
+      // The listeners and the poster; checked before anything else happens on the server.
+      ChannelsLoad.PresenceCheck presence = otpx ? load.checkPresence("user", n + 1L, 60_000) : null;
+      // Printed at once: a block whose rounds never end (a killed run) still leaves its storm figure.
+      System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s%s%n", kind, n, setup, presence == null ? ""
+        : String.format(Locale.ROOT, "; %s; %,d diffs, %,d diff deliveries", presence.summary(), presence.diffs(),
+          presence.diffDeliveries()));
+      // The storm's CPU includes the diffs still going out while the presence settles.
+      double stormCpu = server.cpuSeconds() - cpu0;
       long after = server.heapAfterGc();
       if (HISTOGRAMS) {
         Files.createDirectories(out);
@@ -133,18 +158,31 @@ public final class ChannelsBench {
       }
       Round[] latency = new Round[ROUNDS];
       Round[] throughput = new Round[ROUNDS];
-      for (int r = 0; r < ROUNDS; r++) {
-        latency[r] = load.latencyRound(posts);
+      double cpu1 = server.cpuSeconds();
+      double latencyCpu;
+      try {
+        for (int r = 0; r < ROUNDS; r++) {
+          latency[r] = load.latencyRound(posts);
+        }
+        latencyCpu = (server.cpuSeconds() - cpu1) / ROUNDS / posts;
+        for (int r = 0; r < ROUNDS; r++) {
+          throughput[r] = load.throughputRound(posts, WINDOW);
+        }
+      } catch (RuntimeException roundFailed) {
+        // The storm's and the heap's figures stand: only the rounds' are missing.
+        System.out.printf(Locale.ROOT, "    channels %s, %,d clients: storm %.2f s, heap %.1f KB/client; rounds FAILED: %s%n",
+          kind, n, setup, (after - before) / 1024.0 / n, roundFailed.getCause() != null ? roundFailed.getCause() : roundFailed);
+        return new Block(new Round[0], new Round[0], before, after, setup, presence, stormCpu, Double.NaN,
+          "rounds failed: " + roundFailed.getMessage());
       }
-      for (int r = 0; r < ROUNDS; r++) {
-        throughput[r] = load.throughputRound(posts, WINDOW);
-      }
-      Block block = new Block(latency, throughput, before, after, setup, null);
+      Block block = new Block(latency, throughput, before, after, setup, presence, stormCpu, latencyCpu, null);
       System.out.printf(Locale.ROOT, "    channels %s, %,d clients: joined in %.1f s, heap %.1f → %.1f MB (%.1f KB/client),"
-          + " p50 %.2f ms, %.0f deliveries/s, lost %d, block %.0f s%n",
+          + " p50 %.2f ms, %.0f deliveries/s, lost %d, server CPU %.1f s for the storm and %.2f ms per sequential post,"
+          + " block %.0f s, load average %.1f%n",
         kind, n, setup, before / 1048576.0, after / 1048576.0, block.heapPerClientKb(n),
         median(latency, r -> percentile(r, 0.50)), median(throughput, Round::deliveriesPerSecond), block.lost(),
-        (System.nanoTime() - t0) / 1e9);
+        stormCpu, latencyCpu * 1000, (System.nanoTime() - t0) / 1e9,
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       return block;
     } catch (Exception failed) {
       // One server failing (say, its heap full with 10,000 clients) must not cost the other's figures.
@@ -181,15 +219,30 @@ public final class ChannelsBench {
       "≥ 0.9× raw, none lost", WINDOW + " broadcasts under way; " + losses));
     sink.accept(new BenchMain.Result("channels heap per idle client — " + clients, "KB", false,
       new double[] {otpx.heapPerClientKb(n)}, new double[] {raw.heapPerClientKb(n)},
-      "≤ 1.1× raw (raw ref ~17 KB)", String.format(Locale.ROOT,
+      "≤ 1.0× raw (issue 15)", String.format(Locale.ROOT,
         "used heap after 3 full GCs, warm JVM, before and after %,d clients joined and registered: otpx %.1f → %.1f MB,"
           + " raw %.1f → %.1f MB%s", n,
         otpx.heapBefore() / 1048576.0, otpx.heapAfter() / 1048576.0, raw.heapBefore() / 1048576.0, raw.heapAfter() / 1048576.0,
         HISTOGRAMS ? "; live-heap class histograms: channels-histo-{otpx,raw}-" + n + ".txt" : "")));
-    sink.accept(new BenchMain.Result("channels connect, join and register — " + clients, "s", false,
+    sink.accept(new BenchMain.Result("channels connect, join and register (storm) — " + clients, "s", false,
       new double[] {otpx.setupSeconds()}, new double[] {raw.setupSeconds()},
-      "none (issue: 10,000 clients in one topic)", "64 clients at a time; all join (with last_seen_id the newest id,"
-        + " so no history in the reply), then all register"));
+      "≤ 2× raw, presence exact at every client", "64 clients at a time, each connects and joins with register (one round"
+        + " trip; raw: REGISTER then join), with last_seen_id the newest id, so no history in the reply; presence on and"
+        + " followed by every otpx client: " + (otpx.presence() == null ? "not checked" : otpx.presence().summary())));
+    sink.accept(new BenchMain.Result("channels server CPU for the storm — " + clients, "s", false,
+      new double[] {otpx.stormCpu()}, new double[] {raw.stormCpu()}, "none (explains the storm's time on a shared machine)",
+      "CPU time of the server's JVM from the first connect to every client's presence settled (otpx) or the last join reply (raw)"));
+    sink.accept(new BenchMain.Result("channels server CPU per sequential post — " + clients, "ms", false,
+      new double[] {otpx.latencyCpu() * 1000}, new double[] {raw.latencyCpu() * 1000}, "none (explains the latency)",
+      "CPU time of the server's JVM over the latency rounds ÷ posts (each post delivered to every client)"));
+    for (int r = 0; r < Math.min(otpx.latency().length, raw.latency().length); r++) {
+      double o50 = percentile(otpx.latency()[r], 0.50);
+      double r50 = percentile(raw.latency()[r], 0.50);
+      double o99 = percentile(otpx.latency()[r], 0.99);
+      double r99 = percentile(raw.latency()[r], 0.99);
+      System.out.printf(Locale.ROOT, "    channels %,d clients, latency run %d: p50 %.2f vs %.2f ms (%.2f×), p99 %.2f vs %.2f ms (%.2f×)%n",
+        n, r + 1, o50, r50, o50 / r50, o99, r99, o99 / r99);
+    }
   }
 
   /**

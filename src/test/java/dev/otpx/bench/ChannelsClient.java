@@ -29,17 +29,31 @@ final class ChannelsClient {
   /** Marks a benchmark post's text: {@code bench#<seq>#}. */
   static final String MARK = "bench#";
 
-  /** What a delivery is told by: anything else on the topic (a presence diff) is ignored. */
+  /** What a delivery and a presence diff are told by. */
   interface Deliveries {
     void delivered(ChannelsClient client, int seq);
+
+    /**
+     * A presence diff as this client received it: its number and how many metas join and leave.
+     * Every client must receive the same diff under one number.
+     */
+    void presenceDiff(ChannelsClient client, long seq, int joins, int leaves);
   }
 
   private static final String DELIVERY = "{\"type\":\"rec\",\"address\":\"channels.topic.";
-  // Larger messages are join replies carrying a large presence state: only their head is read.
-  private static final int SMALL = 4096;
+  private static final byte[] DELIVERY_BYTES = DELIVERY.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] DIFF = "\"presence_diff\"".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] STATE_EVENT = "\"presence_state\"".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LEAVES = "\"leaves\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SOCKET_ID = "\"socket_id\":\"".getBytes(StandardCharsets.UTF_8);
+  // Larger messages (a join reply with a long history) are cut to their head.
+  private static final int LARGE = 1 << 20;
   private static final Pattern HEAD = Pattern.compile("^\\{\"type\":\"(rec|err)\",\"address\":\"([^\"]*)\"");
 
   private final WebSocket ws;
+  /** The username its token names. */
+  final String name;
   private final String token;
   private final Deliveries deliveries;
   private final Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
@@ -49,8 +63,25 @@ final class ChannelsClient {
   /** The last post this client received; touched only on its connection's event loop. */
   int lastSeq;
 
-  private ChannelsClient(WebSocket ws, String token, Deliveries deliveries) {
+  // ---- presence as this client knows it (otpx only): its join reply's page and count as of the
+  // reply's presence_seq, then every diff numbered above it. Guarded by this.
+  /** The presence_seq of the join reply; -1 until the reply is in. */
+  private long presenceBase = -1;
+  /** The number of the last diff applied. */
+  private long presenceSeq;
+  /** How many metas are present, by the reply's count and the diffs since. */
+  private long presenceCount;
+  /** Diffs that came before the join's reply (the join registered the socket first). */
+  private final java.util.List<byte[]> heldDiffs = new java.util.ArrayList<>();
+  private byte[] ownSocketId;
+  /** The usernames of the reply's page. */
+  private java.util.Set<String> page = java.util.Set.of();
+  /** What is wrong with this client's presence: gaps, reorderings, a whole state event. */
+  private final java.util.List<String> presenceProblems = new java.util.ArrayList<>();
+
+  private ChannelsClient(WebSocket ws, String name, String token, Deliveries deliveries) {
     this.ws = ws;
+    this.name = name;
     this.token = token;
     this.deliveries = deliveries;
     // Whole messages: a large join reply arrives in several frames. (The bridge writes binary.)
@@ -60,9 +91,9 @@ final class ChannelsClient {
   }
 
   /** Connects; on the caller's context, whose event loop then serves the connection. */
-  static Future<ChannelsClient> connect(WebSocketClient client, int port, String token, Deliveries deliveries) {
+  static Future<ChannelsClient> connect(WebSocketClient client, int port, String name, String token, Deliveries deliveries) {
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
-      .map(ws -> new ChannelsClient(ws, token, deliveries));
+      .map(ws -> new ChannelsClient(ws, name, token, deliveries));
   }
 
   /**
@@ -101,7 +132,26 @@ final class ChannelsClient {
   }
 
   private void onMessage(Buffer message) {
-    if (message.length() > SMALL) {
+    byte[] bytes = message.getBytes();
+    if (startsWith(bytes, DELIVERY_BYTES)) {
+      int mark = indexOf(bytes, MARK_BYTES, DELIVERY_BYTES.length, bytes.length);
+      if (mark >= 0) {
+        int start = mark + MARK_BYTES.length;
+        int value = 0;
+        for (int i = start; bytes[i] != '#'; i++) {
+          value = value * 10 + bytes[i] - '0';
+        }
+        deliveries.delivered(this, value);
+      } else if (indexOf(bytes, DIFF, DELIVERY_BYTES.length, Math.min(bytes.length, 200)) >= 0) {
+        diff(bytes);
+      } else if (indexOf(bytes, STATE_EVENT, DELIVERY_BYTES.length, Math.min(bytes.length, 200)) >= 0) {
+        synchronized (this) {
+          presenceProblems.add("a presence_state event (the topic's process restarted)");
+        }
+      }
+      return;
+    }
+    if (bytes.length > LARGE) {
       Matcher head = HEAD.matcher(message.getString(0, 256, StandardCharsets.UTF_8.name()));
       if (head.find()) {
         answer(head.group(2), new JsonObject().put("type", head.group(1)).put("address", head.group(2)).put("truncated", true));
@@ -110,20 +160,112 @@ final class ChannelsClient {
       }
       return;
     }
-    String text = message.toString(StandardCharsets.UTF_8);
-    if (text.startsWith(DELIVERY)) {
-      int mark = text.indexOf(MARK);
-      if (mark >= 0) {
-        int start = mark + MARK.length();
-        deliveries.delivered(this, Integer.parseInt(text, start, text.indexOf('#', start), 10));
-      }
-      return;
-    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
     JsonObject json = new JsonObject(text);
     String address = json.getString("address");
     if (address == null || !answer(address, json)) {
       refused(text);
     }
+  }
+
+  // ---- presence ------------------------------------------------------------------------------
+
+  /**
+   * Takes a join's reply: its presence page (usernames), count and number, then the diffs held
+   * until it came. Only the first page is read: the rest is what a client asks for on request.
+   */
+  synchronized void joined(JsonObject body) {
+    presenceBase = body.getLong("presence_seq", -1L);
+    presenceSeq = presenceBase;
+    presenceCount = body.getLong("presence_count", -1L);
+    String own = body.getString("socket_id");
+    ownSocketId = own == null ? null : own.getBytes(StandardCharsets.UTF_8);
+    JsonObject state = body.getJsonObject("presence_state");
+    page = state == null ? java.util.Set.of() : java.util.Set.copyOf(state.fieldNames());
+    if (presenceBase < 0 || presenceCount < 0 || state == null || own == null) {
+      presenceProblems.add("join reply without presence_seq, presence_count, presence_state or socket_id");
+    }
+    java.util.List<byte[]> held = java.util.List.copyOf(heldDiffs);
+    heldDiffs.clear();
+    held.forEach(this::diff);
+  }
+
+  /**
+   * One diff, read without parsing the JSON (10,000 clients receive N²/2 metas in a storm): its
+   * number, and the {@code socket_id}s in its joins and in its leaves. A diff numbered at or below
+   * the reply's is older than the reply and dropped; the others must follow each other without a gap.
+   */
+  private synchronized void diff(byte[] bytes) {
+    if (presenceBase < 0) {
+      heldDiffs.add(bytes);
+      return;
+    }
+    int at = indexOf(bytes, SEQ, 0, bytes.length);
+    long seq = 0;
+    for (int i = at + SEQ.length; bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+      seq = seq * 10 + bytes[i] - '0';
+    }
+    int leavesAt = indexOf(bytes, LEAVES, at, bytes.length);
+    int joins = 0;
+    int leaves = 0;
+    boolean self = false;
+    for (int i = indexOf(bytes, SOCKET_ID, at, bytes.length); i >= 0; i = indexOf(bytes, SOCKET_ID, i + 1, bytes.length)) {
+      if (leavesAt >= 0 && i > leavesAt) {
+        leaves++;
+      } else {
+        joins++;
+        int value = i + SOCKET_ID.length;
+        self |= ownSocketId != null && value + ownSocketId.length < bytes.length && bytes[value + ownSocketId.length] == '"'
+          && java.util.Arrays.equals(bytes, value, value + ownSocketId.length, ownSocketId, 0, ownSocketId.length);
+      }
+    }
+    deliveries.presenceDiff(this, seq, joins, leaves);
+    if (seq <= presenceBase) {
+      return;
+    }
+    if (seq != presenceSeq + 1) {
+      presenceProblems.add("diff " + seq + " after " + presenceSeq);
+    }
+    presenceSeq = Math.max(presenceSeq, seq);
+    // The reply counted this socket before any diff had it: the diff that publishes it adds it again.
+    presenceCount += joins - leaves - (self ? 1 : 0);
+  }
+
+  /** @return the number of the last diff applied, or -1 before the join's reply */
+  synchronized long presenceSeq() {
+    return presenceBase < 0 ? -1 : presenceSeq;
+  }
+
+  /** @return how many metas this client counts present */
+  synchronized long presenceCount() {
+    return presenceCount;
+  }
+
+  /** @return the usernames of its join reply's page */
+  synchronized java.util.Set<String> presencePage() {
+    return page;
+  }
+
+  /** @return what went wrong with this client's presence, empty when nothing */
+  synchronized java.util.List<String> presenceProblems() {
+    return java.util.List.copyOf(presenceProblems);
+  }
+
+  private static final byte[] MARK_BYTES = MARK.getBytes(StandardCharsets.UTF_8);
+
+  private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    return bytes.length >= prefix.length && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** @return the first index of {@code what} in {@code bytes[from, to)}, or -1 */
+  private static int indexOf(byte[] bytes, byte[] what, int from, int to) {
+    byte first = what[0];
+    for (int i = Math.max(0, from), last = Math.min(to, bytes.length) - what.length; i <= last; i++) {
+      if (bytes[i] == first && java.util.Arrays.equals(bytes, i, i + what.length, what, 0, what.length)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** A message that answers nothing (the bridge's error frame for a refused message), or a close. */

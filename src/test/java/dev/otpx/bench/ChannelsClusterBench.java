@@ -54,8 +54,10 @@ final class ChannelsClusterBench {
     Tokens tokens = new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
     Vertx vertx = Vertx.vertx();
     try {
-      Round[] single = block(vertx, secret, tokens, 1);
-      Round[] two = block(vertx, secret, tokens, 2);
+      Outcome singleNode = block(vertx, secret, tokens, 1);
+      Outcome twoNodes = block(vertx, secret, tokens, 2);
+      Round[] single = singleNode.rounds();
+      Round[] two = twoNodes.rounds();
       String load = String.format(Locale.ROOT, "load average %.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       String how = String.format(Locale.ROOT, "%,d listeners, %d on each of 2 clustered otpx JVMs (%s, PostgreSQL, Hazelcast"
         + " on loopback), poster on the first; against 1 otpx JVM with all %,d, same run; %d rounds × %d sequential posts;"
@@ -69,13 +71,27 @@ final class ChannelsClusterBench {
         sink.accept(new BenchMain.Result(String.format(Locale.ROOT, "broadcast to %,d subscribers over 2 nodes, p%d", CLIENTS,
           Math.round(p * 100)), "ms", false, across, alone, "≤ 1.2× single node", how));
       }
+      System.out.printf(Locale.ROOT, "    channels storm over 2 nodes: %.2f s vs %.2f s on one node (%.2f×)%n",
+        twoNodes.stormSeconds(), singleNode.stormSeconds(), twoNodes.stormSeconds() / singleNode.stormSeconds());
+      sink.accept(new BenchMain.Result(String.format(Locale.ROOT, "storm of %,d clients (connect, join with register) over 2 nodes",
+        CLIENTS), "s", false, new double[] {twoNodes.stormSeconds()}, new double[] {singleNode.stormSeconds()},
+        "stated (ratio to one node)", "as above; presence: 2 nodes " + twoNodes.presence().summary() + "; one node "
+          + singleNode.presence().summary()));
+      if (!singleNode.presence().ok() || !twoNodes.presence().ok()) {
+        System.out.println("\n*** CHANNELS PRESENCE CHECK FAILED (cluster) ***");
+        throw new IllegalStateException("channels presence check failed: one node " + singleNode.presence().summary()
+          + "; two nodes " + twoNodes.presence().summary());
+      }
     } finally {
       ChannelsBench.await(vertx.close(), 60_000);
     }
   }
 
-  /** The latency rounds with the listeners split over {@code nodes} servers (1 or 2). */
-  private static Round[] block(Vertx vertx, String secret, Tokens tokens, int nodes) throws Exception {
+  /** One block's storm time, presence check and latency rounds. */
+  private record Outcome(double stormSeconds, ChannelsLoad.PresenceCheck presence, Round[] rounds) { }
+
+  /** The storm and the latency rounds with the listeners split over {@code nodes} servers (1 or 2). */
+  private static Outcome block(Vertx vertx, String secret, Tokens tokens, int nodes) throws Exception {
     TestDatabase.ServerDatabase database = TestDatabase.postgresDatabase();
     List<ChannelsServerProcess> servers = new ArrayList<>();
     ChannelsLoad load = null;
@@ -92,12 +108,17 @@ final class ChannelsClusterBench {
         servers.add(ChannelsServerProcess.start("otpx-pg", secret, List.of(HEAP, "-Dbench.seed=" + (i == 0)), env, database));
       }
       int[] ports = servers.stream().mapToInt(ChannelsServerProcess::port).toArray();
-      load = ChannelsLoad.open(vertx, ports[0], tokens, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+      load = ChannelsLoad.open(vertx, ports[0], tokens, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, true);
       ChannelsBench.await(load.addListeners(Math.min(WARM_CLIENTS, CLIENTS), "warm", ports), 120_000);
       load.latencyRound(Math.min(WARM_POSTS, POSTS));
       ChannelsBench.await(load.closeListeners(), 60_000);
       ChannelsBench.await(load.quiesce(), 60_000);
+      long stormStart = System.nanoTime();
       ChannelsBench.await(load.addListeners(CLIENTS, "user", ports), SETUP_MS);
+      double storm = (System.nanoTime() - stormStart) / 1e9;
+      ChannelsLoad.PresenceCheck presence = load.checkPresence("user", CLIENTS + 1L, 60_000);
+      System.out.printf(Locale.ROOT, "    channels on %d node(s), %,d clients: storm %.2f s; %s%n", nodes, CLIENTS, storm,
+        presence.summary());
       Round[] rounds = new Round[ROUNDS];
       for (int r = 0; r < ROUNDS; r++) {
         rounds[r] = load.latencyRound(POSTS);
@@ -105,7 +126,7 @@ final class ChannelsClusterBench {
       System.out.printf(Locale.ROOT, "    channels on %d node(s), %,d clients: p50 %.2f ms, p99 %.2f ms, %s%n", nodes, CLIENTS,
         median(rounds, r -> ChannelsBench.percentile(r, 0.50)), median(rounds, r -> ChannelsBench.percentile(r, 0.99)),
         outcome(rounds));
-      return rounds;
+      return new Outcome(storm, presence, rounds);
     } finally {
       for (ChannelsServerProcess server : servers) {
         server.close();

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -28,8 +29,15 @@ import java.util.function.IntFunction;
  *
  * <p>Connections are spread over the client's event loops (one context per loop, each serving the
  * connections it opened), and opened {@value #WINDOW} at a time so that the server is not flooded.
- * All listeners join first and register afterwards: otpx publishes a presence diff on every join,
- * and registered listeners would receive N²/2 of them while N clients join.
+ *
+ * <p>A listener's setup is one round trip, as the page's is: against otpx, a join with
+ * {@code "register": true} (the bridge registers the socket on the topic before it forwards the
+ * join) followed by the REGISTER for its handler, which the bridge takes as done; against the raw
+ * server, which does not know {@code register}, the REGISTER first, then the join (the bridge
+ * handles a socket's frames in order). Either way the join's reply means the socket receives
+ * whatever the topic publishes next. Against otpx each listener then follows presence as a client
+ * that holds the first page does ({@link ChannelsClient#joined}): the reply's count as of its
+ * {@code presence_seq}, and every numbered diff after it, which {@link #checkPresence} checks.
  */
 final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
 
@@ -81,13 +89,21 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   private final AtomicInteger seq = new AtomicInteger();
   private final AtomicLong lastId = new AtomicLong();
   private final AtomicLong anomalies = new AtomicLong();
+  /** Whether the server is otpx: joins register and carry presence. */
+  private final boolean otpx;
+  /** Diff number → its joins and leaves (high and low 32 bits), as the first client to get it saw it. */
+  private final Map<Long, Long> diffs = new ConcurrentHashMap<>();
+  private final AtomicLong diffMismatches = new AtomicLong();
+  private final AtomicLong diffsReceived = new AtomicLong();
+  private volatile String diffMismatch;
   private final long pingTimer;
   private volatile String postFailure;
   private ChannelsClient poster;
   private volatile List<ChannelsClient> listeners = List.of();
 
-  private ChannelsLoad(Vertx vertx, int port, Tokens tokens, List<Loop> loops) {
+  private ChannelsLoad(Vertx vertx, int port, Tokens tokens, List<Loop> loops, boolean otpx) {
     this.vertx = vertx;
+    this.otpx = otpx;
     this.port = port;
     this.tokens = tokens;
     this.loops = loops;
@@ -100,24 +116,23 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   }
 
   /** A load generator for the server on {@code port}, with its poster joined. */
-  static ChannelsLoad open(Vertx vertx, int port, Tokens tokens, int eventLoops) throws Exception {
+  static ChannelsLoad open(Vertx vertx, int port, Tokens tokens, int eventLoops, boolean otpx) throws Exception {
     List<Loop> loops = new ArrayList<>();
     for (int i = 0; i < eventLoops; i++) {
       Loop loop = new Loop();
       loops.add(loop);
       ChannelsBench.await(vertx.deployVerticle(loop), REPLY_MS);
     }
-    ChannelsLoad load = new ChannelsLoad(vertx, port, tokens, loops);
+    ChannelsLoad load = new ChannelsLoad(vertx, port, tokens, loops, otpx);
     load.poster = ChannelsBench.await(load.onLoop(0, () -> load.connect("poster")), REPLY_MS);
-    ChannelsBench.await(load.join(load.poster), REPLY_MS);
+    // The poster does not listen: it joins without registering.
+    ChannelsBench.await(expect(load.poster.request("channels.join", load.joinBody()), "rec", "join").mapEmpty(), REPLY_MS);
     return load;
   }
 
   /**
-   * Connects {@code n} listeners, named {@code <prefix><i>}: each joins, then each registers on the
-   * topic. Completes once every registration is in place: the bridge does not acknowledge a
-   * REGISTER, but it handles a socket's frames in order, so each listener follows it with a request
-   * to {@code counter} (no handler in either server) and takes the failed reply as the acknowledgement.
+   * Connects {@code n} listeners, named {@code <prefix><i>}, each joined and registered on the
+   * topic in one round trip (see the class's doc); completes once every join's reply is in.
    */
   Future<List<ChannelsClient>> addListeners(int n, String prefix) {
     return addListeners(n, prefix, new int[] {port});
@@ -129,8 +144,7 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
    */
   Future<List<ChannelsClient>> addListeners(int n, String prefix, int[] ports) {
     List<ChannelsClient> group = Collections.synchronizedList(new ArrayList<>());
-    return windowed(n, i -> connect(prefix + i, ports[i % ports.length]).compose(client -> join(client).map(v -> group.add(client))))
-      .compose(v -> windowed(n, i -> registerAndAck(group.get(i))))
+    return windowed(n, i -> connect(prefix + i, ports[i % ports.length]).compose(client -> joinAndRegister(client).map(v -> group.add(client))))
       .map(v -> {
         listeners = List.copyOf(group);
         return listeners;
@@ -160,8 +174,7 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
         return Future.failedFuture("the poster's join failed: " + reply.encode());
       }
       JsonObject body = reply.getJsonObject("body");
-      JsonObject presence = body == null ? null : body.getJsonObject("presence_state");
-      if (!reply.containsKey("truncated") && (presence == null || presence.size() == 1)) {
+      if (!reply.containsKey("truncated") && (body == null || body.getLong("presence_count", 1L) == 1)) {
         return Future.succeededFuture();
       }
       if (tries == MAX_QUIESCE_TRIES) {
@@ -245,6 +258,91 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   }
 
   @Override
+  public void presenceDiff(ChannelsClient client, long diffSeq, int joins, int leaves) {
+    diffsReceived.incrementAndGet();
+    long seen = (long) joins << 32 | leaves;
+    Long first = diffs.putIfAbsent(diffSeq, seen);
+    if (first != null && first != seen) {
+      diffMismatches.incrementAndGet();
+      diffMismatch = "diff " + diffSeq + " reached one client with " + joins + " joins and " + leaves + " leaves, another with "
+        + (first >> 32) + " and " + (first & 0xffffffffL);
+    }
+  }
+
+  /** What every listener's presence came to, against what the server has. */
+  record PresenceCheck(boolean ok, double settleMillis, long diffs, long diffDeliveries, String summary) { }
+
+  /**
+   * Waits (up to {@code limitMs}) until every current listener has applied the last diff the
+   * topic sent and counts {@code expected} metas, then checks each: its count, that its page
+   * names only {@code <prefix><i>} listeners and the poster and includes itself, no gap or
+   * reordering in its diffs, and that every client got the same diff under each number.
+   *
+   * @param expected the metas present: the listeners and the poster
+   */
+  PresenceCheck checkPresence(String prefix, long expected, long limitMs) throws InterruptedException {
+    List<ChannelsClient> all = listeners;
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(limitMs);
+    boolean settled = false;
+    while (!settled && System.nanoTime() < deadline) {
+      long last = diffs.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+      settled = all.stream().allMatch(c -> c.presenceSeq() == last && c.presenceCount() == expected);
+      if (!settled) {
+        Thread.sleep(10); // a bounded wait in the harness, for diffs still on their way
+      }
+    }
+    double settleMillis = (System.nanoTime() - start) / 1e6;
+    long last = diffs.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    Map<String, Integer> wrong = new java.util.TreeMap<>();
+    String example = null;
+    for (int i = 0; i < all.size(); i++) {
+      ChannelsClient c = all.get(i);
+      List<String> problems = new ArrayList<>(c.presenceProblems());
+      if (c.presenceSeq() != last) {
+        problems.add("at diff " + c.presenceSeq() + ", not " + last);
+      }
+      if (c.presenceCount() != expected) {
+        problems.add("counts " + c.presenceCount() + ", not " + expected);
+      }
+      java.util.Set<String> page = c.presencePage();
+      if (!page.contains(c.name)) {
+        problems.add("its page lacks itself");
+      }
+      for (String name : page) {
+        if (!name.equals("poster") && !(name.startsWith(prefix) && isIndex(name.substring(prefix.length()), all.size()))) {
+          problems.add("its page names " + name + ", who is not present");
+          break;
+        }
+      }
+      for (String p : problems) {
+        wrong.merge(p.replaceAll("[0-9]+", "#"), 1, Integer::sum);
+      }
+      if (!problems.isEmpty() && example == null) {
+        example = c.name + ": " + String.join("; ", problems);
+      }
+    }
+    if (diffMismatches.get() > 0) {
+      wrong.put("a diff number with two contents: " + diffMismatch, (int) diffMismatches.get());
+    }
+    boolean ok = wrong.isEmpty();
+    String summary = ok
+      ? String.format(Locale.ROOT, "presence exact at all %,d clients (count %,d, last diff %d, no gap) %.0f ms after the last join reply",
+        all.size(), expected, last, settleMillis)
+      : String.format(Locale.ROOT, "PRESENCE WRONG at some of %,d clients after %.0f ms: %s; e.g. %s", all.size(), settleMillis, wrong, example);
+    return new PresenceCheck(ok, settleMillis, diffs.size(), diffsReceived.get(), summary);
+  }
+
+  private static boolean isIndex(String text, int n) {
+    try {
+      int i = Integer.parseInt(text);
+      return i >= 0 && i < n;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  @Override
   public void delivered(ChannelsClient client, int s) {
     if (client.lastSeq != 0 && s != client.lastSeq + 1) {
       anomalies.incrementAndGet(); // a gap or a reordering on one socket
@@ -279,7 +377,7 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   }
 
   private Future<ChannelsClient> connect(String username, int serverPort) {
-    return ChannelsClient.connect(wsClient, serverPort, tokens.sign(username), this)
+    return ChannelsClient.connect(wsClient, serverPort, username, tokens.sign(username), this)
       .timeout(REPLY_MS, TimeUnit.MILLISECONDS)
       .recover(err -> Future.failedFuture("connect failed: " + err.getMessage()))
       .andThen(ar -> {
@@ -294,22 +392,32 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
     return new JsonObject().put("topic", TOPIC).put("last_seen_id", lastId.get());
   }
 
-  private Future<Void> join(ChannelsClient client) {
-    return expect(client.request("channels.join", joinBody()), "rec", "join");
+  /** One round trip: see the class's doc. */
+  private Future<Void> joinAndRegister(ChannelsClient client) {
+    Future<JsonObject> reply;
+    if (otpx) {
+      reply = client.request("channels.join", joinBody().put("register", true));
+      client.register(TOPIC_ADDRESS);
+    } else {
+      client.register(TOPIC_ADDRESS);
+      reply = client.request("channels.join", joinBody());
+    }
+    return expect(reply, "rec", "join").compose(frame -> {
+      if (client.unexpected != null) {
+        return Future.failedFuture("register on " + TOPIC_ADDRESS + " was refused: " + client.unexpected);
+      }
+      if (otpx) {
+        client.joined(frame.getJsonObject("body"));
+      }
+      return Future.succeededFuture();
+    });
   }
 
-  private Future<Void> registerAndAck(ChannelsClient client) {
-    return client.register(TOPIC_ADDRESS)
-      .compose(v -> expect(client.request("counter", new JsonObject().put("action", "val")), "err", "register"))
-      .compose(v -> client.unexpected == null ? Future.succeededFuture()
-        : Future.failedFuture("register on " + TOPIC_ADDRESS + " was refused: " + client.unexpected));
-  }
-
-  private static Future<Void> expect(Future<JsonObject> reply, String type, String what) {
+  private static Future<JsonObject> expect(Future<JsonObject> reply, String type, String what) {
     return reply.timeout(REPLY_MS, TimeUnit.MILLISECONDS)
       .recover(err -> Future.failedFuture(what + " failed: " + err.getMessage()))
       .compose(frame -> type.equals(frame.getString("type"))
-        ? Future.succeededFuture()
+        ? Future.succeededFuture(frame)
         : Future.failedFuture(what + " got " + frame.encode()));
   }
 
@@ -336,6 +444,11 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   }
 
   private void ping(long slice) {
+    // The poster every tick: a loaded machine can delay a tick by seconds, and the bridge closes a
+    // socket silent for 10 s; losing the poster ends the run (10,000 clients on 2 busy cores did).
+    if (poster != null && slice % 10 == 0) {
+      poster.ping();
+    }
     synchronized (clients) {
       for (int i = (int) slice; i < clients.size(); i += PING_TICKS) {
         clients.get(i).ping();

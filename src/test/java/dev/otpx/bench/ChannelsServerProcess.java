@@ -74,7 +74,9 @@ final class ChannelsServerProcess implements AutoCloseable {
    * @param secret the token secret, handed over as {@code OTPX_TOKEN_SECRET}
    */
   static ChannelsServerProcess start(String kind, String secret) throws IOException, InterruptedException {
-    return start(kind, secret, List.of(), java.util.Map.of(), null);
+    // -Dbench.channels.jvm.<kind>="..." adds flags to that server's JVM (a flight recording, say).
+    String extra = System.getProperty("bench.channels.jvm." + kind, "").strip();
+    return start(kind, secret, extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")), java.util.Map.of(), null);
   }
 
   /**
@@ -131,6 +133,14 @@ final class ChannelsServerProcess implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /**
+   * @return the CPU time the server's JVM has used so far, in seconds (NaN where the OS does not
+   *     say): on a machine shared with other work, a steadier measure of cost than wall time
+   */
+  double cpuSeconds() {
+    return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
   }
 
   /** @return the used heap after three full GCs, in bytes */

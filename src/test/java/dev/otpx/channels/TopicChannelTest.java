@@ -192,6 +192,33 @@ class TopicChannelTest {
     }
 
     @Test
+    void aRejoinAtTheNewestIdGetsNothingAndAnyOlderIdGetsEveryPostAfterIt(Vertx vertx, VertxTestContext ctx) {
+      // Once a join has read up to the newest annotation, the process answers such rejoins without
+      // reading (issue 15's reconnect storm); the posts it stores since must still reach every join below them.
+      annotate(vertx, "carol", "before", 5)
+        .compose(a -> startChannel(vertx, OPTIONS))
+        .compose(pid -> call(vertx, join("alice", "s1")))
+        .compose(r -> call(vertx, post("alice", "s1", "x", 0)))
+        .compose(r -> call(vertx, post("alice", "s1", "y", 0)))
+        .compose(y -> {
+          long newest = ((JsonObject) y).getLong("id");
+          return call(vertx, new Join(TOPIC, "bob", "s2", newest))
+            .compose(atNewest -> call(vertx, new Join(TOPIC, "dave", "s3", newest - 1))
+              .compose(below -> call(vertx, post("alice", "s1", "z", 0))
+                .compose(z -> call(vertx, new Join(TOPIC, "erin", "s4", newest)))
+                .map(afterZ -> List.of((JsonObject) atNewest, (JsonObject) below, (JsonObject) afterZ))));
+        })
+        .onComplete(ctx.succeeding(replies -> ctx.verify(() -> {
+          assertThat(bodies(replies.get(0).getJsonArray("annotations"))).isEmpty();
+          assertThat(replies.get(0).getString("epoch")).isEqualTo(store.store().epoch());
+          assertThat(sockets(replies.get(0).getJsonObject("presence_state")).fieldNames()).contains("alice", "bob");
+          assertThat(bodies(replies.get(1).getJsonArray("annotations"))).containsExactly("y");
+          assertThat(bodies(replies.get(2).getJsonArray("annotations"))).containsExactly("z");
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
     void aJsonCallIsRefusedSinceTheTopicsOneAddressCannotSayWhatItIs(Vertx vertx, VertxTestContext ctx) {
       startChannel(vertx, OPTIONS)
         .compose(pid -> call(vertx, ChannelFixtures.join("alice", "s1", TOPIC, 0)))
