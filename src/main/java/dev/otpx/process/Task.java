@@ -229,6 +229,12 @@ public final class Task<T> {
     if (task.outcome.future().isComplete()) {
       return task.outcome.future();
     }
+    if (!task.started.isComplete()) {
+      // Its start is still on its way to the supervisor (asked by message), and may never come if
+      // the supervisor is gone: no wait for it; a task that starts after all is killed at once.
+      task.started.onSuccess(pid -> Processes.exit(task.vertx, pid, ExitReason.KILL));
+      return Future.succeededFuture(new Outcome.NoReply<>());
+    }
     ContextInternal caller = ProcessTable.of(task.vertx).callerContext();
     PromiseInternal<Outcome<T>> done = caller.promise();
     task.started.onComplete(ar -> {
