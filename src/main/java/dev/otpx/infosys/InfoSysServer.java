@@ -7,16 +7,10 @@ import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
 import dev.otpx.process.OtpException;
-import dev.otpx.process.ExitReason;
-import dev.otpx.process.Pid;
 import dev.otpx.process.Registry;
-import dev.otpx.process.Shutdown;
-import dev.otpx.process.Task;
-import dev.otpx.process.TaskSupervisor;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,13 +70,6 @@ public final class InfoSysServer extends GenServer<Void> {
   /** Where the running InfoSys publishes the settings its callers need ({@link InfoSys#accepts}). */
   static final String SETTINGS = "infosys.settings";
 
-  /**
-   * The name of the task supervisor InfoSys's backend calls run under, a child of InfoSys's tree
-   * before this server; without one, the server starts its own, linked to it.
-   */
-  public static final String TASKS = "infosys.tasks";
-
-  private Pid taskSupervisor;
   private int maxQueryLength;
   private long slowCallNanos;
   private long openMs;
@@ -126,17 +112,7 @@ public final class InfoSysServer extends GenServer<Void> {
       // The open state's wait runs on the node's clock, as every other time rule does.
       .clock(wallClock(clock()))
       .build();
-    Optional<Pid> shared = Registry.whereis(vertx, TASKS);
-    if (shared.isPresent()) {
-      taskSupervisor = shared.get();
-      return Future.succeededFuture(InitResult.ok());
-    }
-    // A tree without InfoSys's task supervisor (a test's, a benchmark's): one of its own, linked,
-    // on this process's event loop, stopped with it.
-    return TaskSupervisor.start(vertx, null).map(pid -> {
-      taskSupervisor = pid;
-      return InitResult.<Void>ok();
-    });
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -153,12 +129,10 @@ public final class InfoSysServer extends GenServer<Void> {
       return CallResult.error("bad_request", bad.getMessage());
     }
     Deadline deadline = Deadline.in(vertx, options.timeout());
-    Fanout fanout = new Fanout(query, options);
     List<Future<Part>> parts = new ArrayList<>();
     for (String backend : backends(vertx, options)) {
-      parts.add(ask(backend, query, options, deadline, fanout));
+      parts.add(ask(backend, query, options, deadline));
     }
-    fanout.await();
     Future.join(parts).onComplete(ar -> {
       List<Result> results = new ArrayList<>();
       int cached = 0;
@@ -174,7 +148,7 @@ public final class InfoSysServer extends GenServer<Void> {
     return CallResult.noReply();
   }
 
-  private Future<Part> ask(String backend, String query, QueryOptions options, Deadline deadline, Fanout fanout) {
+  private Future<Part> ask(String backend, String query, QueryOptions options, Deadline deadline) {
     var hit = ResultCache.get(vertx, backend, query, options.limit());
     if (hit.isPresent()) {
       return Future.succeededFuture(new Part(backend, hit.get(), true));
@@ -193,103 +167,30 @@ public final class InfoSysServer extends GenServer<Void> {
       log.debug("infosys backend {} skipped: its circuit is {}", backend, breaker.getState());
       return Future.succeededFuture(new Part(backend, List.of(), false));
     }
-    Asked asked = fanout.ask(backend, key, breaker, deadline);
-    Flight started = new Flight(asked.results().future(), options.timeout());
+    Flight started = new Flight(call(backend, query, options, breaker), options.timeout());
     inFlight.put(key, started);
     started.results().onComplete(ar -> inFlight.remove(key, started));
+    // The call's own timeout is this query's deadline, and it is judged before it completes.
     return started.results()
       .map(results -> new Part(backend, results, false))
       .otherwise(new Part(backend, List.of(), false));
   }
 
-  /** One backend this query asks itself, through a task, and where its results go. */
-  private record Asked(String backend, String key, CircuitBreaker breaker, Promise<List<Result>> results) { }
-
-  /** What a backend call came to, carried as the task's reply: a failed call is an answer, not a crash. */
-  private record Reply(Object value, Throwable failure) { }
-
-  /**
-   * The backend calls of one query: one task each under InfoSys's task supervisor, awaited together
-   * under the query's deadline; the ones still running then are killed, and a reply that comes
-   * before the kill is kept (Rumbl's yield_many then shutdown(:brutal_kill)).
-   */
-  private final class Fanout {
-    private final String query;
-    private final QueryOptions options;
-    private final long began = clock().millis();
-    private final List<Asked> asked = new ArrayList<>(4);
-    private final List<Task<Reply>> tasks = new ArrayList<>(4);
-
-    Fanout(String query, QueryOptions options) {
-      this.query = query;
-      this.options = options;
-    }
-
-    Asked ask(String backend, String key, CircuitBreaker breaker, Deadline deadline) {
-      Asked one = new Asked(backend, key, breaker, Promise.promise());
-      JsonObject request = new JsonObject().put("query", query).put("limit", options.limit())
-        .put("timeout_ms", options.timeout().toMillis());
-      // The call's own timeout is a limit only: the task is killed at the deadline first.
-      Task<Reply> task = TaskSupervisor.asyncNolink(vertx, tasks(), () -> GenServer.<Object>call(vertx, BackendServer.PREFIX + backend,
-          request, options.timeout()).transform(ar -> Future.succeededFuture(new Reply(ar.result(), ar.cause()))),
-        Shutdown.BRUTAL_KILL);
-      // A reply in time is used at once (a query sharing this call may have a shorter deadline);
-      // from the deadline on, yieldMany's outcome is the word (a kill is the deadline, not a crash).
-      task.outcome().onSuccess(outcome -> {
-        if (!deadline.passed()) {
-          settle(one, outcome);
+  private Future<List<Result>> call(String backend, String query, QueryOptions options, CircuitBreaker breaker) {
+    long began = clock().millis();
+    JsonObject request = new JsonObject().put("query", query).put("limit", options.limit()).put("timeout_ms", options.timeout().toMillis());
+    return GenServer.<Object>call(vertx, BackendServer.PREFIX + backend, request, options.timeout())
+      .map(reply -> parse(backend, reply))
+      .andThen(ar -> {
+        long took = TimeUnit.MILLISECONDS.toNanos(clock().millis() - began);
+        if (ar.succeeded()) {
+          InfoSysMeters.call(backend, took, "ok", ar.result().size());
+          breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+          ResultCache.put(vertx, backend, query, options.limit(), ar.result());
+        } else {
+          judge(backend, breaker, query, took, ar.cause());
         }
       });
-      tasks.add(task);
-      asked.add(one);
-      return one;
-    }
-
-    void await() {
-      if (tasks.isEmpty()) {
-        return;
-      }
-      Task.yieldMany(tasks, options.timeout(), Shutdown.BRUTAL_KILL).onComplete(ar -> {
-        for (int i = 0; i < asked.size(); i++) {
-          settle(asked.get(i), ar.succeeded() ? ar.result().get(i) : new Task.Outcome.Exited<>(ExitReason.error(ar.cause())));
-        }
-      });
-    }
-
-    private void settle(Asked one, Task.Outcome<Reply> outcome) {
-      if (one.results().future().isComplete()) {
-        return;
-      }
-      long took = TimeUnit.MILLISECONDS.toNanos(clock().millis() - began);
-      Throwable failure;
-      if (outcome instanceof Task.Outcome.Ok<Reply> ok && ok.value().failure() == null) {
-        try {
-          List<Result> results = parse(one.backend(), ok.value().value());
-          InfoSysMeters.call(one.backend(), took, "ok", results.size());
-          one.breaker().onSuccess(took, TimeUnit.NANOSECONDS);
-          ResultCache.put(vertx, one.backend(), query, options.limit(), results);
-          one.results().complete(results);
-          return;
-        } catch (RuntimeException garbage) {
-          failure = garbage;
-        }
-      } else if (outcome instanceof Task.Outcome.Ok<Reply> ok) {
-        failure = ok.value().failure();
-      } else if (outcome instanceof Task.Outcome.Exited<Reply> exited) {
-        failure = exited.reason() instanceof ExitReason.Error error && error.cause() != null
-          ? error.cause() : new IllegalStateException("task exited: " + exited.reason());
-      } else {
-        // Still running at the deadline, and killed: the deadline ended the call.
-        failure = OtpException.timeout(BackendServer.PREFIX + one.backend(), options.timeout().toMillis());
-      }
-      judge(one.backend(), one.breaker(), query, took, failure);
-      one.results().fail(failure);
-    }
-  }
-
-  /** @return the task supervisor InfoSys's backend calls run under */
-  private Pid tasks() {
-    return taskSupervisor;
   }
 
   /** The node's clock as the {@link java.time.Clock} resilience4j reads: only differences matter. */
