@@ -121,6 +121,7 @@ public final class TaskSupervisor {
       return Future.failedFuture(OtpException.noproc(supervisor));
     }
     PromiseInternal<Pid> started = ProcessTable.of(vertx).callerContext().promise();
+    task.startedBy(supervisor, started);
     Processes.send(vertx, supervisor, new Supervisor.StartAsync(spec, started));
     return started.future();
   }
