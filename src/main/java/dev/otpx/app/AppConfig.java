@@ -555,12 +555,11 @@ public record AppConfig(HttpConfig http, ProcessConfig process, CounterConfig co
   }
 
   private static int integer(JsonObject json, Key key) {
-    Object value = value(json, key);
-    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-        || number.doubleValue() > Integer.MAX_VALUE || number.doubleValue() < Integer.MIN_VALUE) {
-      throw invalid(key, "must be an integer, got " + (value instanceof String ? "'" + value + "'" : value));
-    }
-    return number.intValue();
+    value(json, key); // present, in a section that is an object
+    String[] parts = key.path.split("\\.");
+    // The one rule for a whole number in JSON options, naming the key (JsonOptions).
+    return JsonOptions.of(json.getJsonObject(parts[0]), "invalid config: key " + parts[0])
+      .intValue(parts[1], 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
 
   private static void requireText(String value, Key key) {

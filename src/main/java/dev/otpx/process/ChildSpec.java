@@ -79,9 +79,11 @@ public record ChildSpec(String id, Start start, Restart restart, Shutdown shutdo
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("child spec 'id' is required");
     }
-    Objects.requireNonNull(start, "child spec '" + id + "': 'start' is required");
-    Objects.requireNonNull(restart, "child spec '" + id + "': 'restart' is required");
-    Objects.requireNonNull(type, "child spec '" + id + "': 'type' is required");
+    // The messages are built only when they are needed: a task makes a spec per start.
+    String named = id;
+    Objects.requireNonNull(start, () -> "child spec '" + named + "': 'start' is required");
+    Objects.requireNonNull(restart, () -> "child spec '" + named + "': 'restart' is required");
+    Objects.requireNonNull(type, () -> "child spec '" + named + "': 'type' is required");
     if (significant && restart == Restart.PERMANENT) {
       throw new IllegalArgumentException("child spec '" + id + "': 'significant' cannot be true for a permanent child");
     }

@@ -320,7 +320,9 @@ public final class JsonOptions {
   }
 
   private static String bounds(long min, long max) {
-    if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
+    if ((max == Long.MAX_VALUE || max == Integer.MAX_VALUE) && (min == Long.MIN_VALUE || min == Integer.MIN_VALUE)) {
+      return "must be between " + min + " and " + max; // only the type's range: an int's, say
+    } else if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
       return "must be >= " + min;
     } else if (min == Long.MIN_VALUE || min == Integer.MIN_VALUE) {
       return "must be <= " + max;

@@ -1,6 +1,7 @@
 package dev.otpx.process;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -111,6 +112,13 @@ public final class Supervisor extends GenServer<Void> {
   public record ChildCounts(int specs, int active, int supervisors, int workers) { }
 
   record StartChild(ChildSpec spec) { }
+
+  /**
+   * A dynamic child's start asked by a message, not a call ({@link TaskSupervisor}): its pid or its
+   * failure goes to {@code started}. A task's start then costs no caller, reply or call timer; the
+   * supervisor's mailbox waits for the start as it does for {@link StartChild}.
+   */
+  record StartAsync(ChildSpec spec, Promise<Pid> started) { }
 
   record TerminateChild(String id, Pid pid) { }
 
@@ -367,6 +375,8 @@ public final class Supervisor extends GenServer<Void> {
       }
       c.pid = null;
       return childExited(c, exit.pid(), exit.reason());
+    } else if (message instanceof StartAsync start) {
+      return startAsync(start.spec(), start.started());
     } else if (message instanceof TryAgain again) {
       Child c = byId(again.id());
       if (c == null || c.pid != null || !c.restarting) {
@@ -458,6 +468,28 @@ public final class Supervisor extends GenServer<Void> {
         return Future.succeededFuture(CallResult.noReply());
       }
       return Future.succeededFuture(CallResult.reply(c.pid));
+    }));
+  }
+
+  private CastResult<Void> startAsync(ChildSpec requested, Promise<Pid> started) {
+    if (!spec.dynamic()) {
+      started.fail(OtpException.error("not_dynamic", "only a dynamic supervisor starts children by message"));
+      return CastResult.noReply();
+    }
+    if (children.size() >= spec.maxChildren()) {
+      started.fail(OtpException.error("max_children", "the supervisor already has its maximum of " + spec.maxChildren() + " children"));
+      return CastResult.noReply();
+    }
+    Child c = new Child(requested.withId("child-" + (++dynamicIds)));
+    children.add(c);
+    return CastResult.deferred(startOne(c, false).transform(ar -> {
+      if (ar.failed()) {
+        children.remove(c);
+        started.fail(asOtp(((StartFailure) ar.cause()).failure));
+      } else {
+        started.complete(c.pid);
+      }
+      return Future.succeededFuture(CastResult.noReply());
     }));
   }
 

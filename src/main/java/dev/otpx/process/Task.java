@@ -90,6 +90,9 @@ public final class Task<T> {
   private final Future<Pid> started;
   private final PromiseInternal<Outcome<T>> outcome;
   private final Pid owner;
+  /** The task supervisor asked to start this task by message, and the start it completes; else null. */
+  private Pid supervisor;
+  private PromiseInternal<Pid> pendingStart;
 
   private Task(Vertx vertx, PromiseInternal<Outcome<T>> outcome, Function<Task<T>, Future<Pid>> start) {
     this.vertx = vertx;
@@ -229,6 +232,14 @@ public final class Task<T> {
     if (task.outcome.future().isComplete()) {
       return task.outcome.future();
     }
+    PromiseInternal<Pid> pending = task.pendingStart;
+    if (pending != null && !pending.future().isComplete()) {
+      // Its start is still on its way to the supervisor (asked by message): wait for it, but not
+      // for a supervisor that dies first with the start in its mailbox.
+      Monitor watch = Processes.monitor(task.vertx, task.supervisor);
+      watch.down().onSuccess(down -> pending.tryFail(OtpException.noproc(task.supervisor)));
+      pending.future().onComplete(ar -> watch.demonitor());
+    }
     ContextInternal caller = ProcessTable.of(task.vertx).callerContext();
     PromiseInternal<Outcome<T>> done = caller.promise();
     task.started.onComplete(ar -> {
@@ -273,6 +284,12 @@ public final class Task<T> {
       return otp.reason();
     }
     return ExitReason.error(failure);
+  }
+
+  /** The task's start was asked of a supervisor by message: {@link #shutdown} waits for it, bounded by the supervisor's life. */
+  void startedBy(Pid supervisor, PromiseInternal<Pid> start) {
+    this.supervisor = supervisor;
+    this.pendingStart = start;
   }
 
   /** The reply, sent by the task's process the moment its job completes. */

@@ -1,7 +1,10 @@
 package dev.otpx.process;
 
+import dev.otpx.process.engine.ProcessCell;
+import dev.otpx.process.engine.ProcessTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.PromiseInternal;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -78,8 +81,7 @@ public final class TaskSupervisor {
     Objects.requireNonNull(supervisor, "supervisor");
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(shutdown, "shutdown");
-    return Task.start(vertx, task -> Supervisor.startChild(vertx, supervisor,
-      ChildSpec.worker("task", () -> new Task.TaskServer<>(task, job)).withRestart(Restart.TEMPORARY).withShutdown(shutdown)));
+    return Task.start(vertx, task -> startTask(vertx, supervisor, task, job, shutdown));
   }
 
   /**
@@ -98,8 +100,29 @@ public final class TaskSupervisor {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(shutdown, "shutdown");
     return Task.start(vertx, task -> Registry.whereis(vertx, supervisor)
-      .map(pid -> Supervisor.startChild(vertx, pid,
-        ChildSpec.worker("task", () -> new Task.TaskServer<>(task, job)).withRestart(Restart.TEMPORARY).withShutdown(shutdown)))
+      .map(pid -> startTask(vertx, pid, task, job, shutdown))
       .orElseGet(() -> Future.failedFuture(OtpException.noproc(supervisor))));
+  }
+
+  /**
+   * Starts a task as a temporary child. A supervisor on this node gets the start as a message, with
+   * the promise to complete (no caller, reply or call timer per task: docs/benchmarks.md); one on
+   * another node gets {@link Supervisor#startChild}'s call.
+   */
+  private static <T> Future<Pid> startTask(Vertx vertx, Pid supervisor, Task<T> task, Supplier<Future<T>> job, Shutdown shutdown) {
+    // One spec per task, made in one step.
+    ChildSpec spec = new ChildSpec("task", new ChildSpec.Start(() -> new Task.TaskServer<>(task, job), null, null),
+      Restart.TEMPORARY, shutdown, ChildType.WORKER, false, null);
+    ProcessCell cell = ProcessTable.of(vertx).lookup(supervisor);
+    if (cell == null && !supervisor.node().equals(ProcessTable.of(vertx).node())) {
+      return Supervisor.startChild(vertx, supervisor, spec);
+    }
+    if (cell == null || !cell.alive()) {
+      return Future.failedFuture(OtpException.noproc(supervisor));
+    }
+    PromiseInternal<Pid> started = ProcessTable.of(vertx).callerContext().promise();
+    task.startedBy(supervisor, started);
+    Processes.send(vertx, supervisor, new Supervisor.StartAsync(spec, started));
+    return started.future();
   }
 }

@@ -42,6 +42,12 @@ class TaskTest {
 
   record Nolink(Pid supervisor, Supplier<Future<Integer>> job) { }
 
+  /** Starts a task supervisor on the owner's loop, linked to it. */
+  record StartTaskSupervisor() { }
+
+  /** Starts a task that never answers and shuts it down in the same callback: answers [task, shutdown]. */
+  record ShutdownAtOnce(Pid supervisor) { }
+
   static final class Owner extends GenServer<Void> {
     @Override
     protected Future<InitResult<Void>> init(JsonObject args) {
@@ -55,6 +61,12 @@ class TaskTest {
         return CallResult.reply(Task.async(vertx, async.job()));
       } else if (request instanceof Nolink nolink) {
         return CallResult.reply(TaskSupervisor.asyncNolink(vertx, nolink.supervisor(), nolink.job()));
+      } else if (request instanceof StartTaskSupervisor) {
+        return CallResult.deferred(TaskSupervisor.start(vertx, null).map(pid -> CallResult.<Void>reply(pid)));
+      } else if (request instanceof ShutdownAtOnce at) {
+        // The supervisor shares this thread, so the task's start waits until this callback returns.
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, at.supervisor(), never(), dev.otpx.process.Shutdown.BRUTAL_KILL);
+        return CallResult.reply(List.of(task, Task.shutdown(task, dev.otpx.process.Shutdown.BRUTAL_KILL)));
       }
       return CallResult.reply("pong");
     }
@@ -353,6 +365,25 @@ class TaskTest {
           ctx.completeNow();
         })));
       }));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTaskShutDownBeforeItsSupervisorStartedItIsKilledOnceItStarts(Vertx vertx, VertxTestContext ctx) {
+      owner(vertx, false)
+        .compose(owner -> GenServer.<Pid>call(vertx, owner, new StartTaskSupervisor())
+          .compose(sup -> GenServer.<List<Object>>call(vertx, owner, new ShutdownAtOnce(sup))))
+        .compose(both -> {
+          Task<Integer> task = (Task<Integer>) both.get(0);
+          Future<Task.Outcome<Integer>> shutdown = (Future<Task.Outcome<Integer>>) both.get(1);
+          return shutdown.compose(outcome -> task.outcome().map(end -> List.of(outcome, end)));
+        })
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(both.get(0)).isEqualTo(new Task.Outcome.NoReply<>());
+          // The job never answers: only the shutdown, which waited for its start, can end it.
+          assertThat(both.get(1)).isEqualTo(new Task.Outcome.Exited<>(ExitReason.KILLED));
+          ctx.completeNow();
+        })));
     }
 
     @Test

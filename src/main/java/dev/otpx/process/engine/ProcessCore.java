@@ -779,6 +779,9 @@ public final class ProcessCore<S> implements Deployable {
   }
 
   private void cancelTimers() {
+    if (timers.isEmpty()) {
+      return; // the usual case at an exit: no iterator made
+    }
     Clock clock = table.clock();
     for (Long timer : timers) {
       clock.cancelTimer(timer);
@@ -804,17 +807,20 @@ public final class ProcessCore<S> implements Deployable {
       table.demonitor(watched.getValue(), watched.getKey());
     }
     monitoring.clear();
-    OtpException failure = OtpException.exit(cell.pid(), reason);
-    for (From caller : unanswered) {
-      caller.fail(failure);
-    }
-    unanswered.clear();
-    for (Envelope held : waiting) {
-      if (held instanceof Envelope.Call call) {
-        call.caller().fail(failure);
+    if (!unanswered.isEmpty() || !waiting.isEmpty()) {
+      // Made only when someone waits: most processes (every task) end with no caller to fail.
+      OtpException failure = OtpException.exit(cell.pid(), reason);
+      for (From caller : unanswered) {
+        caller.fail(failure);
       }
+      unanswered.clear();
+      for (Envelope held : waiting) {
+        if (held instanceof Envelope.Call call) {
+          call.caller().fail(failure);
+        }
+      }
+      waiting.clear();
     }
-    waiting.clear();
     table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized));
     stopChildren(reason).onComplete(ar -> onHome(() -> {
       table.remove(cell, reason, initialized);
