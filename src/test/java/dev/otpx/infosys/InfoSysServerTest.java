@@ -668,7 +668,9 @@ class InfoSysServerTest {
         .onComplete(ctx.succeeding(missed -> {
           long began = System.nanoTime();
           ask(vertx, query("result", 2_000)).onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
-            assertThat(millisSince(began)).as("elapsed ms of a 2 s query").isLessThan(150);
+            // Skipped means answered well before the 2 s deadline the stuck backend would make it wait;
+            // half of it leaves room for a loaded machine without blurring the two cases.
+            assertThat(millisSince(began)).as("elapsed ms of a 2 s query").isLessThan(1_000);
             assertThat(texts(answer)).containsExactly("result from fast1");
             assertThat(FakeBackend.calls(vertx, "stuck", "result")).isEqualTo(2);
             ctx.completeNow();
