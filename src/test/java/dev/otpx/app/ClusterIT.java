@@ -14,7 +14,6 @@ import dev.otpx.process.Monitor;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -113,17 +112,9 @@ class ClusterIT {
     GenServer.cast(self, holder, new JsonObject().put("action", "inc"));
     JsonObject value = Global.<JsonObject>call(self, LEADER, new JsonObject().put("action", "val"), CALL).await(10, TimeUnit.SECONDS);
     assertThat(value.getInteger("value")).isEqualTo(101);
-    // Its name is held: a second claim, from any node, is refused naming the holder.
-    Pid mine = GenServer.start(self, new CounterServer(), new DeploymentOptions().setConfig(CounterServer.args(5, Duration.ZERO)), null)
-      .await(10, TimeUnit.SECONDS);
-    Throwable refused = Global.register(self, LEADER, mine).map(v -> (Throwable) null).otherwise(err -> err).await(10, TimeUnit.SECONDS);
-    assertThat(refused).isInstanceOf(OtpException.class);
-    assertThat(((OtpException) refused).failure()).isEqualTo(OtpException.Failure.ALREADY_STARTED);
-    assertThat(((OtpException) refused).pid()).isEqualTo(holder);
-    // Local names stay local: this node runs no "counter", and a call to it never reaches the jars'.
-    Throwable local = GenServer.call(self, "counter", new JsonObject().put("action", "val"), CALL)
-      .map(x -> (Throwable) null).otherwise(err -> err).await(10, TimeUnit.SECONDS);
-    assertThat(((OtpException) local).failure()).isEqualTo(OtpException.Failure.NOPROC);
+    // Its name is held: a second claim, from any node, is refused naming the holder; local names
+    // stay local: this node runs no "counter", and a call to it never reaches the jars'.
+    ClusterChecks.globalNameIsUniqueAndLocalNameStaysLocal(self, LEADER, holder);
 
     // kill -9 of the singleton's node: the monitor here gets one DOWN noconnection, the singleton
     // comes back on the survivor under the same name, and the survivor stays ready.

@@ -9,13 +9,10 @@ import dev.otpx.testing.TestCluster;
 import dev.otpx.cluster.ClusterNode;
 import dev.otpx.cluster.ClusterOptions;
 import dev.otpx.counter.CounterServer;
-import dev.otpx.process.GenServer;
 import dev.otpx.process.Global;
-import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.store.StoreOptions;
 import dev.otpx.store.TestDatabase;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -212,18 +209,10 @@ class ThreeNodesJarIT {
     assertThat(byId).containsKey(holder.node());
     JsonObject value = Global.<JsonObject>call(self, LEADER, new JsonObject().put("action", "val"), CALL).await(10, TimeUnit.SECONDS);
     assertThat(value.getInteger("value")).isEqualTo(100);
-    // Its name is unique: a second registration is refused, naming the holder.
-    Pid mine = GenServer.start(self, new CounterServer(), new DeploymentOptions().setConfig(CounterServer.args(5, Duration.ZERO)), null)
-      .await(10, TimeUnit.SECONDS);
-    Throwable refused = Global.register(self, LEADER, mine).map(v -> (Throwable) null).otherwise(err -> err).await(10, TimeUnit.SECONDS);
-    assertThat(refused).isInstanceOf(OtpException.class);
-    assertThat(((OtpException) refused).failure()).isEqualTo(OtpException.Failure.ALREADY_STARTED);
-    assertThat(((OtpException) refused).pid()).isEqualTo(holder);
-    // Local names stay local: every jar runs a "counter", this node none, and a call to that name
-    // from here never reaches one of theirs.
-    Throwable local = GenServer.call(self, "counter", new JsonObject().put("action", "val"), CALL)
-      .map(x -> (Throwable) null).otherwise(err -> err).await(10, TimeUnit.SECONDS);
-    assertThat(((OtpException) local).failure()).isEqualTo(OtpException.Failure.NOPROC);
+    // Its name is unique: a second registration is refused, naming the holder; local names stay
+    // local: every jar runs a "counter", this node none, and a call to that name from here never
+    // reaches one of theirs.
+    ClusterChecks.globalNameIsUniqueAndLocalNameStaysLocal(self, LEADER, holder);
 
     // kill -9 of the singleton's node while the clients of the two others post.
     Node doomed = byId.get(holder.node());

@@ -85,16 +85,28 @@ public final class ChannelsBench {
   }
 
   /**
+   * A random token secret for one run (the servers get it in their environment) and the Tokens
+   * that sign the clients' tokens with it.
+   */
+  record Keys(String secret, Tokens tokens) {
+    static Keys random() {
+      byte[] random = new byte[32];
+      new SecureRandom().nextBytes(random);
+      String secret = HexFormat.of().formatHex(random);
+      return new Keys(secret, new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC()));
+    }
+  }
+
+  /**
    * Runs the benchmark and hands each row to {@code sink}.
    *
    * @param sink records and prints a row (BenchMain's {@code add})
    * @param out where the class histograms go (BenchMain's results directory)
    */
   static void run(Consumer<BenchMain.Result> sink, Path out) throws Exception {
-    byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
-    String secret = HexFormat.of().formatHex(random);
-    Tokens tokens = new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
+    Keys keys = Keys.random();
+    String secret = keys.secret();
+    Tokens tokens = keys.tokens();
     Vertx vertx = Vertx.vertx();
     List<String> wrong = new java.util.ArrayList<>();
     try {

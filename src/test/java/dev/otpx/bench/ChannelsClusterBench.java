@@ -9,13 +9,8 @@ import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,10 +43,9 @@ final class ChannelsClusterBench {
   }
 
   static void run(Consumer<BenchMain.Result> sink) throws Exception {
-    byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
-    String secret = HexFormat.of().formatHex(random);
-    Tokens tokens = new Tokens(secret.getBytes(StandardCharsets.UTF_8), Duration.ofDays(1), Clock.systemUTC());
+    ChannelsBench.Keys keys = ChannelsBench.Keys.random();
+    String secret = keys.secret();
+    Tokens tokens = keys.tokens();
     Vertx vertx = Vertx.vertx();
     try {
       Outcome singleNode = block(vertx, secret, tokens, 1);
