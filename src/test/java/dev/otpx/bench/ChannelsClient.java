@@ -38,6 +38,9 @@ final class ChannelsClient {
      * Every client must receive the same diff under one number.
      */
     void presenceDiff(ChannelsClient client, long seq, int joins, int leaves);
+
+    /** This client's presence moved: its join reply or a diff has been applied. */
+    void presenceApplied();
   }
 
   private static final String DELIVERY = "{\"type\":\"rec\",\"address\":\"channels.topic.";
@@ -188,6 +191,7 @@ final class ChannelsClient {
     java.util.List<byte[]> held = java.util.List.copyOf(heldDiffs);
     heldDiffs.clear();
     held.forEach(this::diff);
+    deliveries.presenceApplied();
   }
 
   /**
@@ -229,6 +233,7 @@ final class ChannelsClient {
     presenceSeq = Math.max(presenceSeq, seq);
     // The reply counted this socket before any diff had it: the diff that publishes it adds it again.
     presenceCount += joins - leaves - (self ? 1 : 0);
+    deliveries.presenceApplied();
   }
 
   /** @return the number of the last diff applied, or -1 before the join's reply */

@@ -257,6 +257,25 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
     return b.done.future().timeout(BROADCAST_MS, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Wakes {@link #checkPresence} when a client's presence moves. Only while it waits: during the
+   * storm and the rounds a diff costs one volatile read here, not a lock shared by every loop.
+   */
+  @Override
+  public void presenceApplied() {
+    if (presenceWaiter) {
+      presenceMoves.incrementAndGet();
+      synchronized (presenceMoved) {
+        presenceMoved.notifyAll();
+      }
+    }
+  }
+
+  // Called with a client's lock held: the checker never holds presenceMoved while it reads clients.
+  private final Object presenceMoved = new Object();
+  private final java.util.concurrent.atomic.AtomicLong presenceMoves = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean presenceWaiter;
+
   @Override
   public void presenceDiff(ChannelsClient client, long diffSeq, int joins, int leaves) {
     diffsReceived.incrementAndGet();
@@ -280,17 +299,34 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
    *
    * @param expected the metas present: the listeners and the poster
    */
+  /** Whether every listener has applied the last diff the topic sent and counts {@code expected}. */
+  private boolean settledAt(List<ChannelsClient> all, long expected) {
+    long last = diffs.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    return all.stream().allMatch(c -> c.presenceSeq() == last && c.presenceCount() == expected);
+  }
+
   PresenceCheck checkPresence(String prefix, long expected, long limitMs) throws InterruptedException {
     List<ChannelsClient> all = listeners;
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(limitMs);
     boolean settled = false;
-    while (!settled && System.nanoTime() < deadline) {
-      long last = diffs.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
-      settled = all.stream().allMatch(c -> c.presenceSeq() == last && c.presenceCount() == expected);
-      if (!settled) {
-        Thread.sleep(10); // a bounded wait in the harness, for diffs still on their way
+    presenceWaiter = true;
+    try {
+      while (true) {
+        long moves = presenceMoves.get();
+        if ((settled = settledAt(all, expected)) || System.nanoTime() >= deadline) {
+          break;
+        }
+        // Waits for the next move after the check began (a move during the check ends the wait at once).
+        synchronized (presenceMoved) {
+          long left;
+          while (presenceMoves.get() == moves && (left = deadline - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.timedWait(presenceMoved, left);
+          }
+        }
       }
+    } finally {
+      presenceWaiter = false;
     }
     double settleMillis = (System.nanoTime() - start) / 1e6;
     long last = diffs.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
