@@ -304,9 +304,9 @@ public final class TopicChannel extends GenServer<Void> {
   // ---------------------------------------------------------------- join, push
 
   private CallResult<Void> join(Join join) {
-    if (caughtUp >= 0 && join.lastSeenId() >= caughtUp) {
-      return CallResult.reply(joined(join, new JsonObject().put("epoch", store.epoch()).put("annotations", new JsonArray())));
-    }
+    // A join whose last_seen_id is at or above caughtUp could skip the read (measured: it spares a
+    // reconnect storm one read per join); switched off because CI then saw a rejoin miss annotations
+    // (ChannelsOverTheBridgeTest, ChannelsAcrossNodesTest) and the cause is not found yet.
     // Presence changes once the history is read, so a failed read leaves nothing half done.
     int limit = options.historyLimit();
     // One more than the limit is read only to tell whether there are more: a client is told so.
