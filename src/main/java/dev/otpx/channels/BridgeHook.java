@@ -3,7 +3,10 @@ package dev.otpx.channels;
 import dev.otpx.channels.auth.InvalidTokenException;
 import dev.otpx.channels.auth.Tokens;
 import dev.otpx.logging.LogText;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -107,6 +110,11 @@ final class BridgeHook implements Handler<BridgeEvent> {
      * handler, finds it in place and is taken as done; a failed join takes it away.
      */
     boolean viaJoin;
+    /**
+     * Done once the topic's consumer is registered, in the cluster too: a join of this socket is
+     * forwarded only then, so that nothing the topic publishes after the join's reply can miss it.
+     */
+    Future<Void> registered = Future.succeededFuture();
     final AtomicBoolean expiredTold = new AtomicBoolean();
 
     Subscription(SockJSSocket socket, String address, Tokens.Session session) {
@@ -382,7 +390,15 @@ final class BridgeHook implements Handler<BridgeEvent> {
     if (join) {
       state.joining.add(topic);
     }
-    vertx.eventBus().request(destination(address), raw.getValue("body"), options).onComplete(ar -> {
+    Subscription subscription = join ? state.registrations.get(ChannelAddresses.topicAddress(topic)) : null;
+    // On a clustered node, a new consumer is known to the other nodes only once its registration
+    // has reached the cluster: a join forwarded before then could be answered, and followed by a
+    // broadcast from the topic's node, before that node knew this one listens.
+    Future<Void> ready = subscription == null ? Future.succeededFuture() : subscription.registered.recover(err -> {
+      log.warn("the bridge's consumer of {} did not register: {}", subscription.address, err.toString());
+      return Future.succeededFuture();
+    });
+    ready.compose(v -> vertx.eventBus().request(destination(address), raw.getValue("body"), options)).onComplete(ar -> {
       state.requestsInFlight--;
       if (join) {
         state.joining.remove(topic);
@@ -551,8 +567,23 @@ final class BridgeHook implements Handler<BridgeEvent> {
         }
         topic.consumer = consumer;
       }
+      subscription.registered = onThisContext(topic.consumer.completion());
       topic.subscribers.add(subscription);
     }
+  }
+
+  /**
+   * The future completed on the calling context: a topic's consumer was made on its first
+   * subscriber's event loop, and a socket's state is touched on its own loop only.
+   */
+  private Future<Void> onThisContext(Future<Void> future) {
+    if (future.isComplete()) {
+      return future;
+    }
+    Context here = vertx.getOrCreateContext();
+    Promise<Void> promise = Promise.promise();
+    future.onComplete(ar -> here.runOnContext(v -> promise.handle(ar)));
+    return promise.future();
   }
 
   /** Removes a registration; the topic's consumer goes with its last one. */
