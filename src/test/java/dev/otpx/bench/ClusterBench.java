@@ -115,7 +115,10 @@ final class ClusterBench {
    * and takes both back (this node's singleton supervisor stops, its HA verticle is undeployed).
    */
   private void failover() throws Exception {
-    int rounds = Math.max(1, BenchMain.ROUNDS);
+    int rounds = Integer.getInteger("bench.kills", Math.max(1, BenchMain.ROUNDS));
+    if (rounds < 1) {
+      return;
+    }
     double[] singleton = new double[rounds];
     double[] ha = new double[rounds];
     String here = Nodes.self(self);

@@ -3,6 +3,7 @@ package dev.otpx.process.engine;
 import dev.otpx.process.ExitReason;
 import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -16,6 +17,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * calls in flight. So this node's address is consumed on a context of its own, and the node opens
  * its connections from there ({@code connect} when it opens, answered by {@code connected}),
  * before any process sends.
+ *
+ * <p>That context is on the event loop that reads every connection from other nodes (the clustered
+ * event bus's server loop, {@link #eventBusLoop}), so a message from another node reaches this
+ * node's consumer without a thread hand-off and goes from there straight to its process's loop:
+ * one hop, as to a raw clustered consumer. On any other loop it took two, and the extra wake-up
+ * cost about a third of the receiving node's CPU per call (docs/benchmarks.md, issue 13).
  */
 public final class Distribution {
 
@@ -94,7 +102,29 @@ public final class Distribution {
     this.table = table;
     this.vertx = table.vertx();
     this.self = table.node();
-    this.context = Placement.newNeutralContext(vertx, null);
+    this.context = Placement.newNeutralContext(vertx, eventBusLoop(vertx));
+  }
+
+  /**
+   * The event loop on which the clustered event bus reads every connection from other nodes: its
+   * server listens from a context of its own (Vert.x 5's {@code ClusteredEventBus}), so each inbound
+   * connection is served on that context's loop. Vert.x does not expose that context; it is read
+   * from the event bus's private {@code context} field, and when a Vert.x version lacks it the
+   * consumer takes any loop, which works the same at the cost of one more hop per message.
+   *
+   * @param vertx a clustered Vert.x instance
+   * @return the loop, or null when it cannot be found
+   */
+  static EventLoop eventBusLoop(Vertx vertx) {
+    try {
+      Field field = vertx.eventBus().getClass().getDeclaredField("context");
+      field.setAccessible(true);
+      return ((ContextInternal) field.get(vertx.eventBus())).nettyEventLoop();
+    } catch (ReflectiveOperationException | RuntimeException notThere) {
+      log.warn("the clustered event bus's event loop is not found ({}): messages from other nodes take one more"
+        + " thread hand-off", notThere.toString());
+      return null;
+    }
   }
 
   /**
