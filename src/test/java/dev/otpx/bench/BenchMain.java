@@ -541,15 +541,25 @@ public final class BenchMain {
 
     /** Sequential operations for one round: @return ops/s. */
     CompletableFuture<Double> sequential(Supplier<Future<?>> op) {
-      return inFlight(1, op).thenApply(r -> r[0] * 1e9 / r[1]);
+      return sequential(op, ROUND_NANOS);
+    }
+
+    /** Sequential operations for one round of {@code roundNanos}: @return ops/s. */
+    CompletableFuture<Double> sequential(Supplier<Future<?>> op, long roundNanos) {
+      return inFlight(1, op, roundNanos).thenApply(r -> r[0] * 1e9 / r[1]);
     }
 
     /** {@code window} chains of operations for one round: @return [ops, elapsed nanos]. */
     CompletableFuture<long[]> inFlight(int window, Supplier<Future<?>> op) {
+      return inFlight(window, op, ROUND_NANOS);
+    }
+
+    /** {@code window} chains of operations for one round of {@code roundNanos}: @return [ops, elapsed nanos]. */
+    CompletableFuture<long[]> inFlight(int window, Supplier<Future<?>> op, long roundNanos) {
       CompletableFuture<long[]> done = new CompletableFuture<>();
       context.runOnContext(v -> {
         long start = System.nanoTime();
-        long end = start + ROUND_NANOS;
+        long end = start + roundNanos;
         long[] count = new long[1];
         int[] open = {window};
         for (int i = 0; i < window; i++) {

@@ -36,10 +36,26 @@ import java.util.concurrent.TimeUnit;
  * (until a request to its address answers from here). Failure detection is conf/cluster.yaml's:
  * heartbeat every 1 s, a member silent for 10 s is removed; a killed JVM's connections close at
  * once, which Hazelcast usually notices first. Each failover round starts a new other node.
+ * The calls are measured after a warm-up of 10 s ({@code bench.clusterWarmupSeconds}), in at
+ * least 7 timed rounds of 1 s ({@code bench.clusterRoundMillis}); {@code bench.kills} sets the failover rounds (default: the suite's rounds;
+ * 0 skips them).
  */
 final class ClusterBench {
 
   private static final Duration CALL = Duration.ofSeconds(5);
+  /**
+   * Warm-up of the call benchmarks, otpx's and raw's rounds taken in turn: the other node is a fresh
+   * JVM, and after the suite's 2 warm-up rounds of 300 ms its figures still rose round after round
+   * (up to 4× within one row), so a row measured the JIT more than either side.
+   */
+  private static final Duration CALL_WARMUP = Duration.ofSeconds(Long.getLong("bench.clusterWarmupSeconds", 10));
+  /**
+   * Length of a call benchmark's round: 1 s, as 300 ms rounds of sequential calls (a few thousand
+   * calls) swung by ±40% with the machine's other load.
+   */
+  private static final long CALL_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("bench.clusterRoundMillis", 1000));
+  /** Timed rounds of each call benchmark: at least 7, for a steadier median. */
+  private static final int CALL_ROUNDS = Math.max(BenchMain.ROUNDS, 7);
   /** A failover that takes longer than this fails the round. */
   private static final Duration FAILOVER_LIMIT = Duration.ofSeconds(60);
 
@@ -88,18 +104,18 @@ final class ClusterBench {
     BenchMain.Driver driver = deploy(self, new BenchMain.Driver());
     DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(CALL.toMillis());
     String where = "2 JVMs on loopback; server process on the other node, called by pid; raw: a clustered consumer there";
-    double[][] sequential = BenchMain.paired(
-        () -> driver.sequential(() -> GenServer.call(self, echo, 1L, CALL)),
-        () -> driver.sequential(() -> self.eventBus().request(ClusterBenchNode.RAW_ECHO, 1L, timeout)));
+    double[][] sequential = warmedPaired(
+        () -> driver.sequential(() -> GenServer.call(self, echo, 1L, CALL), CALL_ROUND_NANOS),
+        () -> driver.sequential(() -> self.eventBus().request(ClusterBenchNode.RAW_ECHO, 1L, timeout), CALL_ROUND_NANOS));
     bench.add(new BenchMain.Result("call to a process on another node, 1 client sequential", "calls/s", true,
         sequential[0], sequential[1], "≥ 0.9× raw clustered request", where));
     List<BenchMain.Driver> drivers = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       drivers.add(deploy(self, new BenchMain.Driver()));
     }
-    double[][] inFlight = BenchMain.paired(
-        () -> BenchMain.rate(drivers.stream().map(d -> d.inFlight(8, () -> GenServer.call(self, echo, 1L, CALL))).toList()),
-        () -> BenchMain.rate(drivers.stream().map(d -> d.inFlight(8, () -> self.eventBus().request(ClusterBenchNode.RAW_ECHO, 1L, timeout))).toList()));
+    double[][] inFlight = warmedPaired(
+        () -> BenchMain.rate(drivers.stream().map(d -> d.inFlight(8, () -> GenServer.call(self, echo, 1L, CALL), CALL_ROUND_NANOS)).toList()),
+        () -> BenchMain.rate(drivers.stream().map(d -> d.inFlight(8, () -> self.eventBus().request(ClusterBenchNode.RAW_ECHO, 1L, timeout), CALL_ROUND_NANOS)).toList()));
     bench.add(new BenchMain.Result("call to a process on another node, 8 clients × 8 in flight", "calls/s", true,
         inFlight[0], inFlight[1], "≥ 0.9× raw clustered request", where));
     for (BenchMain.Driver d : drivers) {
@@ -108,6 +124,19 @@ final class ClusterBench {
     await(self.undeploy(driver.deploymentID()));
   }
 
+  /**
+   * {@link BenchMain#paired} after a warm-up of at least {@link #CALL_WARMUP} (and the suite's
+   * warm-up rounds), otpx's and raw's rounds alternating throughout.
+   */
+  private static double[][] warmedPaired(java.util.function.Supplier<CompletableFuture<Double>> otpx,
+      java.util.function.Supplier<CompletableFuture<Double>> raw) throws Exception {
+    long end = System.nanoTime() + CALL_WARMUP.toNanos();
+    for (int pairs = 0; pairs < BenchMain.WARMUP || System.nanoTime() < end; pairs++) {
+      otpx.get().get(60, TimeUnit.SECONDS);
+      raw.get().get(60, TimeUnit.SECONDS);
+    }
+    return BenchMain.paired(0, CALL_ROUNDS, otpx, raw);
+  }
 
   /**
    * Rounds of: the other node holds the singleton and the HA verticle, this node stands by; kill -9
