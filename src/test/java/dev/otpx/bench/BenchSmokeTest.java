@@ -28,6 +28,8 @@ class BenchSmokeTest {
     System.setProperty("bench.channels.posts", "5");
     System.setProperty("bench.channels.cluster.clients", "20");
     System.setProperty("bench.channels.cluster.posts", "5");
+    System.setProperty("bench.clusterWarmupSeconds", "0");
+    System.setProperty("bench.clusterRoundMillis", "20");
   }
 
   @Test
