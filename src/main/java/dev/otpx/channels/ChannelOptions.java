@@ -24,9 +24,11 @@ import java.util.Objects;
  * @param presenceDetailLimit the most metas a topic may have for its diffs to carry every join and leave
  *     ({@code presence_detail_limit}); above it a diff carries the number and the count only, and
  *     clients that want the members ask for pages
+ * @param presenceLargeBatch above the detail limit, presence changes within this interval go out as one diff
+ *     ({@code presence_large_batch_ms}): the count a client shows is at most this old
  */
 public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLimit, Duration infosysTimeout,
-                             Duration presenceBatch, int presencePage, int presenceDetailLimit) {
+                             Duration presenceBatch, int presencePage, int presenceDetailLimit, Duration presenceLargeBatch) {
 
   /** Key of {@link #idleStop}. */
   public static final String IDLE_STOP_MS = "idle_stop_ms";
@@ -42,6 +44,8 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
   public static final String PRESENCE_PAGE = "presence_page";
   /** Key of {@link #presenceDetailLimit}. */
   public static final String PRESENCE_DETAIL_LIMIT = "presence_detail_limit";
+  /** Key of {@link #presenceLargeBatch}. */
+  public static final String PRESENCE_LARGE_BATCH_MS = "presence_large_batch_ms";
 
   /** Default idle stop: one minute. */
   public static final Duration DEFAULT_IDLE_STOP = Duration.ofMinutes(1);
@@ -62,6 +66,14 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
    * (at most 1000 metas a diff); beyond it, that would cost N²/2 metas in a storm of N joins.
    */
   public static final int DEFAULT_PRESENCE_DETAIL_LIMIT = 1000;
+  /**
+   * Default presence batch above the detail limit: one second. Each diff goes to every client
+   * present: at 10,000 clients, one every 50 ms was 200,000 frames a second from one event loop,
+   * most of a reconnect storm's cost; one a second is 10,000.
+   */
+  public static final Duration DEFAULT_PRESENCE_LARGE_BATCH = Duration.ofSeconds(1);
+  /** Longest presence batch above the detail limit: 10 s. */
+  public static final Duration MAX_PRESENCE_LARGE_BATCH = Duration.ofSeconds(10);
   /** Longest InfoSys deadline: InfoSys's own maximum. */
   public static final Duration MAX_INFOSYS_TIMEOUT = Duration.ofSeconds(60);
 
@@ -75,6 +87,11 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
     }
     if (presencePage < 1) {
       throw new IllegalArgumentException(PRESENCE_PAGE + " must be at least 1, got " + presencePage);
+    }
+    Objects.requireNonNull(presenceLargeBatch, PRESENCE_LARGE_BATCH_MS);
+    if (presenceLargeBatch.isNegative() || presenceLargeBatch.compareTo(MAX_PRESENCE_LARGE_BATCH) > 0) {
+      throw new IllegalArgumentException(PRESENCE_LARGE_BATCH_MS + " must be between 0 and " + MAX_PRESENCE_LARGE_BATCH.toMillis()
+        + ", got " + presenceLargeBatch.toMillis());
     }
     if (presenceDetailLimit < 0) {
       throw new IllegalArgumentException(PRESENCE_DETAIL_LIMIT + " must be at least 0, got " + presenceDetailLimit);
@@ -99,19 +116,20 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
     this(idleStop, maxBodyLength, historyLimit, infosysTimeout, DEFAULT_PRESENCE_BATCH, DEFAULT_PRESENCE_PAGE);
   }
 
-  /** The options before the presence detail limit was added: its default. */
+  /** The options before the large-topic ones were added: their defaults. */
   public ChannelOptions(Duration idleStop, int maxBodyLength, int historyLimit, Duration infosysTimeout,
                         Duration presenceBatch, int presencePage) {
-    this(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage, DEFAULT_PRESENCE_DETAIL_LIMIT);
+    this(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage, DEFAULT_PRESENCE_DETAIL_LIMIT,
+      DEFAULT_PRESENCE_LARGE_BATCH);
   }
 
   /**
    * @return one minute idle stop, 1000 characters, 500 annotations, 10 s for InfoSys, 50 ms presence batches, pages of
-   *     100, detailed diffs up to 1000 metas
+   *     100, detailed diffs up to 1000 metas, one diff a second above
    */
   public static ChannelOptions defaults() {
     return new ChannelOptions(DEFAULT_IDLE_STOP, DEFAULT_MAX_BODY_LENGTH, DEFAULT_HISTORY_LIMIT, DEFAULT_INFOSYS_TIMEOUT,
-      DEFAULT_PRESENCE_BATCH, DEFAULT_PRESENCE_PAGE, DEFAULT_PRESENCE_DETAIL_LIMIT);
+      DEFAULT_PRESENCE_BATCH, DEFAULT_PRESENCE_PAGE, DEFAULT_PRESENCE_DETAIL_LIMIT, DEFAULT_PRESENCE_LARGE_BATCH);
   }
 
   /**
@@ -132,7 +150,8 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
       source.millis(INFOSYS_TIMEOUT_MS, DEFAULT_INFOSYS_TIMEOUT, Duration.ofMillis(1), MAX_INFOSYS_TIMEOUT),
       source.millis(PRESENCE_BATCH_MS, DEFAULT_PRESENCE_BATCH, Duration.ZERO, MAX_PRESENCE_BATCH),
       source.intValue(PRESENCE_PAGE, DEFAULT_PRESENCE_PAGE, 1, Integer.MAX_VALUE),
-      source.intValue(PRESENCE_DETAIL_LIMIT, DEFAULT_PRESENCE_DETAIL_LIMIT, 0, Integer.MAX_VALUE));
+      source.intValue(PRESENCE_DETAIL_LIMIT, DEFAULT_PRESENCE_DETAIL_LIMIT, 0, Integer.MAX_VALUE),
+      source.millis(PRESENCE_LARGE_BATCH_MS, DEFAULT_PRESENCE_LARGE_BATCH, Duration.ZERO, MAX_PRESENCE_LARGE_BATCH));
   }
 
   /** @return the options under their config keys, readable by {@link #fromJson} */
@@ -144,41 +163,48 @@ public record ChannelOptions(Duration idleStop, int maxBodyLength, int historyLi
       .put(INFOSYS_TIMEOUT_MS, infosysTimeout.toMillis())
       .put(PRESENCE_BATCH_MS, presenceBatch.toMillis())
       .put(PRESENCE_PAGE, presencePage)
-      .put(PRESENCE_DETAIL_LIMIT, presenceDetailLimit);
+      .put(PRESENCE_DETAIL_LIMIT, presenceDetailLimit)
+      .put(PRESENCE_LARGE_BATCH_MS, presenceLargeBatch.toMillis());
   }
 
   /** @param value the idle stop @return a copy with it */
   public ChannelOptions withIdleStop(Duration value) {
-    return new ChannelOptions(value, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage, presenceDetailLimit);
+    return new ChannelOptions(value, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage, presenceDetailLimit, presenceLargeBatch);
   }
 
   /** @param value the longest body @return a copy with it */
   public ChannelOptions withMaxBodyLength(int value) {
-    return new ChannelOptions(idleStop, value, historyLimit, infosysTimeout, presenceBatch, presencePage, presenceDetailLimit);
+    return new ChannelOptions(idleStop, value, historyLimit, infosysTimeout, presenceBatch, presencePage, presenceDetailLimit, presenceLargeBatch);
   }
 
   /** @param value the history limit @return a copy with it */
   public ChannelOptions withHistoryLimit(int value) {
-    return new ChannelOptions(idleStop, maxBodyLength, value, infosysTimeout, presenceBatch, presencePage, presenceDetailLimit);
+    return new ChannelOptions(idleStop, maxBodyLength, value, infosysTimeout, presenceBatch, presencePage, presenceDetailLimit, presenceLargeBatch);
   }
 
   /** @param value the InfoSys deadline @return a copy with it */
   public ChannelOptions withInfosysTimeout(Duration value) {
-    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, value, presenceBatch, presencePage, presenceDetailLimit);
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, value, presenceBatch, presencePage, presenceDetailLimit, presenceLargeBatch);
   }
 
   /** @param value the presence batch interval (0: each change at once) @return a copy with it */
   public ChannelOptions withPresenceBatch(Duration value) {
-    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, value, presencePage, presenceDetailLimit);
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, value, presencePage, presenceDetailLimit, presenceLargeBatch);
   }
 
   /** @param value the presence page size @return a copy with it */
   public ChannelOptions withPresencePage(int value) {
-    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, value, presenceDetailLimit);
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, value, presenceDetailLimit, presenceLargeBatch);
   }
 
   /** @param value the presence detail limit (metas) @return a copy with it */
   public ChannelOptions withPresenceDetailLimit(int value) {
-    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage, value);
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage, value, presenceLargeBatch);
+  }
+
+  /** @param value the presence batch interval above the detail limit (0: each change at once) @return a copy with it */
+  public ChannelOptions withPresenceLargeBatch(Duration value) {
+    return new ChannelOptions(idleStop, maxBodyLength, historyLimit, infosysTimeout, presenceBatch, presencePage,
+      presenceDetailLimit, value);
   }
 }

@@ -90,7 +90,8 @@ import org.slf4j.LoggerFactory;
  * page per join, not a whole state per join and a diff per join. Every diff also carries
  * {@code count}, the metas present after it. <b>Large topics:</b> above
  * {@code presence_detail_limit} metas (1000) a diff carries {@code {"seq", "count"}} only, since
- * sending each join to everyone present costs N²/2 metas in a storm of N; a join's reply says so
+ * sending each join to everyone present costs N²/2 metas in a storm of N, and diffs go out once per
+ * {@code presence_large_batch_ms} (1 s), since each is a frame to every client; a join's reply says so
  * ({@code "presence_detail": false}), and a client that wants the members reads the pages (joins
  * with {@code presence_after}), which are exact as of their {@code presence_seq}. The first diff
  * back at or below the limit carries the whole state, {@code {"seq", "count", "state"}}, which
@@ -520,12 +521,17 @@ public final class TopicChannel extends GenServer<Void> {
     }
   }
 
-  /** A change is in the batch: publish now (no batching) or when the batch's interval is over. */
+  /**
+   * A change is in the batch: publish now (no batching) or when the batch's interval is over,
+   * {@code presence_batch_ms} within the detail limit and {@code presence_large_batch_ms} above it,
+   * where each diff is one frame to each of thousands of clients and carries only the count.
+   */
   private void changed() {
-    if (options.presenceBatch().isZero()) {
+    java.time.Duration batch = detailed ? options.presenceBatch() : options.presenceLargeBatch();
+    if (batch.isZero()) {
       flush();
     } else if (flushTimer == -1) {
-      flushTimer = sendAfter(new FlushPresence(), options.presenceBatch());
+      flushTimer = sendAfter(new FlushPresence(), batch);
     }
   }
 
