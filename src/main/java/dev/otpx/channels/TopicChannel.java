@@ -92,7 +92,8 @@ import org.slf4j.LoggerFactory;
  * {@code presence_detail_limit} metas (1000) a diff carries {@code {"seq", "count"}} only, since
  * sending each join to everyone present costs N²/2 metas in a storm of N, and diffs go out once per
  * {@code presence_large_batch_ms} (1 s), since each is a frame to every client; a join's reply says so
- * ({@code "presence_detail": false}), and a client that wants the members reads the pages (joins
+ * ({@code "presence_detail": false}) and lists at most {@code presence_large_page} (10) metas on its
+ * first page, and a client that wants the members reads the pages (joins
  * with {@code presence_after}), which are exact as of their {@code presence_seq}. The first diff
  * back at or below the limit carries the whole state, {@code {"seq", "count", "state"}}, which
  * clients take in place of theirs; numbers never skip, whatever a diff carries. Each socket came through a router
@@ -601,7 +602,8 @@ public final class TopicChannel extends GenServer<Void> {
    */
   private JsonObject presencePage(JsonObject reply, long after, String joiner) {
     JsonObject state = new JsonObject();
-    int limit = options.presencePage();
+    // A storm's joiners each get a first page: in a large topic a short one, the rest on request.
+    int limit = after == 0 && !detailed ? options.presenceLargePage() : options.presencePage();
     int listed = 0;
     long last = after;
     Meta self = live.get(joiner);

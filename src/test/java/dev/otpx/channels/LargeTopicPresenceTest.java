@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Presence in a topic above {@code presence_detail_limit}, as a client over the real bridge follows
  * it: the count from the diffs (which carry only the number and the count there), the members from
  * the join's pages, and the whole state again once the topic is back within the limit. The limit
- * is 4 metas and a page 3, so that a dozen sockets make a large topic read in several pages.
+ * is 4 metas, a page 3 and a large topic's first page 2, so that a dozen sockets make a large topic
+ * read in several pages.
  */
 @ExtendWith(VertxExtension.class)
 class LargeTopicPresenceTest {
@@ -51,7 +52,7 @@ class LargeTopicPresenceTest {
       store = opened;
       return ChannelFixtures.startInfoSys(vertx, new JsonObject());
     })
-      .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults().withPresenceDetailLimit(LIMIT).withPresencePage(3)))
+      .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults().withPresenceDetailLimit(LIMIT).withPresencePage(3).withPresenceLargePage(2)))
       .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
         .requestHandler(router).listen(0))
       .onComplete(ctx.succeeding(server -> {
@@ -221,6 +222,7 @@ class LargeTopicPresenceTest {
       .compose(read -> {
         ctx.verify(() -> {
           assertThat(read).hasSizeGreaterThan(1);
+          assertThat(read.get(0).getJsonObject("presence_state").size()).as("a large topic's first page is short").isEqualTo(2);
           assertThat(read).extracting(r -> r.getLong("presence_seq")).as("pages as of one state: the count's").containsOnly(follower.seq);
           assertThat(read).extracting(r -> r.getLong("presence_count")).containsOnly(7L);
           assertThat(read).extracting(r -> r.getBoolean("presence_detail")).containsOnly(false);
