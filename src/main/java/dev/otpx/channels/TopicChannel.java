@@ -27,6 +27,8 @@ import io.vertx.core.json.JsonObject;
 import dev.otpx.channels.TopicChannelMsg.Resync;
 import dev.otpx.process.Down;
 import dev.otpx.process.Pid;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -528,7 +530,7 @@ public final class TopicChannel extends GenServer<Void> {
    * where each diff is one frame to each of thousands of clients and carries only the count.
    */
   private void changed() {
-    java.time.Duration batch = detailed ? options.presenceBatch() : options.presenceLargeBatch();
+    Duration batch = detailed ? options.presenceBatch() : options.presenceLargeBatch();
     if (batch.isZero()) {
       flush();
     } else if (flushTimer == -1) {
@@ -548,8 +550,8 @@ public final class TopicChannel extends GenServer<Void> {
     if (pending.isEmpty()) {
       return;
     }
-    List<Meta> joined = new java.util.ArrayList<>();
-    List<Meta> left = new java.util.ArrayList<>();
+    List<Meta> joined = new ArrayList<>();
+    List<Meta> left = new ArrayList<>();
     pending.forEach((socketId, before) -> {
       Meta now = live.get(socketId);
       if (before == now) {
