@@ -292,7 +292,8 @@ function wantTopic(topic) {
     onAnnotation: (a, live) => feed.add(a, live, session.username, clock.duration()),
     onReset: () => feed.clear(),
     onTruncated: (count) => feed.note(`Only the first ${count} annotations of this video came in; it has more than the page loads at once.`),
-    onPresence: (presence) => renderPresence(presence.list(), session.username),
+    onPresence: (presence) => renderPresence(presence.list(), session.username, undefined,
+      presence.detailed ? undefined : { total: presence.total(), complete: channel.presenceMore === null && presence.complete() }),
     onJoined: (outcome) => joined(channel, outcome),
     onJoinError: (error, retryInMs) => joinFailed(channel, error, retryInMs),
     onEventError: (failure) => alerts.show('topic', `Topic ${topic}: ${failure.message || failure.failureType}`)
@@ -444,6 +445,10 @@ function init() {
   });
   $('sign-up').addEventListener('click', () => submitSignIn(true));
   $('videos-refresh').addEventListener('click', loadVideos);
+  // A large topic's members are read a page at a time, on request.
+  $('presence-more').addEventListener('click', () => {
+    if (session.channel) session.channel.morePresence().catch(() => { /* the next click tries again */ });
+  });
   $('video-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const title = $('video-title').value.trim();

@@ -3,9 +3,10 @@
  * reconnect) with the last annotation id the page has, receive new annotations and presence, post.
  *
  * Protocol (see the README): request channels.join {topic, last_seen_id, register: true,
- * presence_after?} -> {annotations, presence_state, presence_seq, presence_count, presence_more?,
- * epoch, socket_id, truncated?}; new_annotation, presence_diff {seq, joins, leaves} and
- * presence_state {seq, state} events on channels.topic.<topic>; request channels.push {topic,
+ * presence_after?} -> {annotations, presence_state, presence_seq, presence_count, presence_detail,
+ * presence_more?, epoch, socket_id, truncated?}; new_annotation, presence_diff {seq, count, joins,
+ * leaves} (above the server's presence_detail_limit {seq, count}; back below it {seq, count, state})
+ * and presence_state {seq, count, state?} events on channels.topic.<topic>; request channels.push {topic,
  * event: "new_annotation", payload: {body, at}} -> {status, id}; request channels.leave {topic}.
  *
  * Nothing the server has is lost silently:
@@ -38,6 +39,11 @@ const MAX_PAGES = 20;
  * number the page already holds are dropped), then its metas; once the last page is in, the rest
  * are applied in order and later ones as they come. A presence_state event replaces the whole state.
  *
+ * A large topic (presence_detail false: more metas than the server's presence_detail_limit) sends
+ * diffs with the count only. The page then shows the count, lists the members of the pages it has
+ * read (the first, more on request: Channel.morePresence), and knows the list is partial; the
+ * first diff back within the limit brings the whole state, and the list is exact again.
+ *
  * The state is marked stale (and the channel fetches it again with a join) when a diff's number is
  * not the next one (a diff was lost: the state would stay wrong for good), and when a presence_state
  * came during a join: the topic's process started again meanwhile, and its numbers with it, so the
@@ -50,6 +56,19 @@ export class Presence {
     this.seq = null; // the number of the state held; null while none is
     this.held = null; // presence events that came during a join, in order
     this.stale = false; // a diff was missed, or a restart raced a join: fetch the state again
+    this.count = 0; // the server's count of metas, as of seq
+    this.detailed = true; // whether diffs carry every join and leave (the topic is within the limit)
+  }
+
+  /** @return how many connections are present: the metas listed while detailed, else the server's count */
+  total() {
+    if (!this.detailed) return this.count;
+    return Object.keys(this.state).reduce((n, name) => n + this.state[name].metas.length, 0);
+  }
+
+  /** @return whether the list names everyone present (a large topic's lists only the pages read) */
+  complete() {
+    return this.detailed || Object.keys(this.state).reduce((n, name) => n + this.state[name].metas.length, 0) >= this.count;
   }
 
   /** Forgets everyone (the page is offline: it cannot know who is there). */
@@ -82,8 +101,23 @@ export class Presence {
       this.seq = seq;
     }
     this.drain(seq);
+    if (seq >= this.seq) {
+      if (typeof reply.presence_count === 'number') this.count = reply.presence_count;
+      this.detailed = reply.presence_detail !== false;
+    }
     this.seq = Math.max(this.seq, seq);
     this.add(reply.presence_state);
+  }
+
+  /**
+   * A page of a large topic's members read on request (its diffs carry no metas): its metas join
+   * the list, which stays partial until the topic is back within the limit. The first page
+   * replaces the list, so that a read from the start drops who has left since.
+   */
+  morePage(reply, first) {
+    if (first) this.state = {};
+    this.add(reply.presence_state);
+    this.prune();
   }
 
   /** The join's last page is in: what was held after it is applied, and later events as they come. */
@@ -124,17 +158,31 @@ export class Presence {
 
   apply(event, payload) {
     if (event === 'presence_state') {
-      // The topic's process started again (its numbers with it): its whole state replaces ours.
+      // The topic's process started again (its numbers with it): its whole state replaces ours
+      // (a large topic's has the count only: the list is read in pages again).
       this.state = {};
       this.add(payload.state);
       this.seq = typeof payload.seq === 'number' ? payload.seq : 0;
+      this.detailed = payload.state !== undefined;
+      if (typeof payload.count === 'number') this.count = payload.count;
       return true;
     }
     if (typeof payload.seq !== 'number' || payload.seq <= this.seq) return false;
     // Diffs are numbered one after the other: a gap is a diff this page never got.
     if (payload.seq !== this.seq + 1) this.stale = true;
     this.seq = payload.seq;
-    this.merge(payload);
+    if (typeof payload.count === 'number') this.count = payload.count;
+    if (payload.state) {
+      // Back within the limit: the whole state, in place of the pages read.
+      this.state = {};
+      this.add(payload.state);
+      this.detailed = true;
+    } else if (payload.joins || payload.leaves) {
+      this.merge(payload);
+      this.detailed = true;
+    } else {
+      this.detailed = false; // a large topic: the count only
+    }
     return true;
   }
 
@@ -197,6 +245,7 @@ export class Channel {
     this.retries = 0;
     this.retryTimer = null;
     this.presenceAfter = 0; // the cursor of the presence page a join asks for next
+    this.presenceMore = null; // in a large topic, the cursor of the next page to read on request
     this.presenceRefetches = 0; // joins in a row made to fetch a stale presence again
     this.joinRequests = 0; // channels.join requests sent, pages included
     this.state = 'closed';
@@ -221,6 +270,7 @@ export class Channel {
     let reset = false;
     const current = () => attempt === this.attempt && this.socket.isOpen;
     this.presenceAfter = 0;
+    this.presenceMore = null;
     this.presence.hold();
     const first = this.requestJoin(true, 0);
     this.listen();
@@ -277,7 +327,10 @@ export class Channel {
     const moreAnnotations = reply.truncated === true && pages > 0;
     this.take(reply, false, moreAnnotations);
     this.presence.page(reply, first);
-    const after = reply.presence_more;
+    // A large topic's pages are read on request (morePresence), not by every joining page.
+    const large = reply.presence_detail === false;
+    if (large && reply.presence_more !== undefined) this.presenceMore = reply.presence_more;
+    const after = large ? undefined : reply.presence_more;
     if (!moreAnnotations && after === undefined) return reply;
     if (!current()) return null;
     // With no presence page left, the cursor stays where it was: the reply lists that last page
@@ -285,6 +338,23 @@ export class Channel {
     this.presenceAfter = after !== undefined ? after : this.presenceAfter;
     return this.requestJoin(false, this.presenceAfter)
       .then((next) => (current() ? this.morePages(next, current, moreAnnotations ? pages - 1 : 0, false) : null));
+  }
+
+  /**
+   * Reads the next page of a large topic's members (from the first once the last was read): one
+   * join on the same socket, which changes nothing on the server. Resolves with whether more follow.
+   */
+  morePresence() {
+    if (!this.joined) return Promise.resolve(false);
+    const first = this.presenceMore === null;
+    const attempt = this.attempt;
+    return this.requestJoin(false, first ? 0 : this.presenceMore).then((reply) => {
+      if (attempt !== this.attempt) return false;
+      this.presence.morePage(reply, first);
+      this.presenceMore = reply.presence_more !== undefined ? reply.presence_more : null;
+      this.emit('onPresence', this.presence);
+      return this.presenceMore !== null;
+    });
   }
 
   requestJoin(register, presenceAfter) {

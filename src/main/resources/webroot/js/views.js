@@ -235,9 +235,10 @@ export class AnnotationFeed {
 
 /**
  * Who is here, the user first. When the page cannot know (offline, not in a room), it says so
- * instead of showing whoever was there last.
+ * instead of showing whoever was there last. A large topic's list is the pages read so far
+ * ({@code large}: {total, complete}): the count is the server's, and a button reads more.
  */
-export function renderPresence(people, me, emptyText) {
+export function renderPresence(people, me, emptyText, large) {
   const list = $('presence');
   list.textContent = '';
   const sorted = people.slice().sort((a, b) => {
@@ -258,7 +259,9 @@ export function renderPresence(people, me, emptyText) {
     li.appendChild(el('span', 'online-dot', ''));
     list.appendChild(li);
   });
-  $('presence-count').textContent = String(sorted.length);
+  $('presence-count').textContent = large ? String(large.total) : String(sorted.length);
+  $('presence-more').hidden = !large;
+  $('presence-more').textContent = large && !large.complete ? 'Show more' : 'Refresh the list';
   $('presence-empty').hidden = sorted.length > 0;
   $('presence-empty').textContent = emptyText || 'Nobody yet.';
 }

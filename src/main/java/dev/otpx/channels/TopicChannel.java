@@ -27,6 +27,8 @@ import io.vertx.core.json.JsonObject;
 import dev.otpx.channels.TopicChannelMsg.Resync;
 import dev.otpx.process.Down;
 import dev.otpx.process.Pid;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -87,11 +89,21 @@ import org.slf4j.LoggerFactory;
  * diff), at most {@code presence_page} metas, with {@code presence_count} (all the metas) and
  * {@code presence_more} (the cursor of the next page, asked for by a join with
  * {@code presence_after}) when more follow. So a storm of N joins costs one diff per batch and a
- * page per join, not a whole state per join and a diff per join. Each socket came through a router
+ * page per join, not a whole state per join and a diff per join. Every diff also carries
+ * {@code count}, the metas present after it. <b>Large topics:</b> above
+ * {@code presence_detail_limit} metas (1000) a diff carries {@code {"seq", "count"}} only, since
+ * sending each join to everyone present costs N²/2 metas in a storm of N, and diffs go out once per
+ * {@code presence_large_batch_ms} (1 s), since each is a frame to every client; a join's reply says so
+ * ({@code "presence_detail": false}) and lists at most {@code presence_large_page} (10) metas on its
+ * first page, and a client that wants the members reads the pages (joins
+ * with {@code presence_after}), which are exact as of their {@code presence_seq}. The first diff
+ * back at or below the limit carries the whole state, {@code {"seq", "count", "state"}}, which
+ * clients take in place of theirs; numbers never skip, whatever a diff carries. Each socket came through a router
  * (its pid is in the join), which the process watches: when the router goes (its node left the
  * cluster), its sockets leave. A {@link TopicChannelMsg.Resync} (a router meeting a new process)
  * tracks its members, then the whole state goes out as {@code {"event": "presence_state",
- * "payload": {"seq", "state"}}}, which clients take in place of theirs.
+ * "payload": {"seq", "count", "state"}}}, which clients take in place of theirs (above the detail
+ * limit without {@code state}: clients keep the count and read pages for the members).
  *
  * <p><b>InfoSys.</b> After each accepted post the channel asks InfoSys in the background (the body,
  * limit 1, {@code infosys_timeout_ms}); each result is stored and published as an annotation by
@@ -157,6 +169,13 @@ public final class TopicChannel extends GenServer<Void> {
   private long caughtUp = -1;
   /** The number of the last published diff; a join's reply says which state it shows. */
   private long seq;
+  /**
+   * Whether the published state has at most {@code presence_detail_limit} metas, so that its diffs
+   * carry every join and leave. Above the limit, a diff that sent every meta to every client would
+   * make a storm of N joins cost N²/2 metas on the wire (50 million for 10,000 clients): there a
+   * diff carries its number and the count, and the members are read in pages.
+   */
+  private boolean detailed = true;
   private long order;
   private long flushTimer = -1;
   private long idleTimer = -1;
@@ -505,26 +524,34 @@ public final class TopicChannel extends GenServer<Void> {
     }
   }
 
-  /** A change is in the batch: publish now (no batching) or when the batch's interval is over. */
+  /**
+   * A change is in the batch: publish now (no batching) or when the batch's interval is over,
+   * {@code presence_batch_ms} within the detail limit and {@code presence_large_batch_ms} above it,
+   * where each diff is one frame to each of thousands of clients and carries only the count.
+   */
   private void changed() {
-    if (options.presenceBatch().isZero()) {
+    Duration batch = detailed ? options.presenceBatch() : options.presenceLargeBatch();
+    if (batch.isZero()) {
       flush();
     } else if (flushTimer == -1) {
-      flushTimer = sendAfter(new FlushPresence(), options.presenceBatch());
+      flushTimer = sendAfter(new FlushPresence(), batch);
     }
   }
 
   /**
    * Publishes the batch as one diff, numbered: for each changed socket, its meta as last
    * published leaves and its meta now joins, unless they are the same (a join and a leave within
-   * one batch publish nothing). Clients apply a diff's leaves, then its joins.
+   * one batch publish nothing). Clients apply a diff's leaves, then its joins. Every diff carries
+   * {@code count}, the metas present after it. Above {@code presence_detail_limit} metas it carries
+   * nothing else (see {@link #detailed}); the first diff back at or below the limit carries the
+   * whole {@code state} in place of joins and leaves.
    */
   private void flush() {
     if (pending.isEmpty()) {
       return;
     }
-    JsonObject joins = new JsonObject();
-    JsonObject leaves = new JsonObject();
+    List<Meta> joined = new ArrayList<>();
+    List<Meta> left = new ArrayList<>();
     pending.forEach((socketId, before) -> {
       Meta now = live.get(socketId);
       if (before == now) {
@@ -532,19 +559,31 @@ public final class TopicChannel extends GenServer<Void> {
       }
       if (before != null) {
         published.remove(before.order());
-        addMeta(leaves, before);
+        left.add(before);
       }
       if (now != null) {
         published.put(now.order(), now);
-        addMeta(joins, now);
+        joined.add(now);
       }
     });
     pending.clear();
-    if (joins.isEmpty() && leaves.isEmpty()) {
+    if (joined.isEmpty() && left.isEmpty()) {
       return;
     }
-    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff")
-      .put("payload", new JsonObject().put("seq", ++seq).put("joins", joins).put("leaves", leaves)));
+    boolean wasDetailed = detailed;
+    detailed = published.size() <= options.presenceDetailLimit();
+    JsonObject payload = new JsonObject().put("seq", ++seq).put("count", published.size());
+    if (detailed && wasDetailed) {
+      JsonObject joins = new JsonObject();
+      JsonObject leaves = new JsonObject();
+      joined.forEach(meta -> addMeta(joins, meta));
+      left.forEach(meta -> addMeta(leaves, meta));
+      payload.put("joins", joins).put("leaves", leaves);
+    } else if (detailed) {
+      // Back within the limit: clients that held only the count (and maybe some pages) get all of it.
+      payload.put("state", presenceState());
+    }
+    vertx.eventBus().publish(address, new JsonObject().put("event", "presence_diff").put("payload", payload));
   }
 
   private static void addMeta(JsonObject state, Meta meta) {
@@ -565,7 +604,8 @@ public final class TopicChannel extends GenServer<Void> {
    */
   private JsonObject presencePage(JsonObject reply, long after, String joiner) {
     JsonObject state = new JsonObject();
-    int limit = options.presencePage();
+    // A storm's joiners each get a first page: in a large topic a short one, the rest on request.
+    int limit = after == 0 && !detailed ? options.presenceLargePage() : options.presencePage();
     int listed = 0;
     long last = after;
     Meta self = live.get(joiner);
@@ -584,7 +624,8 @@ public final class TopicChannel extends GenServer<Void> {
       addMeta(state, self);
     }
     int count = published.size() + (self != null && selfPublished == null ? 1 : 0);
-    return reply.put("presence_state", state).put("presence_seq", seq).put("presence_count", count);
+    return reply.put("presence_state", state).put("presence_seq", seq).put("presence_count", count)
+      .put("presence_detail", detailed);
   }
 
   /** The whole published state, Phoenix's shape. */
@@ -603,8 +644,10 @@ public final class TopicChannel extends GenServer<Void> {
   private void resync(Resync resync) {
     resync.members().forEach((socketId, username) -> track(username, socketId, resync.router()));
     flush();
+    JsonObject payload = new JsonObject().put("seq", seq).put("count", published.size());
+    // Above the limit the state would be N metas to each of N clients: the count only, then pages.
     vertx.eventBus().publish(address, new JsonObject().put("event", "presence_state")
-      .put("payload", new JsonObject().put("seq", seq).put("state", presenceState())));
+      .put("payload", detailed ? payload.put("state", presenceState()) : payload));
   }
 
   private void watchRouter(String router) {

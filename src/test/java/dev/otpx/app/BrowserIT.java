@@ -409,6 +409,65 @@ class BrowserIT {
   }
 
   /**
+   * The page's channel in a large topic (more metas than the server's presence_detail_limit), the
+   * server played by a scripted socket: the join reads one page, not all of them; the count follows
+   * diffs that carry only it; further pages are read on request; the first diff back within the
+   * limit brings the whole state, and the list is exact again.
+   */
+  @Test
+  void inALargeTopicThePageCountsFromTheDiffsAndReadsMembersInPagesOnRequest() throws IOException {
+    WebDriver page = browser();
+    page.get(base);
+    Object outcome = ((JavascriptExecutor) page).executeAsyncScript(String.join("\n",
+      "const done = arguments[arguments.length - 1];",
+      "import('/js/channel.js').then(({ Channel }) => {",
+      "  const meta = (s) => ({ metas: [{ socket_id: s, online_at: 1 }] });",
+      "  const replies = [];",
+      "  let handler = null;",
+      "  const joins = [];",
+      "  const socket = { isOpen: true,",
+      "    request(address, body) { joins.push(body); return new Promise((resolve) => replies.push(resolve)); },",
+      "    register(address, h) { handler = h; return () => {}; } };",
+      "  const p = () => channel.presence;",
+      "  const view = () => joins.length + ':' + p().list().map((m) => m.name).sort().join(',') + ':' + p().total()",
+      "    + ':' + (p().complete() ? 'complete' : 'partial');",
+      "  const event = (name, payload) => handler(null, { body: { event: name, payload } });",
+      "  const steps = [];",
+      "  const settle = () => new Promise((r) => setTimeout(r, 0));",
+      "  const channel = new Channel(socket, 'videos:1', {});",
+      "  channel.join();",
+      "  replies.shift()({ annotations: [], presence_state: { alice: meta('s1'), bob: meta('s2') }, presence_seq: 5,",
+      "    presence_count: 1500, presence_detail: false, presence_more: 2, epoch: 'e', socket_id: 's1' });",
+      "  settle().then(() => {",
+      "    steps.push(channel.state + ':' + view());",
+      "    event('presence_diff', { seq: 6, count: 1501 });",
+      "    steps.push(view());",
+      "    const more = channel.morePresence();",
+      "    steps.push('after=' + joins[joins.length - 1].presence_after);",
+      "    replies.shift()({ annotations: [], presence_state: { carol: meta('s3') }, presence_seq: 6, presence_count: 1501,",
+      "      presence_detail: false, epoch: 'e', socket_id: 's1' });",
+      "    return more;",
+      "  }).then((moreToRead) => {",
+      "    steps.push(moreToRead + ':' + view());",
+      "    event('presence_diff', { seq: 7, count: 2, state: { alice: meta('s1'), dave: meta('s4') } });",
+      "    steps.push(view());",
+      "    event('presence_diff', { seq: 8, count: 3, joins: { erin: meta('s5') }, leaves: {} });",
+      "    steps.push(view());",
+      "    done(steps.join(' | '));",
+      "  }).catch((e) => done('failed: ' + e));",
+      "});"));
+    assertThat(outcome).isEqualTo(String.join(" | ",
+      // One join: the first page and the server's count; the list is partial.
+      "joined:1:alice,bob:1500:partial",
+      // A diff with the count only moves the count.
+      "1:alice,bob:1501:partial",
+      // The next page on request, from the cursor the join gave; it was the last.
+      "after=2", "false:2:alice,bob,carol:1501:partial",
+      // Back within the limit: the whole state, then diffs with joins and leaves again.
+      "2:alice,dave:2:complete", "2:alice,dave,erin:3:complete"));
+  }
+
+  /**
    * The page's channel (js/channel.js, as the service serves it) with the server played by a
    * scripted socket, since a server that works never skips a diff's number: a diff whose number is
    * not the next one, and a presence_state (a restarted topic process) during a join, make the

@@ -34,10 +34,11 @@ final class ChannelsClient {
     void delivered(ChannelsClient client, int seq);
 
     /**
-     * A presence diff as this client received it: its number and how many metas join and leave.
-     * Every client must receive the same diff under one number.
+     * A presence diff as this client received it: its number, its count, and how many metas it
+     * names (joins, or its whole state) and how many leave. Every client must receive the same
+     * diff under one number.
      */
-    void presenceDiff(ChannelsClient client, long seq, int joins, int leaves);
+    void presenceDiff(ChannelsClient client, long seq, long count, int joins, int leaves);
 
     /** This client's presence moved: its join reply or a diff has been applied. */
     void presenceApplied();
@@ -48,6 +49,8 @@ final class ChannelsClient {
   private static final byte[] DIFF = "\"presence_diff\"".getBytes(StandardCharsets.UTF_8);
   private static final byte[] STATE_EVENT = "\"presence_state\"".getBytes(StandardCharsets.UTF_8);
   private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] COUNT = "\"count\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] STATE = "\"state\":".getBytes(StandardCharsets.UTF_8);
   private static final byte[] LEAVES = "\"leaves\":".getBytes(StandardCharsets.UTF_8);
   private static final byte[] SOCKET_ID = "\"socket_id\":\"".getBytes(StandardCharsets.UTF_8);
   // Larger messages (a join reply with a long history) are cut to their head.
@@ -67,7 +70,8 @@ final class ChannelsClient {
   int lastSeq;
 
   // ---- presence as this client knows it (otpx only): its join reply's page and count as of the
-  // reply's presence_seq, then every diff numbered above it. Guarded by this.
+  // reply's presence_seq, then every diff numbered above it (each carries the count; within
+  // presence_detail_limit also the joins and leaves, which must add up to it). Guarded by this.
   /** The presence_seq of the join reply; -1 until the reply is in. */
   private long presenceBase = -1;
   /** The number of the last diff applied. */
@@ -195,9 +199,11 @@ final class ChannelsClient {
   }
 
   /**
-   * One diff, read without parsing the JSON (10,000 clients receive N²/2 metas in a storm): its
-   * number, and the {@code socket_id}s in its joins and in its leaves. A diff numbered at or below
-   * the reply's is older than the reply and dropped; the others must follow each other without a gap.
+   * One diff, read without parsing the JSON (within the detail limit, N clients receive N²/2 metas in
+   * a storm): its number, its count, and the {@code socket_id}s in its joins (or whole state) and in
+   * its leaves. A diff numbered at or below the reply's is older than the reply and dropped; the
+   * others must follow each other without a gap. The count is the diff's; a diff with joins and
+   * leaves must move the count held by exactly as many, one with a state must list the count.
    */
   private synchronized void diff(byte[] bytes) {
     if (presenceBase < 0) {
@@ -205,11 +211,10 @@ final class ChannelsClient {
       return;
     }
     int at = indexOf(bytes, SEQ, 0, bytes.length);
-    long seq = 0;
-    for (int i = at + SEQ.length; bytes[i] >= '0' && bytes[i] <= '9'; i++) {
-      seq = seq * 10 + bytes[i] - '0';
-    }
+    long seq = number(bytes, at + SEQ.length);
+    long count = number(bytes, indexOf(bytes, COUNT, at, bytes.length) + COUNT.length);
     int leavesAt = indexOf(bytes, LEAVES, at, bytes.length);
+    boolean state = indexOf(bytes, STATE, at, bytes.length) >= 0;
     int joins = 0;
     int leaves = 0;
     boolean self = false;
@@ -223,7 +228,7 @@ final class ChannelsClient {
           && java.util.Arrays.equals(bytes, value, value + ownSocketId.length, ownSocketId, 0, ownSocketId.length);
       }
     }
-    deliveries.presenceDiff(this, seq, joins, leaves);
+    deliveries.presenceDiff(this, seq, count, joins, leaves);
     if (seq <= presenceBase) {
       return;
     }
@@ -232,8 +237,26 @@ final class ChannelsClient {
     }
     presenceSeq = Math.max(presenceSeq, seq);
     // The reply counted this socket before any diff had it: the diff that publishes it adds it again.
-    presenceCount += joins - leaves - (self ? 1 : 0);
+    if (leavesAt >= 0 && presenceCount + joins - leaves - (self ? 1 : 0) != count) {
+      presenceProblems.add("diff " + seq + "'s joins and leaves make " + (presenceCount + joins - leaves - (self ? 1 : 0)) + ", its count " + count);
+    } else if (state && joins != count) {
+      presenceProblems.add("diff " + seq + "'s state lists " + joins + ", its count " + count);
+    }
+    presenceCount = count;
     deliveries.presenceApplied();
+  }
+
+  private static long number(byte[] bytes, int from) {
+    long value = 0;
+    for (int i = from; bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+      value = value * 10 + bytes[i] - '0';
+    }
+    return value;
+  }
+
+  /** @return this socket's id, from its join's reply; null before it */
+  synchronized String socketId() {
+    return ownSocketId == null ? null : new String(ownSocketId, StandardCharsets.UTF_8);
   }
 
   /** @return the number of the last diff applied, or -1 before the join's reply */

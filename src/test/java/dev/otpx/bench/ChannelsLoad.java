@@ -126,7 +126,11 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
     ChannelsLoad load = new ChannelsLoad(vertx, port, tokens, loops, otpx);
     load.poster = ChannelsBench.await(load.onLoop(0, () -> load.connect("poster")), REPLY_MS);
     // The poster does not listen: it joins without registering.
-    ChannelsBench.await(expect(load.poster.request("channels.join", load.joinBody()), "rec", "join").mapEmpty(), REPLY_MS);
+    JsonObject posterJoin = ChannelsBench.await(expect(load.poster.request("channels.join", load.joinBody()), "rec", "join"), REPLY_MS);
+    if (otpx) {
+      // Its socket id, a member the listeners' pages must list.
+      load.poster.joined(posterJoin.getJsonObject("body"));
+    }
     return load;
   }
 
@@ -277,25 +281,30 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
   private volatile boolean presenceWaiter;
 
   @Override
-  public void presenceDiff(ChannelsClient client, long diffSeq, int joins, int leaves) {
+  public void presenceDiff(ChannelsClient client, long diffSeq, long count, int joins, int leaves) {
     diffsReceived.incrementAndGet();
-    long seen = (long) joins << 32 | leaves;
+    // count, joins and leaves in 24, 20 and 20 bits: far more than a bench's 10,001 metas.
+    long seen = count << 40 | (long) joins << 20 | leaves;
     Long first = diffs.putIfAbsent(diffSeq, seen);
     if (first != null && first != seen) {
       diffMismatches.incrementAndGet();
-      diffMismatch = "diff " + diffSeq + " reached one client with " + joins + " joins and " + leaves + " leaves, another with "
-        + (first >> 32) + " and " + (first & 0xffffffffL);
+      diffMismatch = "diff " + diffSeq + " reached one client with count " + count + ", " + joins + " joins and " + leaves
+        + " leaves, another with " + (first >>> 40) + ", " + (first >> 20 & 0xfffff) + " and " + (first & 0xfffff);
     }
   }
 
   /** What every listener's presence came to, against what the server has. */
   record PresenceCheck(boolean ok, double settleMillis, long diffs, long diffDeliveries, String summary) { }
 
+  /** How many listeners read every page of the members at the end: {@code bench.channels.presence.sample}. */
+  static final int MEMBERSHIP_SAMPLE = Integer.getInteger("bench.channels.presence.sample", 20);
+
   /**
    * Waits (up to {@code limitMs}) until every current listener has applied the last diff the
-   * topic sent and counts {@code expected} metas, then checks each: its count, that its page
+   * topic sent and counts {@code expected} metas, then checks each: its count, that its first page
    * names only {@code <prefix><i>} listeners and the poster and includes itself, no gap or
-   * reordering in its diffs, and that every client got the same diff under each number.
+   * reordering in its diffs, and that every client got the same diff under each number. Then a
+   * sample of listeners reads every page of the members ({@link #checkMembership}).
    *
    * @param expected the metas present: the listeners and the poster
    */
@@ -361,12 +370,77 @@ final class ChannelsLoad implements ChannelsClient.Deliveries, AutoCloseable {
     if (diffMismatches.get() > 0) {
       wrong.put("a diff number with two contents: " + diffMismatch, (int) diffMismatches.get());
     }
+    int sampled = wrong.isEmpty() ? checkMembership(all, last, expected, wrong) : 0;
     boolean ok = wrong.isEmpty();
     String summary = ok
-      ? String.format(Locale.ROOT, "presence exact at all %,d clients (count %,d, last diff %d, no gap) %.0f ms after the last join reply",
-        all.size(), expected, last, settleMillis)
+      ? String.format(Locale.ROOT, "presence exact at all %,d clients (count %,d, last diff %d, no gap) %.0f ms after the last join reply;"
+        + " members read in pages by %d of them and exact", all.size(), expected, last, settleMillis, sampled)
       : String.format(Locale.ROOT, "PRESENCE WRONG at some of %,d clients after %.0f ms: %s; e.g. %s", all.size(), settleMillis, wrong, example);
     return new PresenceCheck(ok, settleMillis, diffs.size(), diffsReceived.get(), summary);
+  }
+
+  /**
+   * The members, as a client of a large topic reads them: {@link #MEMBERSHIP_SAMPLE} listeners,
+   * spread over the list, each read every page (joins with {@code presence_after}) once presence has
+   * settled. Each must find every listener and the poster under its own socket id and nobody else,
+   * in pages as of the last diff.
+   *
+   * @return how many listeners read the pages
+   */
+  private int checkMembership(List<ChannelsClient> all, long last, long expected, Map<String, Integer> wrong) {
+    Map<String, String> present = new java.util.HashMap<>();
+    present.put(poster.socketId(), poster.name);
+    all.forEach(c -> present.put(c.socketId(), c.name));
+    int sample = Math.min(MEMBERSHIP_SAMPLE, all.size());
+    List<Future<String>> reads = new ArrayList<>();
+    for (int i = 0; i < sample; i++) {
+      ChannelsClient reader = all.get((int) ((long) i * all.size() / sample));
+      reads.add(onLoop(i, () -> readPages(reader, 0, new java.util.HashMap<>(), 0))
+        .map(members -> {
+          if (members.containsKey("#stale")) {
+            return members.get("#stale");
+          }
+          if (members.size() != expected || !members.equals(present)) {
+            Map<String, String> missing = new java.util.HashMap<>(present);
+            members.keySet().forEach(missing::remove);
+            members.keySet().removeAll(present.keySet());
+            return "its pages list " + members.size() + " not present and miss " + missing.size();
+          }
+          return null;
+        }));
+    }
+    try {
+      ChannelsBench.await(Future.all(reads), REPLY_MS);
+    } catch (Exception e) {
+      wrong.merge("a page read failed: " + e.getMessage(), 1, Integer::sum);
+      return sample;
+    }
+    for (Future<String> read : reads) {
+      if (read.result() != null) {
+        wrong.merge(read.result().replaceAll("[0-9]+", "#") + " (pages at diff " + last + ")", 1, Integer::sum);
+      }
+    }
+    return sample;
+  }
+
+  /** Socket id → username of every page from cursor {@code after} on; "#stale" when a page is not as of the first's number. */
+  private Future<Map<String, String>> readPages(ChannelsClient reader, long after, Map<String, String> members, long seqOfFirst) {
+    JsonObject body = joinBody();
+    if (after > 0) {
+      body.put("presence_after", after);
+    }
+    return expect(reader.request("channels.join", body), "rec", "page").compose(frame -> {
+      JsonObject reply = frame.getJsonObject("body");
+      long pageSeq = reply.getLong("presence_seq");
+      if (after > 0 && pageSeq != seqOfFirst) {
+        members.put("#stale", "a page as of diff " + pageSeq + " after one as of " + seqOfFirst);
+        return Future.succeededFuture(members);
+      }
+      reply.getJsonObject("presence_state").forEach(e -> ((JsonObject) e.getValue()).getJsonArray("metas")
+        .forEach(m -> members.put(((JsonObject) m).getString("socket_id"), e.getKey())));
+      Long more = reply.getLong("presence_more");
+      return more == null ? Future.succeededFuture(members) : readPages(reader, more, members, pageSeq);
+    });
   }
 
   private static boolean isIndex(String text, int n) {

@@ -101,6 +101,14 @@ public final class ChannelsServerMain {
     config.getJsonObject("channels").put("posts_per_second", 1_000_000).put("messages_per_second", 1_000_000);
     JsonObject applications = config.getJsonObject(AppConfig.APPLICATIONS);
     config.put(AppConfig.APPLICATIONS, new JsonObject().put("channels", applications.getJsonObject("channels")));
+    // -Dbench.channels.options='{"presence_page": 10}' (through -Dbench.channels.jvm.otpx): the
+    // channel processes' settings, merged into the router's config, to measure what one costs.
+    String options = System.getProperty("bench.channels.options", "").strip();
+    if (!options.isEmpty()) {
+      applications.getJsonObject("channels").getJsonArray("children").stream()
+        .map(JsonObject.class::cast).filter(child -> "router".equals(child.getString("id")))
+        .forEach(router -> router.getJsonObject("config").mergeIn(new JsonObject(options)));
+    }
     AppVerticle app = new AppVerticle(stop -> {
       System.out.println(REPLY + "error application " + stop.application().name() + " exited: " + stop.reason());
       Runtime.getRuntime().halt(1);

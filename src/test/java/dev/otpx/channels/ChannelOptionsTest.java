@@ -61,11 +61,12 @@ class ChannelOptionsTest {
 
     @Test
     void toJsonReadsBackTheSameOptions() {
-      ChannelOptions options = new ChannelOptions(Duration.ofMillis(5), 6, 7, Duration.ofMillis(8), Duration.ofMillis(9), 10);
+      ChannelOptions options = new ChannelOptions(Duration.ofMillis(5), 6, 7, Duration.ofMillis(8), Duration.ofMillis(9), 10, 11, Duration.ofMillis(12), 13);
 
       assertThat(options.toJson()).isEqualTo(new JsonObject()
         .put("idle_stop_ms", 5L).put("max_body_length", 6).put("history_limit", 7).put("infosys_timeout_ms", 8L)
-        .put("presence_batch_ms", 9L).put("presence_page", 10));
+        .put("presence_batch_ms", 9L).put("presence_page", 10).put("presence_detail_limit", 11)
+        .put("presence_large_batch_ms", 12L).put("presence_large_page", 13));
       assertThat(ChannelOptions.fromJson(options.toJson())).isEqualTo(options);
       assertThat(ChannelOptions.fromJson(new JsonObject(options.toJson().encode()))).isEqualTo(options);
     }
@@ -103,7 +104,11 @@ class ChannelOptionsTest {
         Arguments.of("infosys_timeout_ms", "ten"),
         Arguments.of("presence_batch_ms", -1),
         Arguments.of("presence_batch_ms", 1001),
-        Arguments.of("presence_page", 0));
+        Arguments.of("presence_page", 0),
+        Arguments.of("presence_detail_limit", -1),
+        Arguments.of("presence_large_batch_ms", -1),
+        Arguments.of("presence_large_batch_ms", 10_001),
+        Arguments.of("presence_large_page", 0));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
