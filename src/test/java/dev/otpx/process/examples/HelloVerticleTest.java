@@ -51,8 +51,8 @@ class HelloVerticleTest {
       .setRestart(Restart.PERMANENT)
       .setShutdown(Shutdown.timeout(Duration.ofSeconds(2)))
       .setConfig(new JsonObject().put("port", port)));
-    Future<?> started = Supervisor.start(vertx, SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE), List.of(hello)), "web");
-
+    // Subscribed before the start: the supervisor starts its child on an event loop meanwhile, and
+    // the first start missed would leave the test waiting for a second that never comes.
     Promise<ProcessEvent.ChildStarted> restarted = Promise.promise();
     int[] starts = new int[1];
     ProcessEvent.subscribe(vertx, event -> {
@@ -60,6 +60,8 @@ class HelloVerticleTest {
         restarted.complete(s);
       }
     });
+    Future<?> started = Supervisor.start(vertx, SupervisorSpec.of(SupervisorFlags.of(Strategy.ONE_FOR_ONE), List.of(hello)), "web");
+
     HttpClient client = vertx.createHttpClient();
     started.compose(sup -> get(client, port, "/"))
       .compose(first -> {
