@@ -101,8 +101,13 @@ final class ServiceJar implements AutoCloseable {
     environment.put("HTTP_PORT", String.valueOf(port));
     environment.put("HTTP_HOST", "127.0.0.1");
     environment.put("OTPX_DATA_DIR", dataDir.toString());
-    // Any free port for /metrics: jar tests (of other checkouts too) run side by side.
-    environment.put("OTPX_METRICS_PORT", "0");
+    // A free port for /metrics, never the HTTP port: with 0 the service's metrics server (which
+    // listens first) was once given the HTTP port the test had just probed and let go.
+    int metricsPort = freePort();
+    while (metricsPort == port) {
+      metricsPort = freePort();
+    }
+    environment.put("OTPX_METRICS_PORT", String.valueOf(metricsPort));
     environment.remove("OTPX_CONFIG");
     environment.remove("OTPX_DATABASE_URL");
     environment.remove("OTPX_ADMIN_TOKEN");
