@@ -409,6 +409,27 @@ class BrowserIT {
   }
 
   /**
+   * A script for {@code executeAsyncScript} that loads the page's channel (js/channel.js, as the
+   * service serves it) with the server played by a scripted socket: {@code replies} answers its
+   * requests in order, {@code joins} holds their bodies, {@code handler} takes the topic's events,
+   * {@code meta(s)} is one socket's presence; {@code lines} go on from there and call {@code done}.
+   */
+  private static String withScriptedSocket(String... lines) {
+    List<String> script = new ArrayList<>(List.of(
+      "const done = arguments[arguments.length - 1];",
+      "import('/js/channel.js').then(({ Channel }) => {",
+      "  const meta = (s) => ({ metas: [{ socket_id: s, online_at: 1 }] });",
+      "  const replies = [];",
+      "  let handler = null;",
+      "  const joins = [];",
+      "  const socket = { isOpen: true,",
+      "    request(address, body) { joins.push(body); return new Promise((resolve) => replies.push(resolve)); },",
+      "    register(address, h) { handler = h; return () => {}; } };"));
+    script.addAll(List.of(lines));
+    return String.join("\n", script);
+  }
+
+  /**
    * The page's channel in a large topic (more metas than the server's presence_detail_limit), the
    * server played by a scripted socket: the join reads one page, not all of them; the count follows
    * diffs that carry only it; further pages are read on request; the first diff back within the
@@ -418,16 +439,7 @@ class BrowserIT {
   void inALargeTopicThePageCountsFromTheDiffsAndReadsMembersInPagesOnRequest() throws IOException {
     WebDriver page = browser();
     page.get(base);
-    Object outcome = ((JavascriptExecutor) page).executeAsyncScript(String.join("\n",
-      "const done = arguments[arguments.length - 1];",
-      "import('/js/channel.js').then(({ Channel }) => {",
-      "  const meta = (s) => ({ metas: [{ socket_id: s, online_at: 1 }] });",
-      "  const replies = [];",
-      "  let handler = null;",
-      "  const joins = [];",
-      "  const socket = { isOpen: true,",
-      "    request(address, body) { joins.push(body); return new Promise((resolve) => replies.push(resolve)); },",
-      "    register(address, h) { handler = h; return () => {}; } };",
+    Object outcome = ((JavascriptExecutor) page).executeAsyncScript(withScriptedSocket(
       "  const p = () => channel.presence;",
       "  const view = () => joins.length + ':' + p().list().map((m) => m.name).sort().join(',') + ':' + p().total()",
       "    + ':' + (p().complete() ? 'complete' : 'partial');",
@@ -477,16 +489,7 @@ class BrowserIT {
   void thePageFetchesPresenceAgainWhenADiffIsMissedOrARestartRacesItsJoin() throws IOException {
     WebDriver page = browser();
     page.get(base);
-    Object outcome = ((JavascriptExecutor) page).executeAsyncScript(String.join("\n",
-      "const done = arguments[arguments.length - 1];",
-      "import('/js/channel.js').then(({ Channel }) => {",
-      "  const meta = (s) => ({ metas: [{ socket_id: s, online_at: 1 }] });",
-      "  const replies = [];",
-      "  let handler = null;",
-      "  const joins = [];",
-      "  const socket = { isOpen: true,",
-      "    request(address, body) { joins.push(body); return new Promise((resolve) => replies.push(resolve)); },",
-      "    register(address, h) { handler = h; return () => {}; } };",
+    Object outcome = ((JavascriptExecutor) page).executeAsyncScript(withScriptedSocket(
       "  const names = () => channel.presence.list().map((p) => p.name).sort().join(',');",
       "  const event = (name, payload) => handler(null, { body: { event: name, payload } });",
       "  const steps = [];",

@@ -1,5 +1,6 @@
 package dev.otpx.channels;
 
+import dev.otpx.channels.auth.Tokens;
 import dev.otpx.infosys.BackendServer;
 import dev.otpx.infosys.FakeBackend;
 import dev.otpx.infosys.InfoSysServer;
@@ -16,8 +17,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,6 +48,22 @@ final class ChannelFixtures {
   static Future<Pid> startChannels(Vertx vertx, ChannelOptions options) {
     return startTopics(vertx).compose(sup -> GenServer.start(vertx, new ChannelRouter(),
       new DeploymentOptions().setConfig(options.toJson()), ChannelAddresses.JOIN));
+  }
+
+  /**
+   * InfoSys and the channels behind the real bridge, on an HTTP server at a free port: what a
+   * browser reaches. The node's store must be shared first.
+   *
+   * @return the server's port
+   */
+  static Future<Integer> serveBridge(Vertx vertx, Tokens tokens, ChannelOptions options) {
+    Router router = Router.router(vertx);
+    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
+    return startInfoSys(vertx, new JsonObject())
+      .compose(pid -> startChannels(vertx, options))
+      .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
+        .requestHandler(router).listen(0))
+      .map(HttpServer::actualPort);
   }
 
   /** InfoSys with one fake backend named calculator; {@code extra} goes to the backend's config. */

@@ -10,9 +10,7 @@ import dev.otpx.store.Store;
 import dev.otpx.store.TestStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,14 +132,7 @@ class ChannelsAcrossNodesTest {
   }
 
   private int serve(Vertx node) throws Exception {
-    Router router = Router.router(node);
-    ChannelsBridge.mount(router, node, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
-    return ChannelFixtures.startInfoSys(node, new JsonObject())
-      .compose(pid -> ChannelFixtures.startChannels(node, ChannelOptions.defaults()))
-      .compose(pid -> node.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
-        .requestHandler(router).listen(0))
-      .map(server -> server.actualPort())
-      .await(60, TimeUnit.SECONDS);
+    return ChannelFixtures.serveBridge(node, tokens, ChannelOptions.defaults()).await(60, TimeUnit.SECONDS);
   }
 
   /** A client on the node at {@code port} that has joined and registered on the topic. */

@@ -16,17 +16,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -53,19 +50,13 @@ class ChannelsOverTheBridgeTest {
 
   @BeforeEach
   void startTheStack(Vertx vertx, VertxTestContext ctx) {
-    Router router = Router.router(vertx);
-    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
     TestStore.open(vertx).compose(opened -> {
       store = opened;
-      return ChannelFixtures.startInfoSys(vertx, new JsonObject());
-    })
-      .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults()))
-      .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
-        .requestHandler(router).listen(0))
-      .onComplete(ctx.succeeding(server -> {
-        port = server.actualPort();
-        ctx.completeNow();
-      }));
+      return ChannelFixtures.serveBridge(vertx, tokens, ChannelOptions.defaults());
+    }).onComplete(ctx.succeeding(served -> {
+      port = served;
+      ctx.completeNow();
+    }));
   }
 
   @AfterEach

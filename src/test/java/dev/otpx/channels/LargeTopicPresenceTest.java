@@ -7,9 +7,7 @@ import dev.otpx.store.TestStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Clock;
@@ -46,19 +44,13 @@ class LargeTopicPresenceTest {
 
   @BeforeEach
   void startTheStack(Vertx vertx, VertxTestContext ctx) {
-    Router router = Router.router(vertx);
-    ChannelsBridge.mount(router, vertx, tokens, BridgeLimits.DEFAULTS, ChannelsBridge.COUNTER);
     TestStore.open(vertx).compose(opened -> {
       store = opened;
-      return ChannelFixtures.startInfoSys(vertx, new JsonObject());
-    })
-      .compose(pid -> ChannelFixtures.startChannels(vertx, ChannelOptions.defaults().withPresenceDetailLimit(LIMIT).withPresencePage(3).withPresenceLargePage(2)))
-      .compose(pid -> vertx.createHttpServer(ChannelsBridge.serverOptions(BridgeLimits.DEFAULTS, new HttpServerOptions()))
-        .requestHandler(router).listen(0))
-      .onComplete(ctx.succeeding(server -> {
-        port = server.actualPort();
-        ctx.completeNow();
-      }));
+      return ChannelFixtures.serveBridge(vertx, tokens, ChannelOptions.defaults().withPresenceDetailLimit(LIMIT).withPresencePage(3).withPresenceLargePage(2));
+    }).onComplete(ctx.succeeding(served -> {
+      port = served;
+      ctx.completeNow();
+    }));
   }
 
   @AfterEach
