@@ -14,18 +14,17 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.impl.MessageConsumerImpl;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +83,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
   /** Where {@link ChannelsBridge#COUNTER} goes: the counter's registered name. */
   private final String counter;
   private final LongSupplier nanoClock;
+  /** Every socket's message and post budgets: the rules; each socket keeps its own buckets. */
+  private final BridgeRateLimiter messageRate;
+  private final BridgeRateLimiter postRate;
   /** The operator's addresses (system.events): registrations there go to it, not to the topics. */
   private final OperatorFeed operatorFeed;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
@@ -101,8 +103,10 @@ final class BridgeHook implements Handler<BridgeEvent> {
    */
   private static final class Subscription {
     final SockJSSocket socket;
-    final String address;
-    final Tokens.Session session;
+    /** Made the topic fan-out's own instance by {@link #subscribe}: one string per topic, not per socket. */
+    String address;
+    /** When the token it was made with expires ({@link Tokens.Session#expiresAtSecond}): deliveries stop then. */
+    final long expiresAtSecond;
     /** False once the socket left the topic, true again when it rejoins. */
     volatile boolean member = true;
     /**
@@ -115,12 +119,13 @@ final class BridgeHook implements Handler<BridgeEvent> {
      * forwarded only then, so that nothing the topic publishes after the join's reply can miss it.
      */
     Future<Void> registered = Future.succeededFuture();
-    final AtomicBoolean expiredTold = new AtomicBoolean();
+    /** Touched only by the topic's fan-out, on its consumer's event loop. */
+    boolean expiredTold;
 
     Subscription(SockJSSocket socket, String address, Tokens.Session session) {
       this.socket = socket;
       this.address = address;
-      this.session = session;
+      this.expiresAtSecond = session.expiresAtSecond();
     }
   }
 
@@ -135,26 +140,30 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
   }
 
-  /** One socket's state; touched only on the socket's event loop. */
-  private final class SocketState {
+  /**
+   * One socket's state; touched only on the socket's event loop. Kept small (static, no session
+   * id, which its URI gives again at close): 10,000 idle sockets hold 10,000 of these.
+   */
+  private static final class SocketState {
     /** The socket's id in the channels (its presence, its close): see {@link #nextSocketId}. */
     final String socketId;
-    final BridgeRateLimiter messages;
-    final BridgeRateLimiter posts;
-    final String sessionId;
+    /** Its buckets under {@link #messageRate} and {@link #postRate}. */
+    long messages;
+    long posts;
+    // Immutable, replaced on change (SmallCollections): a socket's joins are few and rare, and a
+    // HashSet per socket cost more heap than a plain bridge's whole per-socket state over ours.
     /** Topics whose join succeeded, and not left since. */
-    final Set<String> joined = new HashSet<>();
+    Set<String> joined = Set.of();
     /** Topics with a join in flight. */
-    final Set<String> joining = new HashSet<>();
+    Set<String> joining = Set.of();
     /** Registered address → its registration. */
-    final Map<String, Subscription> registrations = new HashMap<>();
+    Map<String, Subscription> registrations = Map.of();
     int requestsInFlight;
 
-    SocketState(long now, String sessionId, String socketId) {
+    SocketState(String socketId, long messages, long posts) {
       this.socketId = socketId;
-      this.messages = new BridgeRateLimiter(limits.messagesPerSecond(), now);
-      this.posts = new BridgeRateLimiter(limits.postsPerSecond(), now);
-      this.sessionId = sessionId;
+      this.messages = messages;
+      this.posts = posts;
     }
 
     int handlers() {
@@ -169,6 +178,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
     this.limits = limits;
     this.counter = counter;
     this.nanoClock = nanoClock;
+    this.messageRate = new BridgeRateLimiter(limits.messagesPerSecond());
+    this.postRate = new BridgeRateLimiter(limits.postsPerSecond());
   }
 
   @Override
@@ -213,7 +224,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
   private void opened(BridgeEvent event) {
     SockJSSocket socket = event.socket();
     String sessionId = sessionId(socket.uri()).orElse(null);
-    SocketState state = new SocketState(nanoClock.getAsLong(), sessionId, nextSocketId());
+    long now = nanoClock.getAsLong();
+    SocketState state = new SocketState(nextSocketId(), messageRate.full(now), postRate.full(now));
     sockets.put(socket, state);
     ChannelMeters.socketOpened();
     if (sessionId != null) {
@@ -290,12 +302,18 @@ final class BridgeHook implements Handler<BridgeEvent> {
     state.registrations.values().forEach(this::unsubscribe);
     operatorFeed.release(socket);
     ChannelMeters.socketClosed();
-    if (state.sessionId != null) {
-      sessions.remove(state.sessionId, socket);
-    }
+    sessionId(socket.uri()).ifPresent(sessionId -> sessions.remove(sessionId, socket));
     String socketId = state.socketId;
     log.debug("bridge socket {} closed", socketId);
-    vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId));
+    // With the topics it had, so that the router keeps no map of its own by socket.
+    JsonArray topics = new JsonArray();
+    state.joined.forEach(topics::add);
+    state.joining.forEach(topic -> {
+      if (!state.joined.contains(topic)) {
+        topics.add(topic);
+      }
+    });
+    vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", socketId).put("topics", topics));
   }
 
   // ---------------------------------------------------------------- inbound
@@ -329,14 +347,17 @@ final class BridgeHook implements Handler<BridgeEvent> {
       throw BridgeRefusal.badRequest(address + " answers requests only: send with a reply address");
     }
     long now = nanoClock.getAsLong();
-    if (!state.messages.tryAcquire(now)) {
+    if (!admitMessage(state, now)) {
       throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
     }
-    if (address.equals(ChannelAddresses.PUSH) && !state.posts.tryAcquire(now)) {
+    if (address.equals(ChannelAddresses.PUSH) && !admitPost(state, now)) {
       throw BridgeRefusal.rateLimited("more than " + limits.postsPerSecond() + " posts per second from this socket");
     }
+    // Interned: every socket in a topic keeps its name (here, in the router, in the topic's
+    // process), and one string per topic instead of one per socket is about 50 bytes a client.
+    // The JVM's string table holds interned strings weakly, so a topic nobody is in is collected.
     String topic = channels && ((JsonObject) body).getValue("topic") instanceof String text
-      && ChannelAddresses.validTopic(text) ? text : null;
+      && ChannelAddresses.validTopic(text) ? text.intern() : null;
     if (address.equals(ChannelAddresses.JOIN) && topic != null && !state.joined.contains(topic)
       && !state.joining.contains(topic) && state.joined.size() + state.joining.size() >= limits.maxTopicsPerSocket()) {
       throw BridgeRefusal.rateLimited("a socket may join at most " + limits.maxTopicsPerSocket()
@@ -350,11 +371,14 @@ final class BridgeHook implements Handler<BridgeEvent> {
       JsonObject stamped = ((JsonObject) body).copy()
         .put("user", new JsonObject().put("username", session.username()))
         .put("socket_id", state.socketId);
+      if (topic != null) {
+        stamped.put("topic", topic);
+      }
       raw.put("body", stamped);
     }
     if (address.equals(ChannelAddresses.LEAVE) && topic != null) {
       // Whatever the channels answer, the socket is no member any more: its deliveries stop now.
-      state.joined.remove(topic);
+      state.joined = SmallCollections.without(state.joined, topic);
       membership(state, topic, false);
     }
     if (request && address.equals(ChannelAddresses.JOIN) && topic != null && ((JsonObject) body).getValue("register") == Boolean.TRUE) {
@@ -388,7 +412,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     DeliveryOptions options = deliveryOptions(headers);
     state.requestsInFlight++;
     if (join) {
-      state.joining.add(topic);
+      state.joining = SmallCollections.with(state.joining, topic);
     }
     Subscription subscription = join ? state.registrations.get(ChannelAddresses.topicAddress(topic)) : null;
     // On a clustered node, a new consumer is known to the other nodes only once its registration
@@ -401,15 +425,15 @@ final class BridgeHook implements Handler<BridgeEvent> {
     ready.compose(v -> vertx.eventBus().request(destination(address), raw.getValue("body"), options)).onComplete(ar -> {
       state.requestsInFlight--;
       if (join) {
-        state.joining.remove(topic);
+        state.joining = SmallCollections.without(state.joining, topic);
         if (ar.succeeded()) {
-          state.joined.add(topic);
+          state.joined = SmallCollections.with(state.joined, topic);
           membership(state, topic, true);
         } else if (!state.joined.contains(topic)) {
           Subscription early = state.registrations.get(ChannelAddresses.topicAddress(topic));
           // Registered with this join, which failed: nothing may reach a socket that is no member.
           if (early != null && early.viaJoin) {
-            state.registrations.remove(early.address);
+            state.registrations = SmallCollections.without(state.registrations, early.address);
             unsubscribe(early);
           } else if (early != null) {
             early.member = false;
@@ -445,8 +469,8 @@ final class BridgeHook implements Handler<BridgeEvent> {
     }
     Subscription subscription = new Subscription(socket, address, session);
     subscription.viaJoin = true;
-    state.registrations.put(address, subscription);
     subscribe(subscription);
+    state.registrations = SmallCollections.with(state.registrations, subscription.address, subscription);
   }
 
   private static void membership(SocketState state, String topic, boolean member) {
@@ -504,7 +528,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
     if (made != null) {
       throw BridgeRefusal.badRequest("already registered on " + address + ": unregister first");
     }
-    if (!state.messages.tryAcquire(nanoClock.getAsLong())) {
+    if (!admitMessage(state, nanoClock.getAsLong())) {
       throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
     }
     if (state.handlers() >= limits.maxHandlersPerSocket()) {
@@ -512,14 +536,14 @@ final class BridgeHook implements Handler<BridgeEvent> {
         + " registrations and requests awaiting a reply per socket");
     }
     Subscription subscription = new Subscription(event.socket(), address, session);
-    state.registrations.put(address, subscription);
     subscribe(subscription);
+    state.registrations = SmallCollections.with(state.registrations, subscription.address, subscription);
     // Left pending on purpose: the hook delivers the topic, so the bridge must register nothing.
   }
 
   /** An operator's REGISTER: the operator's token instead of a session's, same message budget. */
   private void registerOperator(BridgeEvent event, SocketState state, JsonObject raw) {
-    if (!state.messages.tryAcquire(nanoClock.getAsLong())) {
+    if (!admitMessage(state, nanoClock.getAsLong())) {
       throw BridgeRefusal.rateLimited("more than " + limits.messagesPerSecond() + " messages per second from this socket");
     }
     Object headers = raw.getValue("headers");
@@ -535,8 +559,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
       operatorFeed.unregister(event.socket(), raw.getString("address"));
     }
     if (state != null && raw != null && raw.getValue("address") instanceof String address) {
-      Subscription subscription = state.registrations.remove(address);
+      Subscription subscription = state.registrations.get(address);
       if (subscription != null) {
+        state.registrations = SmallCollections.without(state.registrations, address);
         unsubscribe(subscription);
       }
     }
@@ -567,6 +592,7 @@ final class BridgeHook implements Handler<BridgeEvent> {
         }
         topic.consumer = consumer;
       }
+      subscription.address = topic.address;
       subscription.registered = onThisContext(topic.consumer.completion());
       topic.subscribers.add(subscription);
     }
@@ -609,8 +635,9 @@ final class BridgeHook implements Handler<BridgeEvent> {
       if (!subscription.member) {
         continue;
       }
-      if (tokens.expired(subscription.session)) {
-        if (subscription.expiredTold.compareAndSet(false, true)) {
+      if (tokens.expired(subscription.expiresAtSecond)) {
+        if (!subscription.expiredTold) {
+          subscription.expiredTold = true;
           subscription.socket.write(new JsonObject().put("type", "err").put("body", "access_denied")
             .put("message", "access_denied: expired token: deliveries on " + topic.address
               + " stopped; sign in again, unregister and register again")
@@ -657,6 +684,24 @@ final class BridgeHook implements Handler<BridgeEvent> {
     } catch (InvalidTokenException invalid) {
       throw BridgeRefusal.accessDenied(invalid.reason().code() + " token: sign in again");
     }
+  }
+
+  /** Takes one message from the socket's budget: false, and nothing taken, when it is spent. */
+  private boolean admitMessage(SocketState state, long now) {
+    if (!messageRate.allows(state.messages, now)) {
+      return false;
+    }
+    state.messages = messageRate.take(state.messages, now);
+    return true;
+  }
+
+  /** Takes one post from the socket's budget: false, and nothing taken, when it is spent. */
+  private boolean admitPost(SocketState state, long now) {
+    if (!postRate.allows(state.posts, now)) {
+      return false;
+    }
+    state.posts = postRate.take(state.posts, now);
+    return true;
   }
 
   private static boolean isRequestOnly(String address) {

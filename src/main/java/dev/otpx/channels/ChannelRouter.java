@@ -26,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -71,9 +72,11 @@ public final class ChannelRouter extends GenServer<Void> {
   private static final Logger log = LoggerFactory.getLogger(ChannelRouter.class);
 
   private ChannelOptions options;
-  /** socket id → topic → username: who joined what, through which socket. */
-  private final Map<String, Map<String, String>> sockets = new HashMap<>();
-  /** topic → socket id → username: the same, by topic. */
+  /**
+   * topic → socket id → username: who joined what, through which socket. Kept by topic only: the
+   * bridge says which topics a closed socket had ({@link SocketClosed#topics}), and a map by socket
+   * as well cost about 64 bytes a client at 10,000 in one topic (docs/benchmarks.md).
+   */
   private final Map<String, Map<String, String>> members = new HashMap<>();
   /** topic → the process that has been told about every member (and is monitored). */
   private final Map<String, Pid> synced = new HashMap<>();
@@ -138,7 +141,7 @@ public final class ChannelRouter extends GenServer<Void> {
       }
       GenServer.<Object>call(vertx, running, wire(running, leave)).onComplete(ar -> relay(from, ar.succeeded() ? ar.result() : null, ar.cause()));
     } else {
-      socketClosed(((SocketClosed) msg).socketId());
+      socketClosed((SocketClosed) msg);
       return CallResult.reply(new JsonObject().put("status", "ok"));
     }
     return CallResult.noReply();
@@ -152,7 +155,7 @@ public final class ChannelRouter extends GenServer<Void> {
       return CastResult.noReply();
     }
     try {
-      socketClosed(TopicChannelMsg.socketClosed(message).socketId());
+      socketClosed(TopicChannelMsg.socketClosed(message));
     } catch (IllegalArgumentException bad) {
       log.warn("channel router ignored a socket_closed notice ({}): {}", bad.getMessage(), LogText.quote(message));
     }
@@ -324,18 +327,23 @@ public final class ChannelRouter extends GenServer<Void> {
     }
   }
 
-  private void socketClosed(String socketId) {
-    Map<String, String> topics = sockets.remove(socketId);
-    if (topics == null) {
-      return;
-    }
-    topics.forEach((topic, username) -> {
+  private void socketClosed(SocketClosed closed) {
+    String socketId = closed.socketId();
+    // Without the bridge's word on its topics (a sender that does not know them), every topic is
+    // looked at: one lookup per topic this router serves.
+    List<String> topics = closed.topics() != null ? closed.topics() : List.copyOf(members.keySet());
+    for (String topic : topics) {
+      Map<String, String> present = members.get(topic);
+      String username = present == null ? null : present.get(socketId);
+      if (username == null) {
+        continue;
+      }
       removeMember(topic, socketId);
       Pid pid = synced.get(topic);
       if (pid != null) {
         cast(pid, new Leave(topic, username, socketId));
       }
-    });
+    }
   }
 
   /** Answers the browser with the topic's reply, or its failure as it came. */
@@ -361,23 +369,17 @@ public final class ChannelRouter extends GenServer<Void> {
   // ---------------------------------------------------------------- membership
 
   private boolean isMember(String socketId, String topic, String username) {
-    return username.equals(sockets.getOrDefault(socketId, Map.of()).get(topic));
+    return username.equals(members.getOrDefault(topic, Map.of()).get(socketId));
   }
 
   private void remember(String socketId, String topic, String username) {
-    sockets.computeIfAbsent(socketId, s -> new LinkedHashMap<>()).put(topic, username);
     members.computeIfAbsent(topic, t -> new LinkedHashMap<>()).put(socketId, username);
   }
 
   /** Forgets a membership, unless it has changed hands since (a later join on the same socket). */
   private boolean forget(String socketId, String topic, String username) {
-    Map<String, String> topics = sockets.get(socketId);
-    if (topics == null || !username.equals(topics.get(topic))) {
+    if (!isMember(socketId, topic, username)) {
       return false;
-    }
-    topics.remove(topic);
-    if (topics.isEmpty()) {
-      sockets.remove(socketId);
     }
     removeMember(topic, socketId);
     return true;

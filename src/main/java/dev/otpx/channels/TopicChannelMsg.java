@@ -1,7 +1,10 @@
 package dev.otpx.channels;
 
 import dev.otpx.process.JsonOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -139,12 +142,21 @@ public sealed interface TopicChannelMsg {
    * A SockJS socket closed: it leaves every topic it had joined.
    *
    * @param socketId the socket
+   * @param topics the topics the bridge says it had joined or was joining (so that the router
+   *     need not keep every socket's topics itself), or null when not said: then every topic is
+   *     looked at
    */
-  record SocketClosed(String socketId) implements TopicChannelMsg {
+  record SocketClosed(String socketId, List<String> topics) implements TopicChannelMsg {
     public SocketClosed {
       if (socketId == null || socketId.isBlank()) {
         throw new IllegalArgumentException("socket_id is required");
       }
+      topics = topics == null ? null : List.copyOf(topics);
+    }
+
+    /** @param socketId the socket, whose topics are not said */
+    public SocketClosed(String socketId) {
+      this(socketId, null);
     }
   }
 
@@ -276,17 +288,31 @@ public sealed interface TopicChannelMsg {
   }
 
   /**
-   * Reads the bridge's notice on {@code channels.socket_closed}: {@code {"socket_id"}}.
+   * Reads the bridge's notice on {@code channels.socket_closed}: {@code {"socket_id", "topics"?}},
+   * {@code topics} the topics the socket had joined or was joining, when the sender knows them.
    *
    * @param body the event-bus body
    * @return the message
-   * @throws IllegalArgumentException naming {@code socket_id} when it is missing
+   * @throws IllegalArgumentException naming {@code socket_id} when it is missing, {@code topics}
+   *     when it is not an array of topics
    */
   static SocketClosed socketClosed(Object body) {
     if (!(body instanceof JsonObject json)) {
       throw new IllegalArgumentException("socket_id is required in a JSON object, got " + describe(body));
     }
-    return new SocketClosed(socketId(json));
+    Object topics = json.getValue("topics");
+    if (topics == null) {
+      return new SocketClosed(socketId(json));
+    }
+    if (!(topics instanceof JsonArray array)) {
+      throw new IllegalArgumentException("topics must be an array of topics, got " + describe(topics));
+    }
+    List<String> named = new ArrayList<>(array.size());
+    for (Object topic : array) {
+      checkTopic(topic instanceof String text ? text : null);
+      named.add((String) topic);
+    }
+    return new SocketClosed(socketId(json), named);
   }
 
   /**

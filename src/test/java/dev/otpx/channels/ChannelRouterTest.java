@@ -536,6 +536,27 @@ class ChannelRouterTest {
     }
 
     @Test
+    void aClosedSocketLeavesTheTopicsTheBridgeNamesForIt(Vertx vertx, VertxTestContext ctx) {
+      // The bridge names the topics a closed socket had: the router keeps no map by socket.
+      Future.all(Listener.listen(vertx, TOPIC), Listener.listen(vertx, "videos:2"))
+        .compose(all -> joinAs(vertx, "alice", "s1", 0)
+          .compose(r -> request(vertx, ChannelAddresses.JOIN, join("alice", "s1", "videos:2", 0)))
+          .compose(r -> {
+            vertx.eventBus().send(ChannelAddresses.SOCKET_CLOSED, new JsonObject().put("socket_id", "s1")
+              .put("topics", new io.vertx.core.json.JsonArray().add("videos:2")));
+            Listener two = all.resultAt(1);
+            return two.await("presence_diff", 2);
+          })
+          .map(diffs -> {
+            ctx.verify(() -> assertThat(diffs.get(1).getJsonObject("payload").getJsonObject("leaves").fieldNames())
+              .containsExactly("alice"));
+            return null;
+          }))
+        .compose(v -> post(vertx, "alice", "s1", "still in videos:1", 0))
+        .onComplete(ctx.succeeding(reply -> ctx.completeNow()));
+    }
+
+    @Test
     void aClosedSocketThatJoinedNothingChangesNothing(Vertx vertx, VertxTestContext ctx) {
       joinAs(vertx, "alice", "s1", 0)
         .compose(r -> {

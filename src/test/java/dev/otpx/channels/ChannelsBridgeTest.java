@@ -705,7 +705,7 @@ class ChannelsBridgeTest {
   class Sockets {
 
     @Test
-    void closingASocketReportsItsIdOnSocketClosed(Vertx vertx, VertxTestContext ctx) {
+    void closingASocketReportsItsIdAndItsTopicsOnSocketClosed(Vertx vertx, VertxTestContext ctx) {
       Promise<JsonObject> reported = Promise.promise();
       vertx.eventBus().<JsonObject>consumer(ChannelAddresses.SOCKET_CLOSED, msg -> reported.tryComplete(msg.body()))
         .completion()
@@ -714,7 +714,8 @@ class ChannelsBridgeTest {
           .compose(reply -> client.close().compose(v -> reported.future())
             .map(closed -> {
               assertThat(closed).isEqualTo(new JsonObject()
-                .put("socket_id", reply.getJsonObject("body").getString("socket_id")));
+                .put("socket_id", reply.getJsonObject("body").getString("socket_id"))
+                .put("topics", new JsonArray().add(joinBody().getString("topic"))));
               return null;
             })))
         .onComplete(ctx.succeedingThenComplete());

@@ -60,6 +60,22 @@ class TopicChannelMsgTest {
     }
 
     @Test
+    void aSocketClosedNoticeMayNameTheSocketsTopics() {
+      assertThat(TopicChannelMsg.socketClosed(new JsonObject().put("socket_id", "s9")
+        .put("topics", new io.vertx.core.json.JsonArray().add("videos:1").add("videos:2"))))
+        .isEqualTo(new SocketClosed("s9", java.util.List.of("videos:1", "videos:2")));
+    }
+
+    @Test
+    void aSocketClosedNoticeWithTopicsThatAreNoTopicsIsRefusedNamingThem() {
+      assertThatThrownBy(() -> TopicChannelMsg.socketClosed(new JsonObject().put("socket_id", "s9").put("topics", "videos:1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("topics must be an array");
+      assertThatThrownBy(() -> TopicChannelMsg.socketClosed(new JsonObject().put("socket_id", "s9")
+        .put("topics", new io.vertx.core.json.JsonArray().add("rooms:1"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("topic must be");
+    }
+
+    @Test
     void aPostsBodySentAsAJoinIsABadJoinNeverAPost() {
       assertThatThrownBy(() -> TopicChannelMsg.join(push("hello", 1234)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("last_seen_id");

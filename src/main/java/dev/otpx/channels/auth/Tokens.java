@@ -127,10 +127,28 @@ public final class Tokens {
   /**
    * A verified token: who it names and until when it is valid.
    *
+   * <p>The expiry is kept in whole seconds, as tokens carry their issue time: every registration of
+   * every socket holds a session, and an {@link Instant} would add 24 bytes to each.
+   *
    * @param username the username it was signed for
-   * @param expiresAt the last instant it is valid (its issue time plus the maximum age)
+   * @param expiresAtSecond the last second it is valid, since the epoch (its issue time plus the
+   *     maximum age)
    */
-  public record Session(String username, Instant expiresAt) { }
+  public record Session(String username, long expiresAtSecond) {
+
+    /**
+     * @param username the username it was signed for
+     * @param expiresAt the last instant it is valid
+     */
+    public Session(String username, Instant expiresAt) {
+      this(username, expiresAt.getEpochSecond());
+    }
+
+    /** @return the last instant it is valid */
+    public Instant expiresAt() {
+      return Instant.ofEpochSecond(expiresAtSecond);
+    }
+  }
 
   /**
    * Checks a token: its shape, then its signature (compared in constant time), then its age.
@@ -152,7 +170,18 @@ public final class Tokens {
    * @return true once its token would be refused as expired
    */
   public boolean expired(Session session) {
-    return clock.instant().getEpochSecond() > session.expiresAt().getEpochSecond();
+    return expired(session.expiresAtSecond());
+  }
+
+  /**
+   * Whether a session that expires at the given second has expired by now, on this instance's
+   * clock: for a holder that keeps only the expiry of a session.
+   *
+   * @param expiresAtSecond a session's {@link Session#expiresAtSecond}
+   * @return true once its token would be refused as expired
+   */
+  public boolean expired(long expiresAtSecond) {
+    return clock.instant().getEpochSecond() > expiresAtSecond;
   }
 
   /**
