@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * the spec without a process and the log says why, at INFO (it is the configuration's choice).
  *
  * <p>Request (a call, JSON): {@code {"query", "limit", "timeout_ms"}}; reply: a JSON array of
- * results. Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
+ * results. InfoSys on the same node asks with a {@link Query} record and gets an immutable list of
+ * {@link Result}s: the same question and answer without building, copying and parsing JSON for each
+ * of a query's backends (docs/benchmarks.md). Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
  * backend's work is cancelled ({@link Cancellation}) and nothing is answered any more: the caller's
  * own timeout, equal to the deadline, ends its wait. Errors, each with its {@link #BACKEND_FAILED
  * code}: a backend that throws or fails answers {@code backend_failed} and keeps serving (one bad
@@ -44,6 +46,20 @@ public final class BackendServer extends GenServer<Void> {
   public static final String BACKEND_BUSY = "backend_busy";
 
   private static final Logger log = LoggerFactory.getLogger(BackendServer.class);
+
+  /**
+   * A query asked in-process (records stay inside a JVM; across nodes the JSON form is asked):
+   * answered with an immutable {@code List<Result>}.
+   *
+   * @param query the question
+   * @param limit how many results at most
+   * @param timeoutMs the deadline, from now
+   */
+  record Query(String query, int limit, long timeoutMs) {
+    Query {
+      Objects.requireNonNull(query, "query");
+    }
+  }
 
   private Backend backend;
 
@@ -77,14 +93,20 @@ public final class BackendServer extends GenServer<Void> {
     String query;
     int limit;
     long timeoutMs;
+    boolean typed = request instanceof Query;
     try {
-      if (!(request instanceof JsonObject json)) {
+      if (request instanceof Query asked) {
+        query = asked.query();
+        limit = asked.limit();
+        timeoutMs = asked.timeoutMs();
+      } else if (request instanceof JsonObject json) {
+        JsonOptions fields = JsonOptions.of(json, "");
+        query = Objects.requireNonNull(fields.string("query", null), "query");
+        limit = fields.intValue("limit", QueryOptions.DEFAULT_LIMIT, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        timeoutMs = fields.wholeNumber("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
+      } else {
         throw new IllegalArgumentException("not a JSON object");
       }
-      JsonOptions fields = JsonOptions.of(json, "");
-      query = Objects.requireNonNull(fields.string("query", null), "query");
-      limit = fields.intValue("limit", QueryOptions.DEFAULT_LIMIT, Integer.MIN_VALUE, Integer.MAX_VALUE);
-      timeoutMs = fields.wholeNumber("timeout_ms", QueryOptions.DEFAULT_TIMEOUT.toMillis());
     } catch (RuntimeException bad) {
       return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request
         + " (" + bad.getMessage() + ")");
@@ -109,8 +131,13 @@ public final class BackendServer extends GenServer<Void> {
         from.replyError(busy ? BACKEND_BUSY : BACKEND_FAILED, backend.name() + ": " + ar.cause().getMessage());
         return;
       }
+      List<Result> computed = ar.result() == null ? List.of() : ar.result();
+      if (typed) {
+        from.reply(List.copyOf(computed));
+        return;
+      }
       JsonArray results = new JsonArray();
-      for (Result result : ar.result() == null ? List.<Result>of() : ar.result()) {
+      for (Result result : computed) {
         results.add(result.toJson());
       }
       from.reply(results);

@@ -34,8 +34,9 @@ public final class InfoSys {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return GenServer.<io.vertx.core.json.JsonObject>call(vertx, InfoSysServer.NAME, options.toRequest(query), options.timeout().plus(MARGIN))
-      .map(Answer::fromJson);
+    // In-process: the answer comes as it is, not as JSON to parse back (InfoSysServer.Ask).
+    return GenServer.<Object>call(vertx, InfoSysServer.NAME, new InfoSysServer.Ask(query, options), options.timeout().plus(MARGIN))
+      .map(reply -> reply instanceof Answer answer ? answer : Answer.fromJson((io.vertx.core.json.JsonObject) reply));
   }
 
   /**

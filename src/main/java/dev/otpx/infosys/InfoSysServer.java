@@ -79,6 +79,20 @@ public final class InfoSysServer extends GenServer<Void> {
   private final Map<String, String> lastFailures = new HashMap<>();
   private final Map<String, Flight> inFlight = new HashMap<>();
 
+  /**
+   * A query asked in-process ({@link InfoSys#ask}): answered with the {@link Answer} itself rather
+   * than its JSON, which the caller would only parse back (records stay inside a JVM; on the bus
+   * the JSON form is asked). The options were checked when they were made.
+   *
+   * @param query the question, checked here as a JSON request's is
+   * @param options limit, deadline, backends
+   */
+  record Ask(String query, QueryOptions options) {
+    Ask {
+      java.util.Objects.requireNonNull(options, "options");
+    }
+  }
+
   /** One backend's share of one query. */
   private record Part(String backend, List<Result> results, boolean cached) { }
 
@@ -119,12 +133,17 @@ public final class InfoSysServer extends GenServer<Void> {
   protected CallResult<Void> handleCall(Object request, From from, Void state) {
     String query;
     QueryOptions options;
+    boolean typed = request instanceof Ask;
     try {
-      if (!(request instanceof JsonObject json)) {
+      if (request instanceof Ask ask) {
+        query = query(ask.query());
+        options = ask.options();
+      } else if (request instanceof JsonObject json) {
+        query = query(json.getValue("query"));
+        options = QueryOptions.fromRequest(json);
+      } else {
         throw new IllegalArgumentException("expected a JSON object {\"query\": ...}, got " + request);
       }
-      query = query(json);
-      options = QueryOptions.fromRequest(json);
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage());
     }
@@ -143,7 +162,8 @@ public final class InfoSysServer extends GenServer<Void> {
         }
       }
       List<Result> best = Answer.best(results, options.limit());
-      from.reply(new Answer(query, best, deadline.elapsed().toMillis(), cached).toJson());
+      Answer answer = new Answer(query, best, deadline.elapsed().toMillis(), cached);
+      from.reply(typed ? answer : answer.toJson());
     });
     return CallResult.noReply();
   }
@@ -178,7 +198,7 @@ public final class InfoSysServer extends GenServer<Void> {
 
   private Future<List<Result>> call(String backend, String query, QueryOptions options, CircuitBreaker breaker) {
     long began = clock().millis();
-    JsonObject request = new JsonObject().put("query", query).put("limit", options.limit()).put("timeout_ms", options.timeout().toMillis());
+    BackendServer.Query request = new BackendServer.Query(query, options.limit(), options.timeout().toMillis());
     return GenServer.<Object>call(vertx, BackendServer.PREFIX + backend, request, options.timeout())
       .map(reply -> parse(backend, reply))
       .andThen(ar -> {
@@ -244,12 +264,19 @@ public final class InfoSysServer extends GenServer<Void> {
   }
 
   private static List<Result> parse(String backend, Object reply) {
-    if (!(reply instanceof JsonArray array)) {
+    // A BackendServer answers the in-process query with its results as they are; anything else
+    // posing as a backend is read as the JSON a backend answers on the bus.
+    Iterable<?> items;
+    if (reply instanceof List<?> list) {
+      items = list;
+    } else if (reply instanceof JsonArray array) {
+      items = array;
+    } else {
       throw new IllegalArgumentException("garbage from " + backend + ": expected a JSON array of results, got " + reply);
     }
-    List<Result> results = new ArrayList<>(array.size());
-    for (Object item : array) {
-      Result result = Result.fromJson(item);
+    List<Result> results = new ArrayList<>();
+    for (Object item : items) {
+      Result result = item instanceof Result given ? given : Result.fromJson(item);
       // A backend speaks for itself only.
       results.add(result.backend().equals(backend) ? result : new Result(backend, result.text(), result.score()));
     }
@@ -290,8 +317,7 @@ public final class InfoSysServer extends GenServer<Void> {
     }
   }
 
-  private String query(JsonObject json) {
-    Object value = json.getValue("query");
+  private String query(Object value) {
     if (!(value instanceof String text) || text.isBlank()) {
       throw new IllegalArgumentException("query must be a non-empty string");
     }

@@ -6,6 +6,7 @@ import static dev.otpx.infosys.InfoSysFixtures.startFake;
 import static dev.otpx.process.testing.OtpAsserts.assertCrash;
 import static dev.otpx.process.testing.OtpAsserts.assertFailure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import dev.otpx.process.GenServer;
@@ -23,6 +24,7 @@ import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -143,6 +145,18 @@ class BackendServerTest {
       call(vertx, "fast1", "result")
         .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
           assertThat(reply).isEqualTo(new JsonArray().add(new Result("fast1", "result from fast1", 75).toJson()));
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anInProcessQueryIsAnsweredWithTheResultsThemselves(Vertx vertx, VertxTestContext ctx) {
+      // InfoSys on the same node asks with the record and gets the same results, not their JSON.
+      GenServer.<Object>call(vertx, "infosys.backend.fast1", new BackendServer.Query("result", 10, 1_000), Duration.ofSeconds(5))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply).isEqualTo(List.of(new Result("fast1", "result from fast1", 75)));
+          assertThatThrownBy(() -> ((List<Result>) reply).add(Result.of("x", "y", 1))).isInstanceOf(UnsupportedOperationException.class);
           ctx.completeNow();
         })));
     }
