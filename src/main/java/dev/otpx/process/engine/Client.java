@@ -37,7 +37,7 @@ public final class Client {
       return Future.failedFuture(OtpException.noproc(dest));
     }
     ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-    if (caller.unwrap() == target.context()) {
+    if (target.pid().equals(Spawn.on(caller))) {
       return Future.failedFuture(OtpException.callingSelf(target.pid()));
     }
     // The address is the name asked for, or the pid's address the cell keeps: nothing is built per call.

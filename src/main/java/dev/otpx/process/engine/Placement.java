@@ -91,7 +91,10 @@ final class Placement {
     if (loop == null) {
       return deploy(vertx, table, process, options, byProcess);
     }
-    ContextInternal context = newNeutralContext(vertx, loop);
+    // On a duplicate of its starter's context when the starter is a process that hands a task's
+    // exceptions on to it (ProcessCore.Crash): same thread, no context of its own to build.
+    ContextInternal context = caller.unwrap().exceptionHandler() instanceof ProcessCore.Crash
+      ? caller.duplicate() : newNeutralContext(vertx, loop);
     Promise<Object> booted = Promise.promise();
     ProcessDeployment.startOn(context, process, booted);
     PromiseInternal<String> started = caller.promise();

@@ -139,9 +139,15 @@ public final class ProcessCore<S> implements Deployable {
     cell = new ProcessCell(table.newPid(), parent, home, this);
     bus = new BusAdapter(this);
     table.add(cell);
-    home.contextData().put(ProcessTable.class, cell.pid());
-    // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
-    home.exceptionHandler(this::crash);
+    if (home.isDuplicate()) {
+      // A task on a duplicate of its starter's context: its pid is the duplicate's own data, and an
+      // exception reported there reaches the starter's handler, which hands it on (Crash).
+      home.localContextData().put(ProcessTable.class, cell.pid());
+    } else {
+      home.contextData().put(ProcessTable.class, cell.pid());
+      // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
+      home.exceptionHandler(new Crash());
+    }
     try {
       if (name != null) {
         table.register(name, cell);
@@ -526,7 +532,7 @@ public final class ProcessCore<S> implements Deployable {
 
   private void requireOnHome(String what) {
     ContextInternal current = ContextInternal.current();
-    if (home == null || current == null || current.unwrap() != home) {
+    if (!Spawn.runsAs(current, home)) {
       throw new IllegalStateException(what + " must be called from the process's own callbacks");
     }
   }
@@ -539,6 +545,29 @@ public final class ProcessCore<S> implements Deployable {
 
   void killNow() {
     exit(ExitReason.KILLED, false);
+  }
+
+  /**
+   * A process's context's exception handler. A task run on a duplicate of this context reports its
+   * exceptions here too (a duplicate shares its base's handler): the crash is the task's, not this
+   * process's.
+   */
+  final class Crash implements io.vertx.core.Handler<Throwable> {
+    @Override
+    public void handle(Throwable failure) {
+      ContextInternal current = ContextInternal.current();
+      Pid task = current == null ? null : Spawn.taskOn(current);
+      if (task != null && cell != null && !task.equals(cell.pid())) {
+        ProcessCell running = table.lookup(task);
+        if (running != null && running.core() != null) {
+          running.core().crash(failure);
+        } else {
+          log.debug("task {} threw after its exit: {}", task, failure.toString());
+        }
+        return;
+      }
+      crash(failure);
+    }
   }
 
   private void crash(Throwable failure) {
@@ -736,7 +765,7 @@ public final class ProcessCore<S> implements Deployable {
   }
 
   private void onHome(Runnable action) {
-    if (home.isRunningOnContext() || ContextInternal.current() != null && ContextInternal.current().unwrap() == home) {
+    if (Spawn.runsAs(ContextInternal.current(), home)) {
       action.run();
     } else {
       home.runOnContext(v -> action.run());
