@@ -175,25 +175,43 @@ public final class InfoSysServer extends GenServer<Void> {
     // The query's one deadline: yield_many's. Joined flights are not this query's to kill; its own
     // stragglers are killed, and a reply that comes before the kill is kept (Rumbl's yield_many,
     // then shutdown(:brutal_kill)).
-    Task.yieldMany(tasks, options.timeout()).compose(outcomes -> {
-      List<Future<Task.Outcome<Reply>>> settled = new ArrayList<>(outcomes.size());
-      for (int i = 0; i < outcomes.size(); i++) {
-        Task.Outcome<Reply> outcome = outcomes.get(i);
-        settled.add(i < owned && outcome instanceof Task.Outcome.NoReply<Reply>
-          ? Task.shutdown(tasks.get(i), Shutdown.BRUTAL_KILL) : Future.succeededFuture(outcome));
+    Task.yieldMany(tasks, options.timeout()).onComplete(ar -> {
+      List<Task.Outcome<Reply>> outcomes = ar.result();
+      List<Future<Task.Outcome<Reply>>> stragglers = null;
+      for (int i = 0; i < owned; i++) {
+        if (outcomes.get(i) instanceof Task.Outcome.NoReply<Reply>) {
+          if (stragglers == null) {
+            stragglers = new ArrayList<>(owned);
+            outcomes = new ArrayList<>(outcomes);
+          }
+          List<Task.Outcome<Reply>> settled = outcomes;
+          int at = i;
+          stragglers.add(Task.shutdown(tasks.get(i), Shutdown.BRUTAL_KILL).andThen(killed -> settled.set(at, killed.result())));
+        }
       }
-      return Future.all(settled);
-    }).onComplete(ar -> {
-      long took = clock().millis() - began;
-      for (int i = 0; i < tasks.size(); i++) {
-        Task.Outcome<Reply> outcome = ar.succeeded() ? ar.result().resultAt(i) : new Task.Outcome.NoReply<>();
-        List<Result> part = i < owned ? settle(started.get(i), query, options, tasks.get(i), outcome, took)
-          : outcome instanceof Task.Outcome.Ok<Reply> ok && ok.value().results() != null ? ok.value().results() : List.of();
-        results.addAll(part);
+      List<Task.Outcome<Reply>> all = outcomes;
+      if (stragglers == null) {
+        answer(from, query, options, began, results, cachedParts, started, tasks, all);
+      } else {
+        Future.join(stragglers).onComplete(killed -> answer(from, query, options, began, results, cachedParts, started, tasks, all));
       }
-      from.reply(new Answer(query, Answer.best(results, options.limit()), took, cachedParts).toJson());
     });
     return CallResult.noReply();
+  }
+
+  /** Settles this query's own backend calls, takes the joined flights' results, and replies. */
+  private void answer(From from, String query, QueryOptions options, long began, List<Result> results, int cached,
+      List<String> started, List<Task<Reply>> tasks, List<Task.Outcome<Reply>> outcomes) {
+    long took = clock().millis() - began;
+    for (int i = 0; i < tasks.size(); i++) {
+      Task.Outcome<Reply> outcome = outcomes.get(i);
+      if (i < started.size()) {
+        results.addAll(settle(started.get(i), query, options, tasks.get(i), outcome, took));
+      } else if (outcome instanceof Task.Outcome.Ok<Reply> ok && ok.value().results() != null) {
+        results.addAll(ok.value().results());
+      }
+    }
+    from.reply(new Answer(query, Answer.best(results, options.limit()), took, cached).toJson());
   }
 
   /**
