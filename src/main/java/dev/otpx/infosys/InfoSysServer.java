@@ -7,11 +7,7 @@ import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
 import dev.otpx.process.OtpException;
-import dev.otpx.process.Pid;
 import dev.otpx.process.Registry;
-import dev.otpx.process.Shutdown;
-import dev.otpx.process.Task;
-import dev.otpx.process.TaskSupervisor;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
@@ -82,14 +78,12 @@ public final class InfoSysServer extends GenServer<Void> {
   /** backend → what its last counted failure was, for the line that says its circuit opened. */
   private final Map<String, String> lastFailures = new HashMap<>();
   private final Map<String, Flight> inFlight = new HashMap<>();
-  /** The task supervisor the backend calls run under, started by init and linked to this server. */
-  private Pid tasks;
 
-  /** One backend's answer as its task saw it: results, or the call's failure, and how long it took. */
-  private record Reply(List<Result> results, Throwable failure, long tookNanos) { }
+  /** One backend's share of one query. */
+  private record Part(String backend, List<Result> results, boolean cached) { }
 
-  /** A backend call in flight (its task), and the time it was given. */
-  private record Flight(Task<Reply> task, Duration timeout) { }
+  /** A backend call in flight, and the time it was given. */
+  private record Flight(Future<List<Result>> results, Duration timeout) { }
 
   /** How a failed backend call weighs on the backend's circuit breaker. */
   private enum Verdict {
@@ -118,10 +112,7 @@ public final class InfoSysServer extends GenServer<Void> {
       // The open state's wait runs on the node's clock, as every other time rule does.
       .clock(wallClock(clock()))
       .build();
-    return TaskSupervisor.start(vertx, null).map(pid -> {
-      tasks = pid;
-      return InitResult.<Void>ok();
-    });
+    return Future.succeededFuture(InitResult.ok());
   }
 
   @Override
@@ -137,121 +128,69 @@ public final class InfoSysServer extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage());
     }
-    long began = clock().millis();
-    List<Result> results = new ArrayList<>();
-    int cached = 0;
-    // The backends asked by this query (it settles them) and the flights of others it joined.
-    List<String> started = new ArrayList<>(3);
-    List<Task<Reply>> tasks = new ArrayList<>(3);
-    int own = 0;
+    Deadline deadline = Deadline.in(vertx, options.timeout());
+    List<Future<Part>> parts = new ArrayList<>();
     for (String backend : backends(vertx, options)) {
-      var hit = ResultCache.get(vertx, backend, query, options.limit());
-      if (hit.isPresent()) {
-        results.addAll(hit.get());
-        cached++;
-        continue;
-      }
-      String key = ResultCache.key(backend, query, options.limit());
-      Flight flight = inFlight.get(key);
-      // Join a call in flight only if it was given at least this query's time: a caller's short
-      // deadline must not cut short the answer of one who can wait.
-      if (flight != null && flight.timeout().compareTo(options.timeout()) >= 0) {
-        tasks.add(flight.task());
-        continue;
-      }
-      CircuitBreaker breaker = breaker(backend);
-      if (!breaker.tryAcquirePermission()) {
-        log.debug("infosys backend {} skipped: its circuit is {}", backend, breaker.getState());
-        continue;
-      }
-      Task<Reply> task = ask(backend, query, options);
-      inFlight.put(key, new Flight(task, options.timeout()));
-      // Own tasks first: the ones this query settles are tasks[0, own).
-      tasks.add(own++, task);
-      started.add(backend);
+      parts.add(ask(backend, query, options, deadline));
     }
-    int owned = own;
-    int cachedParts = cached;
-    // The query's one deadline: yield_many's. Joined flights are not this query's to kill; its own
-    // stragglers are killed, and a reply that comes before the kill is kept (Rumbl's yield_many,
-    // then shutdown(:brutal_kill)).
-    Task.yieldMany(tasks, options.timeout()).onComplete(ar -> {
-      List<Task.Outcome<Reply>> outcomes = ar.result();
-      List<Future<Task.Outcome<Reply>>> stragglers = null;
-      for (int i = 0; i < owned; i++) {
-        if (outcomes.get(i) instanceof Task.Outcome.NoReply<Reply>) {
-          if (stragglers == null) {
-            stragglers = new ArrayList<>(owned);
-            outcomes = new ArrayList<>(outcomes);
-          }
-          List<Task.Outcome<Reply>> settled = outcomes;
-          int at = i;
-          stragglers.add(Task.shutdown(tasks.get(i), Shutdown.BRUTAL_KILL).andThen(killed -> settled.set(at, killed.result())));
+    Future.join(parts).onComplete(ar -> {
+      List<Result> results = new ArrayList<>();
+      int cached = 0;
+      for (Future<Part> part : parts) {
+        if (part.succeeded()) {
+          results.addAll(part.result().results());
+          cached += part.result().cached() ? 1 : 0;
         }
       }
-      List<Task.Outcome<Reply>> all = outcomes;
-      if (stragglers == null) {
-        answer(from, query, options, began, results, cachedParts, started, tasks, all);
-      } else {
-        Future.join(stragglers).onComplete(killed -> answer(from, query, options, began, results, cachedParts, started, tasks, all));
-      }
+      List<Result> best = Answer.best(results, options.limit());
+      from.reply(new Answer(query, best, deadline.elapsed().toMillis(), cached).toJson());
     });
     return CallResult.noReply();
   }
 
-  /** Settles this query's own backend calls, takes the joined flights' results, and replies. */
-  private void answer(From from, String query, QueryOptions options, long began, List<Result> results, int cached,
-      List<String> started, List<Task<Reply>> tasks, List<Task.Outcome<Reply>> outcomes) {
-    long took = clock().millis() - began;
-    for (int i = 0; i < tasks.size(); i++) {
-      Task.Outcome<Reply> outcome = outcomes.get(i);
-      if (i < started.size()) {
-        results.addAll(settle(started.get(i), query, options, tasks.get(i), outcome, took));
-      } else if (outcome instanceof Task.Outcome.Ok<Reply> ok && ok.value().results() != null) {
-        results.addAll(ok.value().results());
-      }
+  private Future<Part> ask(String backend, String query, QueryOptions options, Deadline deadline) {
+    var hit = ResultCache.get(vertx, backend, query, options.limit());
+    if (hit.isPresent()) {
+      return Future.succeededFuture(new Part(backend, hit.get(), true));
     }
-    from.reply(new Answer(query, Answer.best(results, options.limit()), took, cached).toJson());
-  }
-
-  /**
-   * Asks one backend in a task under this server's task supervisor. The task's call sets no timer
-   * of its own ({@link GenServer#INFINITY}): the query's deadline bounds it, and kills it.
-   */
-  private Task<Reply> ask(String backend, String query, QueryOptions options) {
-    long began = System.nanoTime();
-    JsonObject request = new JsonObject().put("query", query).put("limit", options.limit()).put("timeout_ms", options.timeout().toMillis());
-    return TaskSupervisor.asyncNolink(vertx, tasks, () -> GenServer.<Object>call(vertx, BackendServer.PREFIX + backend, request, GenServer.INFINITY)
-      .map(reply -> parse(backend, reply))
-      // A backend's failure is this query's to judge, not the task's crash.
-      .transform(ar -> Future.succeededFuture(new Reply(ar.succeeded() ? ar.result() : null, ar.cause(), System.nanoTime() - began))),
-      Shutdown.BRUTAL_KILL);
-  }
-
-  /**
-   * What one of this query's own backend calls came to: its results, counted on the backend's
-   * breaker and meters and cached, or nothing, judged.
-   */
-  private List<Result> settle(String backend, String query, QueryOptions options, Task<Reply> task, Task.Outcome<Reply> outcome,
-      long tookMs) {
-    inFlight.remove(ResultCache.key(backend, query, options.limit()), new Flight(task, options.timeout()));
+    String key = ResultCache.key(backend, query, options.limit());
+    Flight flight = inFlight.get(key);
+    // Join a call in flight only if it was given at least this query's time: a caller's short
+    // deadline must not cut short the answer of one who can wait.
+    if (flight != null && flight.timeout().compareTo(options.timeout()) >= 0) {
+      // A query that joins a call started by an earlier one still answers by its own deadline.
+      return deadline.bound(flight.results(), List.<Result>of())
+        .map(results -> new Part(backend, results, false));
+    }
     CircuitBreaker breaker = breaker(backend);
-    if (outcome instanceof Task.Outcome.Ok<Reply> ok && ok.value().failure() == null) {
-      Reply reply = ok.value();
-      InfoSysMeters.call(backend, reply.tookNanos(), "ok", reply.results().size());
-      breaker.onSuccess(reply.tookNanos(), TimeUnit.NANOSECONDS);
-      ResultCache.put(vertx, backend, query, options.limit(), reply.results());
-      return reply.results();
+    if (!breaker.tryAcquirePermission()) {
+      log.debug("infosys backend {} skipped: its circuit is {}", backend, breaker.getState());
+      return Future.succeededFuture(new Part(backend, List.of(), false));
     }
-    if (outcome instanceof Task.Outcome.Ok<Reply> ok) {
-      judge(backend, breaker, query, ok.value().tookNanos(), ok.value().failure());
-    } else if (outcome instanceof Task.Outcome.Exited<Reply> exited) {
-      judge(backend, breaker, query, TimeUnit.MILLISECONDS.toNanos(tookMs), new IllegalStateException("task exited: " + exited.reason()));
-    } else {
-      // Still running at the deadline, and killed: it had no answer in time.
-      judge(backend, breaker, query, TimeUnit.MILLISECONDS.toNanos(tookMs), OtpException.timeout(BackendServer.PREFIX + backend, tookMs));
-    }
-    return List.of();
+    Flight started = new Flight(call(backend, query, options, breaker), options.timeout());
+    inFlight.put(key, started);
+    started.results().onComplete(ar -> inFlight.remove(key, started));
+    // The call's own timeout is this query's deadline, and it is judged before it completes.
+    return started.results()
+      .map(results -> new Part(backend, results, false))
+      .otherwise(new Part(backend, List.of(), false));
+  }
+
+  private Future<List<Result>> call(String backend, String query, QueryOptions options, CircuitBreaker breaker) {
+    long began = clock().millis();
+    JsonObject request = new JsonObject().put("query", query).put("limit", options.limit()).put("timeout_ms", options.timeout().toMillis());
+    return GenServer.<Object>call(vertx, BackendServer.PREFIX + backend, request, options.timeout())
+      .map(reply -> parse(backend, reply))
+      .andThen(ar -> {
+        long took = TimeUnit.MILLISECONDS.toNanos(clock().millis() - began);
+        if (ar.succeeded()) {
+          InfoSysMeters.call(backend, took, "ok", ar.result().size());
+          breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+          ResultCache.put(vertx, backend, query, options.limit(), ar.result());
+        } else {
+          judge(backend, breaker, query, took, ar.cause());
+        }
+      });
   }
 
   /** The node's clock as the {@link java.time.Clock} resilience4j reads: only differences matter. */

@@ -58,13 +58,6 @@ public abstract class GenServer<S> extends VerticleBase {
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
 
   /**
-   * Erlang's {@code infinity} as a call's timeout: a call to a process of this node sets no timer and
-   * waits until the reply or the callee's exit. For a caller that is bounded otherwise: a task's job,
-   * whose owner kills it at its deadline ({@link Task#yieldMany(java.util.List, Duration, Shutdown)}).
-   */
-  public static final Duration INFINITY = Duration.ofMillis(Long.MAX_VALUE);
-
-  /**
    * How long an undeploy (or {@code vertx.close()}) waits for terminate before killing: 5 s, the
    * default shutdown of an OTP worker.
    */

@@ -36,9 +36,7 @@ final class LocalCaller<R> implements From {
     this.clock = clock;
     this.address = address;
     this.promise = context.promise();
-    // An unbounded call (infinity) sets no timer: whoever makes it bounds it otherwise, as a task
-    // is bounded by its owner's deadline and kill.
-    this.timerId = timeoutMillis == Long.MAX_VALUE ? -1 : clock.setTimer(context, timeoutMillis, id -> fail(OtpException.timeout(target, timeoutMillis)));
+    this.timerId = clock.setTimer(context, timeoutMillis, id -> fail(OtpException.timeout(target, timeoutMillis)));
   }
 
   /** @return the caller's future */
@@ -50,7 +48,7 @@ final class LocalCaller<R> implements From {
   @SuppressWarnings("unchecked")
   public void reply(Object reply) {
     if (done.compareAndSet(false, true)) {
-      cancelTimer();
+      clock.cancelTimer(timerId);
       promise.complete((R) Messages.isolate(reply));
     }
   }
@@ -63,14 +61,8 @@ final class LocalCaller<R> implements From {
   @Override
   public void fail(OtpException failure) {
     if (done.compareAndSet(false, true)) {
-      cancelTimer();
-      promise.fail(failure);
-    }
-  }
-
-  private void cancelTimer() {
-    if (timerId != -1) {
       clock.cancelTimer(timerId);
+      promise.fail(failure);
     }
   }
 
