@@ -31,6 +31,16 @@ public final class EventStream {
   }
 
   /**
+   * Whether a dynamic supervisor's report of a child's start would reach anyone: a subscriber, or
+   * the supervisor log at DEBUG (where those reports go). When not, a task supervisor makes none.
+   *
+   * @return true when someone would see it
+   */
+  public boolean dynamicStartsWatched() {
+    return subscribers.length > 0 || LogReporter.dynamicStartsLogged();
+  }
+
+  /**
    * Hands an event to the log and to every subscriber, on the calling thread.
    *
    * @param event the event
