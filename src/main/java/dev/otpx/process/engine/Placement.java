@@ -71,7 +71,8 @@ final class Placement {
   }
 
   /**
-   * Starts a lightweight process (a task): on a fresh context of its starter's event loop, with no
+   * Starts a lightweight process (a task): on a duplicate of its starter's context (a fresh context
+   * of its loop when the starter's exceptions would not reach the task: see ProcessCore.Crash), with no
    * Vert.x deployment, so no deployment id, no deployment bookkeeping and no context close to wait
    * for; its core frees everything at its exit. A task start through a full deployment cost a third
    * of InfoSys's fan-out throughput (docs/benchmarks.md). Started from outside any process, or off
