@@ -261,6 +261,121 @@ class TaskTest {
     }
   }
 
+  /**
+   * A supervised task runs on a duplicate of its supervisor's context (same thread, no context of
+   * its own), and is still a process of its own.
+   */
+  @Nested
+  class OnItsSupervisorsThread {
+
+    /** Where a job ran and who it was, sync and in a callback on its context's next turn. */
+    record Seen(Pid inJob, Pid inCallback, boolean onDuplicate) { }
+
+    @Test
+    void selfInsideATaskAndItsCallbacksIsTheTasksOwnPid(Vertx vertx, VertxTestContext ctx) {
+      TaskSupervisor.start(vertx, null).compose(sup -> owner(vertx, false).compose(owner -> {
+        Supplier<Future<Seen>> job = () -> {
+          Pid inJob = dev.otpx.process.engine.Spawn.current();
+          Promise<Seen> seen = Promise.promise();
+          Vertx.currentContext().runOnContext(v ->
+            seen.complete(new Seen(inJob, dev.otpx.process.engine.Spawn.current(),
+              ((io.vertx.core.internal.ContextInternal) Vertx.currentContext()).isDuplicate())));
+          return seen.future();
+        };
+        Task<Seen> task = TaskSupervisor.asyncNolink(vertx, sup, job);
+        return task.pid().compose(pid -> Task.yield(task).map(outcome -> List.of(pid, outcome, sup, owner)));
+      })).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+        Pid pid = (Pid) all.get(0);
+        Seen seen = ((Task.Outcome.Ok<Seen>) all.get(1)).value();
+        assertThat(seen.inJob()).isEqualTo(pid);
+        assertThat(seen.inCallback()).isEqualTo(pid);
+        // The cheap path: a duplicate of the supervisor's context, not a context of its own.
+        assertThat(seen.onDuplicate()).isTrue();
+        assertThat(pid).isNotEqualTo(all.get(2)).isNotEqualTo(all.get(3));
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void aTaskMayCallTheSupervisorWhoseThreadItRunsOn(Vertx vertx, VertxTestContext ctx) {
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<List<Pid>> task = TaskSupervisor.asyncNolink(vertx, sup,
+          () -> Supervisor.whichChildren(vertx, sup).map(children -> children.stream().map(Supervisor.ChildInfo::pid).toList()));
+        task.pid().compose(pid -> Task.yield(task).map(outcome -> List.of(pid, outcome))).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          // Not refused as a call to itself: the task is not its supervisor, though it shares its thread.
+          assertThat(all.get(1)).isEqualTo(new Task.Outcome.Ok<>(List.of((Pid) all.get(0))));
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void anExceptionInATasksCallbackCrashesTheTaskNotItsSupervisorNorItsCaller(Vertx vertx, VertxTestContext ctx) {
+      Supplier<Future<Integer>> job = () -> {
+        // Thrown on the task's context after the job returned: reported to the context's handler.
+        Vertx.currentContext().runOnContext(v -> {
+          throw new IllegalStateException("callback blew up");
+        });
+        return Promise.<Integer>promise().future();
+      };
+      TaskSupervisor.start(vertx, null).compose(sup -> owner(vertx, false)
+          .compose(pid -> GenServer.<Task<Integer>>call(vertx, pid, new Nolink(sup, job))
+            .compose(task -> Task.yield(task, Duration.ofSeconds(5)))
+            .compose(outcome -> GenServer.call(vertx, pid, "ping").map(pong -> List.of(pid, outcome, sup)))))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          assertThat(((Task.Outcome.Exited<?>) all.get(1)).reason().toString()).contains("callback blew up");
+          assertThat(Processes.isAlive(vertx, (Pid) all.get(0))).isTrue();
+          assertThat(Processes.isAlive(vertx, (Pid) all.get(2))).isTrue();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aKillAtTheDeadlineKeepsAReplyThatCameBeforeTheKillAndTheTaskIsGone(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      Promise<Integer> late = Promise.promise();
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, late::future, dev.otpx.process.Shutdown.BRUTAL_KILL);
+        task.pid().compose(pid -> {
+          Future<List<Task.Outcome<Integer>>> yielded = Task.yieldMany(List.of(task), Duration.ofMillis(100));
+          return clock.advance(Duration.ofMillis(100)).compose(v -> yielded).compose(outcomes -> {
+            ctx.verify(() -> assertThat(outcomes).containsExactly(new Task.Outcome.NoReply<>()));
+            late.complete(9);
+            Monitor watch = Processes.monitor(vertx, pid);
+            return Task.shutdown(task, dev.otpx.process.Shutdown.BRUTAL_KILL).compose(outcome -> watch.down().map(down -> List.of(outcome, down, pid)));
+          });
+        }).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          assertThat(all.get(0)).isEqualTo(new Task.Outcome.Ok<>(9));
+          assertThat(Processes.isAlive(vertx, (Pid) all.get(2))).isFalse();
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void aTaskKilledByExitIsDeadAndItsLateResultIgnored(Vertx vertx, VertxTestContext ctx) {
+      Promise<Integer> late = Promise.promise();
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, late::future);
+        task.pid().compose(pid -> {
+          Monitor watch = Processes.monitor(vertx, pid);
+          Processes.exit(vertx, pid, ExitReason.KILL);
+          return watch.down().compose(down -> {
+            late.complete(1);
+            return Task.yield(task).map(outcome -> List.of(down, outcome, pid));
+          });
+        }).compose(all -> Supervisor.whichChildren(vertx, sup).map(children -> List.of(all.get(0), all.get(1), all.get(2), children)))
+          .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+            assertThat(all.get(1)).isInstanceOf(Task.Outcome.Exited.class);
+            assertThat(((Task.Outcome.Exited<?>) all.get(1)).reason()).isInstanceOf(ExitReason.Killed.class);
+            assertThat(Processes.isAlive(vertx, (Pid) all.get(2))).isFalse();
+            assertThat((List<?>) all.get(3)).isEmpty();
+            ctx.completeNow();
+          })));
+      }));
+    }
+  }
+
   @Nested
   class Supervised {
 

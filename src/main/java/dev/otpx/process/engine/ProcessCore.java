@@ -74,9 +74,10 @@ public final class ProcessCore<S> implements Deployable {
   private volatile boolean trapExit;
   private volatile boolean killRequested;
   private final Promise<ExitReason> exited = Promise.promise();
-  private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
+  // Made on first use, as the timers: most processes (every task) never hold a message or set a timer.
+  private ArrayDeque<Envelope> waiting;
   private final List<From> unanswered = new ArrayList<>();
-  private final Set<Long> timers = new HashSet<>();
+  private Set<Long> timers;
   private final Map<Long, Pid> monitoring = new HashMap<>();
   private long startedAt;
   // How many more messages are traced; 0 (the usual case) costs dispatch one int compare.
@@ -139,9 +140,15 @@ public final class ProcessCore<S> implements Deployable {
     cell = new ProcessCell(table.newPid(), parent, home, this);
     bus = new BusAdapter(this);
     table.add(cell);
-    home.contextData().put(ProcessTable.class, cell.pid());
-    // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
-    home.exceptionHandler(this::crash);
+    if (home.isDuplicate()) {
+      // A task on a duplicate of its starter's context: its pid is the duplicate's own data, and an
+      // exception reported there reaches the starter's handler, which hands it on (Crash).
+      home.localContextData().put(ProcessTable.class, cell.pid());
+    } else {
+      home.contextData().put(ProcessTable.class, cell.pid());
+      // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
+      home.exceptionHandler(new Crash());
+    }
     try {
       if (name != null) {
         table.register(name, cell);
@@ -186,7 +193,9 @@ public final class ProcessCore<S> implements Deployable {
         state = ok.state();
         status = Status.RUNNING;
         initialized = true;
-        table.events().publish(new ProcessEvent.Started(cell.pid(), name, behaviour.kind()));
+        if (!behaviour.lightweight() || table.events().tasksWatched()) {
+          table.events().publish(new ProcessEvent.Started(cell.pid(), name, behaviour.kind()));
+        }
         started.complete();
         // Messages that waited for init go first, before anything that arrives from now on.
         drainWaiting();
@@ -308,7 +317,7 @@ public final class ProcessCore<S> implements Deployable {
         calls++;
       }
     }
-    for (Envelope held : waiting) {
+    for (Envelope held : waiting()) {
       if (held instanceof Envelope.Call) {
         calls++;
       }
@@ -321,7 +330,7 @@ public final class ProcessCore<S> implements Deployable {
     };
     return new ProcessStatus(cell.pid(), name, cell.names(), behaviour.kind(), parent,
       cell.linkedPids(), trapExit, shown,
-      Duration.ofMillis(Math.max(0, table.clock().millis() - startedAt)), cell.queued() + waiting.size(), calls, summary,
+      Duration.ofMillis(Math.max(0, table.clock().millis() - startedAt)), cell.queued() + waiting().size(), calls, summary,
       traceLeft);
   }
 
@@ -416,10 +425,10 @@ public final class ProcessCore<S> implements Deployable {
     Clock clock = table.clock();
     long[] ref = new long[1];
     ref[0] = clock.setTimer(home, Math.max(1, delay.toMillis()), id -> {
-      timers.remove(ref[0]);
+      timers().remove(ref[0]);
       receive(new Envelope.Info(message));
     });
-    timers.add(ref[0]);
+    timers().add(ref[0]);
     return ref[0];
   }
 
@@ -429,7 +438,7 @@ public final class ProcessCore<S> implements Deployable {
    */
   public boolean cancelTimer(long ref) {
     requireOnHome("cancelTimer");
-    return timers.remove(ref) && table.clock().cancelTimer(ref);
+    return timers != null && timers.remove(ref) && table.clock().cancelTimer(ref);
   }
 
   /**
@@ -526,7 +535,7 @@ public final class ProcessCore<S> implements Deployable {
 
   private void requireOnHome(String what) {
     ContextInternal current = ContextInternal.current();
-    if (home == null || current == null || current.unwrap() != home) {
+    if (!Spawn.runsAs(current, home)) {
       throw new IllegalStateException(what + " must be called from the process's own callbacks");
     }
   }
@@ -539,6 +548,29 @@ public final class ProcessCore<S> implements Deployable {
 
   void killNow() {
     exit(ExitReason.KILLED, false);
+  }
+
+  /**
+   * A process's context's exception handler. A task run on a duplicate of this context reports its
+   * exceptions here too (a duplicate shares its base's handler): the crash is the task's, not this
+   * process's.
+   */
+  final class Crash implements io.vertx.core.Handler<Throwable> {
+    @Override
+    public void handle(Throwable failure) {
+      ContextInternal current = ContextInternal.current();
+      Pid task = current == null ? null : Spawn.taskOn(current);
+      if (task != null && cell != null && !task.equals(cell.pid())) {
+        ProcessCell running = table.lookup(task);
+        if (running != null && running.core() != null) {
+          running.core().crash(failure);
+        } else {
+          log.debug("task {} threw after its exit: {}", task, failure.toString());
+        }
+        return;
+      }
+      crash(failure);
+    }
   }
 
   private void crash(Throwable failure) {
@@ -561,7 +593,7 @@ public final class ProcessCore<S> implements Deployable {
       exit(ExitReason.KILLED, false);
     }
     switch (status) {
-      case STARTING, SUSPENDED -> waiting.add(envelope);
+      case STARTING, SUSPENDED -> waiting().add(envelope);
       case RUNNING -> dispatch(envelope);
       case EXITING -> {
         // The final reason is not known until terminate is done: answer these callers then.
@@ -729,14 +761,28 @@ public final class ProcessCore<S> implements Deployable {
     }));
   }
 
+  private ArrayDeque<Envelope> waiting() {
+    if (waiting == null) {
+      waiting = new ArrayDeque<>(4);
+    }
+    return waiting;
+  }
+
+  private Set<Long> timers() {
+    if (timers == null) {
+      timers = new HashSet<>();
+    }
+    return timers;
+  }
+
   private void drainWaiting() {
-    while (status == Status.RUNNING && !waiting.isEmpty()) {
+    while (status == Status.RUNNING && waiting != null && !waiting.isEmpty()) {
       dispatch(waiting.poll());
     }
   }
 
   private void onHome(Runnable action) {
-    if (home.isRunningOnContext() || ContextInternal.current() != null && ContextInternal.current().unwrap() == home) {
+    if (Spawn.runsAs(ContextInternal.current(), home)) {
       action.run();
     } else {
       home.runOnContext(v -> action.run());
@@ -779,7 +825,7 @@ public final class ProcessCore<S> implements Deployable {
   }
 
   private void cancelTimers() {
-    if (timers.isEmpty()) {
+    if (timers == null || timers.isEmpty()) {
       return; // the usual case at an exit: no iterator made
     }
     Clock clock = table.clock();
@@ -807,21 +853,23 @@ public final class ProcessCore<S> implements Deployable {
       table.demonitor(watched.getValue(), watched.getKey());
     }
     monitoring.clear();
-    if (!unanswered.isEmpty() || !waiting.isEmpty()) {
+    if (!unanswered.isEmpty() || waiting != null && !waiting.isEmpty()) {
       // Made only when someone waits: most processes (every task) end with no caller to fail.
       OtpException failure = OtpException.exit(cell.pid(), reason);
       for (From caller : unanswered) {
         caller.fail(failure);
       }
       unanswered.clear();
-      for (Envelope held : waiting) {
+      for (Envelope held : waiting()) {
         if (held instanceof Envelope.Call call) {
           call.caller().fail(failure);
         }
       }
       waiting.clear();
     }
-    table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized));
+    if (!behaviour.lightweight() || reason instanceof ExitReason.Error || table.events().tasksWatched()) {
+      table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized));
+    }
     stopChildren(reason).onComplete(ar -> onHome(() -> {
       table.remove(cell, reason, initialized);
       exited.complete(reason);
