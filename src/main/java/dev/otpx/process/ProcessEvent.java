@@ -43,14 +43,6 @@ public sealed interface ProcessEvent {
     ProcessTable.of(vertx).events().publish(Objects.requireNonNull(event, "event"));
   }
 
-  /**
-   * @param vertx the node
-   * @return whether a dynamic supervisor's child start would reach a subscriber or the log
-   */
-  static boolean dynamicStartsWatched(Vertx vertx) {
-    return ProcessTable.of(vertx).events().dynamicStartsWatched();
-  }
-
   /** A subscription of {@link #subscribe}. */
   @FunctionalInterface
   interface Subscription {

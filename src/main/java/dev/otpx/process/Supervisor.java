@@ -174,8 +174,6 @@ public final class Supervisor extends GenServer<Void> {
   private final ArrayDeque<Long> restarts = new ArrayDeque<>();
   private long totalRestarts;
   private long dynamicIds;
-  /** This supervisor's id in its reports, once known. */
-  private String reportId;
 
   /**
    * A supervisor for this spec; start it with {@link #start} or as a child
@@ -603,10 +601,7 @@ public final class Supervisor extends GenServer<Void> {
       if (ar.succeeded()) {
         c.pid = ar.result();
         c.startedAt = clock().millis();
-        // A task supervisor starts a child per task: no report object when nobody would read it.
-        if (!spec.dynamic() || ProcessEvent.dynamicStartsWatched(vertx)) {
-          report(new ProcessEvent.ChildStarted(self(), supervisorId(), c.id(), c.pid, spec.dynamic()));
-        }
+        report(new ProcessEvent.ChildStarted(self(), supervisorId(), c.id(), c.pid, spec.dynamic()));
         return Future.succeededFuture();
       }
       if (ar.cause() instanceof OtpException ignored && ignored.failure() == OtpException.Failure.IGNORE) {
@@ -702,11 +697,7 @@ public final class Supervisor extends GenServer<Void> {
   }
 
   private String supervisorId() {
-    // Built once: the name and pid are fixed once started.
-    if (reportId == null) {
-      reportId = startName() != null ? startName() : self().toString();
-    }
-    return reportId;
+    return startName() != null ? startName() : self().toString();
   }
 
   private static ExitReason reasonOf(Throwable failure) {

@@ -25,10 +25,9 @@ import java.util.function.Supplier;
  *   <li>{@link TaskSupervisor#asyncNolink} starts it as a temporary child of a task supervisor
  *       instead, visible in its {@link Supervisor#whichChildren}: a crash is only an
  *       {@link Outcome.Exited} for the owner, never its end.</li>
- *   <li>The job runs on the task's own context once the task has started (for a task started by a
- *       process, a duplicate of its starter's: the same thread, yet {@code self()} there is the
- *       task's pid); its Future's value is the reply, sent the moment it completes. A failed Future
- *       or an exception, in the job or in a callback on its context, crashes the task.</li>
+ *   <li>The job runs on the task's own context once the task has started; its Future's value is
+ *       the reply, sent the moment it completes. A failed Future or an exception crashes the
+ *       task.</li>
  * </ul>
  *
  * <p>Every wait is bounded on the node's {@link Clock}: {@link #yield} gives {@link Outcome.NoReply}

@@ -37,8 +37,7 @@ public final class Client {
       return Future.failedFuture(OtpException.noproc(dest));
     }
     ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-    // Only a caller on the target's thread can be the target: the pid is looked up for those only.
-    if (caller.unwrap() == target.context().unwrap() && target.pid().equals(Spawn.on(caller))) {
+    if (caller.unwrap() == target.context()) {
       return Future.failedFuture(OtpException.callingSelf(target.pid()));
     }
     // The address is the name asked for, or the pid's address the cell keeps: nothing is built per call.

@@ -20,27 +20,6 @@ public final class EventStream {
   private volatile Consumer<? super ProcessEvent>[] subscribers = new Consumer[0];
 
   /**
-   * Whether a task's ordinary start and end would reach anyone: a subscriber, or the log at DEBUG.
-   * When not, the engine makes no event for them (a query fanned out to three backends would make
-   * six objects nobody reads); a task's crash is always an event.
-   *
-   * @return true when someone would see them
-   */
-  public boolean tasksWatched() {
-    return subscribers.length > 0 || LogReporter.tasksLogged();
-  }
-
-  /**
-   * Whether a dynamic supervisor's report of a child's start would reach anyone: a subscriber, or
-   * the supervisor log at DEBUG (where those reports go). When not, a task supervisor makes none.
-   *
-   * @return true when someone would see it
-   */
-  public boolean dynamicStartsWatched() {
-    return subscribers.length > 0 || LogReporter.dynamicStartsLogged();
-  }
-
-  /**
    * Hands an event to the log and to every subscriber, on the calling thread.
    *
    * @param event the event

@@ -25,16 +25,6 @@ final class LogReporter implements Consumer<ProcessEvent> {
   /** The tasks running now: their ordinary start and end are DEBUG lines ({@link Task#KIND}). */
   private final Set<Pid> tasks = ConcurrentHashMap.newKeySet();
 
-  /** @return whether dynamic supervisors' child starts are logged (DEBUG) */
-  static boolean dynamicStartsLogged() {
-    return supervisors.isDebugEnabled();
-  }
-
-  /** @return whether tasks' ordinary starts and ends are logged (DEBUG) */
-  static boolean tasksLogged() {
-    return processes.isDebugEnabled();
-  }
-
   @Override
   public void accept(ProcessEvent event) {
     // Checked first: with the log off (as in the benchmarks) an event costs no formatting arguments.

@@ -71,8 +71,7 @@ final class Placement {
   }
 
   /**
-   * Starts a lightweight process (a task): on a duplicate of its starter's context (a fresh context
-   * of its loop when the starter's exceptions would not reach the task: see ProcessCore.Crash), with no
+   * Starts a lightweight process (a task): on a fresh context of its starter's event loop, with no
    * Vert.x deployment, so no deployment id, no deployment bookkeeping and no context close to wait
    * for; its core frees everything at its exit. A task start through a full deployment cost a third
    * of InfoSys's fan-out throughput (docs/benchmarks.md). Started from outside any process, or off
@@ -92,10 +91,7 @@ final class Placement {
     if (loop == null) {
       return deploy(vertx, table, process, options, byProcess);
     }
-    // On a duplicate of its starter's context when the starter is a process that hands a task's
-    // exceptions on to it (ProcessCore.Crash): same thread, no context of its own to build.
-    ContextInternal context = caller.unwrap().exceptionHandler() instanceof ProcessCore.Crash
-      ? caller.duplicate() : newNeutralContext(vertx, loop);
+    ContextInternal context = newNeutralContext(vertx, loop);
     Promise<Object> booted = Promise.promise();
     ProcessDeployment.startOn(context, process, booted);
     PromiseInternal<String> started = caller.promise();

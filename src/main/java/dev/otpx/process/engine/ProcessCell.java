@@ -25,18 +25,16 @@ import java.util.function.Consumer;
 public final class ProcessCell {
 
   private final Pid pid;
-  // The pid's address, built once when first asked: every message by pid and every bus delivery
-  // compares or hands it out, but a task, reached by pid on its own node only, never needs it.
-  private volatile String address;
+  // The pid's address, built once: every message by pid and every bus delivery compares or hands it out.
+  private final String address;
   private final Pid parent;
   private final ContextInternal context;
   private final ProcessCore<?> core;
-  // Sized for the usual few: a task has one monitor (its owner's) and one link (its supervisor).
-  private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>(4);
-  private final List<String> names = new ArrayList<>();
-  private final Map<Pid, ProcessCell> links = new LinkedHashMap<>(4);
+  private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
+  private final List<String> names = new ArrayList<>(1);
+  private final Map<Pid, ProcessCell> links = new LinkedHashMap<>();
   // Links to processes of other nodes: only their pids are known here (Distribution signals them).
-  private Set<Pid> remoteLinks;
+  private final Set<Pid> remoteLinks = new LinkedHashSet<>();
   private ExitReason exitReason;
   private volatile boolean dying;
   // Messages handed to the context and not yet taken: the mailbox an observer sees.
@@ -44,6 +42,7 @@ public final class ProcessCell {
 
   ProcessCell(Pid pid, Pid parent, ContextInternal context, ProcessCore<?> core) {
     this.pid = pid;
+    this.address = pid.address();
     this.parent = parent;
     this.context = context;
     this.core = core;
@@ -61,12 +60,7 @@ public final class ProcessCell {
 
   /** @return the pid's event-bus address, {@link Pid#address()} */
   public String address() {
-    String built = address;
-    if (built == null) {
-      built = pid.address();
-      address = built;
-    }
-    return built;
+    return address;
   }
 
   /** @return the process's own (non-duplicated) context */
@@ -252,7 +246,7 @@ public final class ProcessCell {
    * @return true when this process was linked to it (the link is gone now)
    */
   synchronized boolean removeLink(Pid other) {
-    return links.remove(other) != null || remoteLinks != null && remoteLinks.remove(other);
+    return links.remove(other) != null || remoteLinks.remove(other);
   }
 
   /**
@@ -266,9 +260,6 @@ public final class ProcessCell {
     if (exitReason != null) {
       return false;
     }
-    if (remoteLinks == null) {
-      remoteLinks = new LinkedHashSet<>();
-    }
     remoteLinks.add(other);
     return true;
   }
@@ -278,7 +269,7 @@ public final class ProcessCell {
    * @return the processes of that node this one is linked to
    */
   synchronized List<Pid> remoteLinksOn(String node) {
-    if (remoteLinks == null || remoteLinks.isEmpty()) {
+    if (remoteLinks.isEmpty()) {
       return List.of();
     }
     return remoteLinks.stream().filter(p -> p.node().equals(node)).toList();
@@ -291,11 +282,9 @@ public final class ProcessCell {
 
   /** @return every process this one is linked to, of this node (first) and of others */
   public synchronized List<Pid> linkedPids() {
-    List<Pid> all = new ArrayList<>(links.size() + (remoteLinks == null ? 0 : remoteLinks.size()));
+    List<Pid> all = new ArrayList<>(links.size() + remoteLinks.size());
     all.addAll(links.keySet());
-    if (remoteLinks != null) {
-      all.addAll(remoteLinks);
-    }
+    all.addAll(remoteLinks);
     return all;
   }
 
@@ -344,11 +333,11 @@ public final class ProcessCell {
     }
     exitReason = reason;
     Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()), List.copyOf(links.values()),
-      remoteLinks == null ? List.of() : List.copyOf(remoteLinks));
+      List.copyOf(remoteLinks));
     names.clear();
     monitors.clear();
     links.clear();
-    remoteLinks = null;
+    remoteLinks.clear();
     return exited;
   }
 

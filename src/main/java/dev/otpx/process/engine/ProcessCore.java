@@ -74,10 +74,9 @@ public final class ProcessCore<S> implements Deployable {
   private volatile boolean trapExit;
   private volatile boolean killRequested;
   private final Promise<ExitReason> exited = Promise.promise();
-  // Made on first use, as the timers: most processes (every task) never hold a message or set a timer.
-  private ArrayDeque<Envelope> waiting;
+  private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
   private final List<From> unanswered = new ArrayList<>();
-  private Set<Long> timers;
+  private final Set<Long> timers = new HashSet<>();
   private final Map<Long, Pid> monitoring = new HashMap<>();
   private long startedAt;
   // How many more messages are traced; 0 (the usual case) costs dispatch one int compare.
@@ -140,15 +139,9 @@ public final class ProcessCore<S> implements Deployable {
     cell = new ProcessCell(table.newPid(), parent, home, this);
     bus = new BusAdapter(this);
     table.add(cell);
-    if (home.isDuplicate()) {
-      // A task on a duplicate of its starter's context: its pid is the duplicate's own data, and an
-      // exception reported there reaches the starter's handler, which hands it on (Crash).
-      home.localContextData().put(ProcessTable.class, cell.pid());
-    } else {
-      home.contextData().put(ProcessTable.class, cell.pid());
-      // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
-      home.exceptionHandler(new Crash());
-    }
+    home.contextData().put(ProcessTable.class, cell.pid());
+    // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
+    home.exceptionHandler(this::crash);
     try {
       if (name != null) {
         table.register(name, cell);
@@ -193,9 +186,7 @@ public final class ProcessCore<S> implements Deployable {
         state = ok.state();
         status = Status.RUNNING;
         initialized = true;
-        if (!behaviour.lightweight() || table.events().tasksWatched()) {
-          table.events().publish(new ProcessEvent.Started(cell.pid(), name, behaviour.kind()));
-        }
+        table.events().publish(new ProcessEvent.Started(cell.pid(), name, behaviour.kind()));
         started.complete();
         // Messages that waited for init go first, before anything that arrives from now on.
         drainWaiting();
@@ -317,7 +308,7 @@ public final class ProcessCore<S> implements Deployable {
         calls++;
       }
     }
-    for (Envelope held : waiting()) {
+    for (Envelope held : waiting) {
       if (held instanceof Envelope.Call) {
         calls++;
       }
@@ -330,7 +321,7 @@ public final class ProcessCore<S> implements Deployable {
     };
     return new ProcessStatus(cell.pid(), name, cell.names(), behaviour.kind(), parent,
       cell.linkedPids(), trapExit, shown,
-      Duration.ofMillis(Math.max(0, table.clock().millis() - startedAt)), cell.queued() + waiting().size(), calls, summary,
+      Duration.ofMillis(Math.max(0, table.clock().millis() - startedAt)), cell.queued() + waiting.size(), calls, summary,
       traceLeft);
   }
 
@@ -425,10 +416,10 @@ public final class ProcessCore<S> implements Deployable {
     Clock clock = table.clock();
     long[] ref = new long[1];
     ref[0] = clock.setTimer(home, Math.max(1, delay.toMillis()), id -> {
-      timers().remove(ref[0]);
+      timers.remove(ref[0]);
       receive(new Envelope.Info(message));
     });
-    timers().add(ref[0]);
+    timers.add(ref[0]);
     return ref[0];
   }
 
@@ -438,7 +429,7 @@ public final class ProcessCore<S> implements Deployable {
    */
   public boolean cancelTimer(long ref) {
     requireOnHome("cancelTimer");
-    return timers != null && timers.remove(ref) && table.clock().cancelTimer(ref);
+    return timers.remove(ref) && table.clock().cancelTimer(ref);
   }
 
   /**
@@ -535,7 +526,7 @@ public final class ProcessCore<S> implements Deployable {
 
   private void requireOnHome(String what) {
     ContextInternal current = ContextInternal.current();
-    if (!Spawn.runsAs(current, home)) {
+    if (home == null || current == null || current.unwrap() != home) {
       throw new IllegalStateException(what + " must be called from the process's own callbacks");
     }
   }
@@ -548,29 +539,6 @@ public final class ProcessCore<S> implements Deployable {
 
   void killNow() {
     exit(ExitReason.KILLED, false);
-  }
-
-  /**
-   * A process's context's exception handler. A task run on a duplicate of this context reports its
-   * exceptions here too (a duplicate shares its base's handler): the crash is the task's, not this
-   * process's.
-   */
-  final class Crash implements io.vertx.core.Handler<Throwable> {
-    @Override
-    public void handle(Throwable failure) {
-      ContextInternal current = ContextInternal.current();
-      Pid task = current == null ? null : Spawn.taskOn(current);
-      if (task != null && cell != null && !task.equals(cell.pid())) {
-        ProcessCell running = table.lookup(task);
-        if (running != null && running.core() != null) {
-          running.core().crash(failure);
-        } else {
-          log.debug("task {} threw after its exit: {}", task, failure.toString());
-        }
-        return;
-      }
-      crash(failure);
-    }
   }
 
   private void crash(Throwable failure) {
@@ -593,7 +561,7 @@ public final class ProcessCore<S> implements Deployable {
       exit(ExitReason.KILLED, false);
     }
     switch (status) {
-      case STARTING, SUSPENDED -> waiting().add(envelope);
+      case STARTING, SUSPENDED -> waiting.add(envelope);
       case RUNNING -> dispatch(envelope);
       case EXITING -> {
         // The final reason is not known until terminate is done: answer these callers then.
@@ -761,28 +729,14 @@ public final class ProcessCore<S> implements Deployable {
     }));
   }
 
-  private ArrayDeque<Envelope> waiting() {
-    if (waiting == null) {
-      waiting = new ArrayDeque<>(4);
-    }
-    return waiting;
-  }
-
-  private Set<Long> timers() {
-    if (timers == null) {
-      timers = new HashSet<>();
-    }
-    return timers;
-  }
-
   private void drainWaiting() {
-    while (status == Status.RUNNING && waiting != null && !waiting.isEmpty()) {
+    while (status == Status.RUNNING && !waiting.isEmpty()) {
       dispatch(waiting.poll());
     }
   }
 
   private void onHome(Runnable action) {
-    if (Spawn.runsAs(ContextInternal.current(), home)) {
+    if (home.isRunningOnContext() || ContextInternal.current() != null && ContextInternal.current().unwrap() == home) {
       action.run();
     } else {
       home.runOnContext(v -> action.run());
@@ -825,7 +779,7 @@ public final class ProcessCore<S> implements Deployable {
   }
 
   private void cancelTimers() {
-    if (timers == null || timers.isEmpty()) {
+    if (timers.isEmpty()) {
       return; // the usual case at an exit: no iterator made
     }
     Clock clock = table.clock();
@@ -853,23 +807,21 @@ public final class ProcessCore<S> implements Deployable {
       table.demonitor(watched.getValue(), watched.getKey());
     }
     monitoring.clear();
-    if (!unanswered.isEmpty() || waiting != null && !waiting.isEmpty()) {
+    if (!unanswered.isEmpty() || !waiting.isEmpty()) {
       // Made only when someone waits: most processes (every task) end with no caller to fail.
       OtpException failure = OtpException.exit(cell.pid(), reason);
       for (From caller : unanswered) {
         caller.fail(failure);
       }
       unanswered.clear();
-      for (Envelope held : waiting()) {
+      for (Envelope held : waiting) {
         if (held instanceof Envelope.Call call) {
           call.caller().fail(failure);
         }
       }
       waiting.clear();
     }
-    if (!behaviour.lightweight() || reason instanceof ExitReason.Error || table.events().tasksWatched()) {
-      table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized));
-    }
+    table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized));
     stopChildren(reason).onComplete(ar -> onHome(() -> {
       table.remove(cell, reason, initialized);
       exited.complete(reason);
