@@ -9,7 +9,7 @@ import java.util.Set;
  * Copy-on-write changes to the JDK's immutable sets and maps, for the per-socket state the channels
  * keep: a socket joins one topic or a handful (the count is bounded by {@link BridgeLimits}), and
  * changes its joins rarely next to its life. {@code Set.of(topic)} and {@code Map.of(address, sub)}
- * take 24 bytes, where a {@link HashSet} or {@link HashMap} with one entry takes about 170; at
+ * take 24 and 32 bytes, where a {@link HashSet} or {@link HashMap} with one entry takes about 170; at
  * 10,000 sockets that is what separates otpx's heap per idle client from a plain bridge's
  * (docs/benchmarks.md). A change copies the collection, which costs O(n) for n at most the bound.
  */
