@@ -301,11 +301,6 @@ public abstract class GenServer<S> extends VerticleBase {
     return core;
   }
 
-  /** @return whether this server runs as a lightweight process (the runtime's tasks), see the engine's Behaviour */
-  boolean lightweight() {
-    return false;
-  }
-
   /** @return what to call this process in logs: its class's simple name (the runtime's own shells say more) */
   String kind() {
     String simple = getClass().getSimpleName();
@@ -562,11 +557,6 @@ public abstract class GenServer<S> extends VerticleBase {
     @Override
     public String kind() {
       return GenServer.this.kind();
-    }
-
-    @Override
-    public boolean lightweight() {
-      return GenServer.this.lightweight();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.otpx.process;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -112,13 +111,6 @@ public final class Supervisor extends GenServer<Void> {
   public record ChildCounts(int specs, int active, int supervisors, int workers) { }
 
   record StartChild(ChildSpec spec) { }
-
-  /**
-   * A dynamic child's start asked by a message, not a call ({@link TaskSupervisor}): its pid or its
-   * failure goes to {@code started}. A task's start then costs no caller, reply or call timer; the
-   * supervisor's mailbox waits for the start as it does for {@link StartChild}.
-   */
-  record StartAsync(ChildSpec spec, Promise<Pid> started) { }
 
   record TerminateChild(String id, Pid pid) { }
 
@@ -321,9 +313,11 @@ public final class Supervisor extends GenServer<Void> {
     if (request instanceof WhichChildren) {
       return CallResult.reply(childInfos());
     } else if (request instanceof CountChildren) {
-      int active = (int) children.stream().filter(c -> c.pid != null).count();
+      int tasks = TaskSupervisor.running(vertx, self()).size();
+      int active = (int) children.stream().filter(c -> c.pid != null).count() + tasks;
       int supervisors = (int) children.stream().filter(c -> c.spec.type() == ChildType.SUPERVISOR).count();
-      return CallResult.reply(new ChildCounts(children.size(), active, supervisors, children.size() - supervisors));
+      int specs = children.size() + tasks;
+      return CallResult.reply(new ChildCounts(specs, active, supervisors, specs - supervisors));
     } else if (request instanceof Status) {
       return CallResult.reply(info());
     } else if (request instanceof StartChild start) {
@@ -375,8 +369,6 @@ public final class Supervisor extends GenServer<Void> {
       }
       c.pid = null;
       return childExited(c, exit.pid(), exit.reason());
-    } else if (message instanceof StartAsync start) {
-      return startAsync(start.spec(), start.started());
     } else if (message instanceof TryAgain again) {
       Child c = byId(again.id());
       if (c == null || c.pid != null || !c.restarting) {
@@ -398,7 +390,13 @@ public final class Supervisor extends GenServer<Void> {
 
   @Override
   protected Future<Void> terminate(ExitReason reason, Void state) {
-    return stopAll(List.copyOf(children));
+    // Tasks are stopped as dynamic children are, all at once, each with its own shutdown.
+    List<Future<ExitReason>> tasks = new ArrayList<>();
+    for (var task : TaskSupervisor.running(vertx, self())) {
+      unlink(task.pid());
+      tasks.add(onOwnContext(Processes.shutdown(vertx, task.pid(), task.shutdown())));
+    }
+    return Future.join(stopAll(List.copyOf(children)), Future.join(tasks)).mapEmpty();
   }
 
   // ---------------------------------------------------------------- the supervisor's own work
@@ -427,6 +425,13 @@ public final class Supervisor extends GenServer<Void> {
   private List<ChildInfo> childInfos() {
     List<ChildInfo> infos = new ArrayList<>(children.size());
     long now = clock().millis();
+    // A task supervisor's tasks, newest first: temporary workers it found among its links.
+    var tasks = TaskSupervisor.running(vertx, self());
+    for (int i = tasks.size() - 1; i >= 0; i--) {
+      var task = tasks.get(i);
+      infos.add(new ChildInfo("task", task.pid(), ChildType.WORKER, Restart.TEMPORARY, "running", 0, task.shutdown(),
+        Duration.ofMillis(Math.max(0, now - task.startedAt()))));
+    }
     for (int i = children.size() - 1; i >= 0; i--) {
       Child c = children.get(i);
       String status = c.pid != null ? "running" : c.backingOff ? "backing_off" : c.restarting ? "restarting"
@@ -468,28 +473,6 @@ public final class Supervisor extends GenServer<Void> {
         return Future.succeededFuture(CallResult.noReply());
       }
       return Future.succeededFuture(CallResult.reply(c.pid));
-    }));
-  }
-
-  private CastResult<Void> startAsync(ChildSpec requested, Promise<Pid> started) {
-    if (!spec.dynamic()) {
-      started.fail(OtpException.error("not_dynamic", "only a dynamic supervisor starts children by message"));
-      return CastResult.noReply();
-    }
-    if (children.size() >= spec.maxChildren()) {
-      started.fail(OtpException.error("max_children", "the supervisor already has its maximum of " + spec.maxChildren() + " children"));
-      return CastResult.noReply();
-    }
-    Child c = new Child(requested.withId("child-" + (++dynamicIds)));
-    children.add(c);
-    return CastResult.deferred(startOne(c, false).transform(ar -> {
-      if (ar.failed()) {
-        children.remove(c);
-        started.fail(asOtp(((StartFailure) ar.cause()).failure));
-      } else {
-        started.complete(c.pid);
-      }
-      return Future.succeededFuture(CastResult.noReply());
     }));
   }
 

@@ -3,16 +3,15 @@ package dev.otpx.process;
 import dev.otpx.process.engine.Client;
 import dev.otpx.process.engine.ProcessTable;
 import dev.otpx.process.engine.Spawn;
+import dev.otpx.process.engine.TaskCore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,9 +24,12 @@ import java.util.function.Supplier;
  *   <li>{@link TaskSupervisor#asyncNolink} starts it as a temporary child of a task supervisor
  *       instead, visible in its {@link Supervisor#whichChildren}: a crash is only an
  *       {@link Outcome.Exited} for the owner, never its end.</li>
- *   <li>The job runs on the task's own context once the task has started; its Future's value is
- *       the reply, sent the moment it completes. A failed Future or an exception crashes the
- *       task.</li>
+ *   <li>The job runs at once, on a context of the task's own on the caller's event loop (so
+ *       {@code self()} in it is the task), before {@code async} returns when the caller runs on
+ *       that loop; its Future's value is the reply, sent the moment it completes. A failed Future
+ *       or an exception crashes the task. A task is a process with no mailbox to read (the
+ *       engine's {@code TaskCore}): it can be monitored, linked, sent exit signals and killed,
+ *       and a call to it is refused.</li>
  * </ul>
  *
  * <p>Every wait is bounded on the node's {@link Clock}: {@link #yield} gives {@link Outcome.NoReply}
@@ -89,23 +91,45 @@ public final class Task<T> {
   private final Vertx vertx;
   private final Future<Pid> started;
   private final PromiseInternal<Outcome<T>> outcome;
-  private final Pid owner;
-  /** The task supervisor asked to start this task by message, and the start it completes; else null. */
-  private Pid supervisor;
-  private PromiseInternal<Pid> pendingStart;
+  /** The process the task is linked to as its owner ({@link #async}), or null. */
+  private final Pid linkedOwner;
 
-  private Task(Vertx vertx, PromiseInternal<Outcome<T>> outcome, Function<Task<T>, Future<Pid>> start) {
+  /**
+   * Starts a task at once: its job runs before this returns when the caller is on an event loop.
+   *
+   * @param parent the process the task is linked to (the owner, or a task supervisor), or null
+   * @param supervised whether the parent is a task supervisor
+   */
+  private Task(Vertx vertx, Pid parent, boolean supervised, Shutdown shutdown, Supplier<Future<T>> job) {
     this.vertx = vertx;
-    this.outcome = outcome;
-    this.owner = Spawn.current();
-    this.started = start.apply(this);
-    started.onFailure(err -> outcome.tryComplete(new Outcome.Exited<>(reasonOf(err))));
+    this.outcome = ProcessTable.of(vertx).callerContext().promise();
+    this.linkedOwner = supervised ? null : parent;
+    Future<Pid> pid;
+    try {
+      pid = Future.succeededFuture(TaskCore.start(vertx, parent, supervised, shutdown, job, this::reply, this::exited));
+    } catch (OtpException failed) {
+      pid = Future.failedFuture(failed);
+      outcome.tryComplete(new Outcome.Exited<>(reasonOf(failed)));
+    }
+    this.started = pid;
   }
 
-  /** Starts a task as {@code start} says (the seam of {@link TaskSupervisor}); its outcome completes on the caller's context. */
-  static <T> Task<T> start(Vertx vertx, Function<Task<T>, Future<Pid>> start) {
-    ContextInternal caller = ProcessTable.of(vertx).callerContext();
-    return new Task<>(vertx, caller.promise(), start);
+  /** A task under a task supervisor ({@link TaskSupervisor#asyncNolink}): linked to it, not to the caller. */
+  static <T> Task<T> supervised(Vertx vertx, Pid supervisor, Supplier<Future<T>> job, Shutdown shutdown) {
+    return new Task<>(vertx, supervisor, true, shutdown, job);
+  }
+
+  /** A task that could not start: its outcome is {@link Outcome.Exited} with the reason. */
+  static <T> Task<T> failed(Vertx vertx, OtpException failure) {
+    return new Task<>(vertx, failure);
+  }
+
+  private Task(Vertx vertx, OtpException failure) {
+    this.vertx = vertx;
+    this.outcome = ProcessTable.of(vertx).callerContext().promise();
+    this.linkedOwner = null;
+    this.started = Future.failedFuture(failure);
+    outcome.tryComplete(new Outcome.Exited<>(reasonOf(failure)));
   }
 
   /**
@@ -118,7 +142,7 @@ public final class Task<T> {
    */
   public static <T> Task<T> async(Vertx vertx, Supplier<Future<T>> job) {
     Objects.requireNonNull(job, "job");
-    return start(vertx, task -> GenServer.start(vertx, new TaskServer<>(task, job)));
+    return new Task<>(vertx, Spawn.current(), false, TaskSupervisor.DEFAULT_SHUTDOWN, job);
   }
 
   /**
@@ -232,14 +256,6 @@ public final class Task<T> {
     if (task.outcome.future().isComplete()) {
       return task.outcome.future();
     }
-    PromiseInternal<Pid> pending = task.pendingStart;
-    if (pending != null && !pending.future().isComplete()) {
-      // Its start is still on its way to the supervisor (asked by message): wait for it, but not
-      // for a supervisor that dies first with the start in its mailbox.
-      Monitor watch = Processes.monitor(task.vertx, task.supervisor);
-      watch.down().onSuccess(down -> pending.tryFail(OtpException.noproc(task.supervisor)));
-      pending.future().onComplete(ar -> watch.demonitor());
-    }
     ContextInternal caller = ProcessTable.of(task.vertx).callerContext();
     PromiseInternal<Outcome<T>> done = caller.promise();
     task.started.onComplete(ar -> {
@@ -248,8 +264,8 @@ public final class Task<T> {
         return;
       }
       Pid pid = ar.result();
-      if (task.owner != null) {
-        Client.unlink(task.vertx, task.owner, pid);
+      if (task.linkedOwner != null) {
+        Client.unlink(task.vertx, task.linkedOwner, pid);
       }
       Processes.shutdown(task.vertx, pid, shutdown).onComplete(down -> {
         Outcome<T> replied = task.outcome.future().isComplete() ? task.outcome.future().result() : null;
@@ -286,74 +302,13 @@ public final class Task<T> {
     return ExitReason.error(failure);
   }
 
-  /** The task's start was asked of a supervisor by message: {@link #shutdown} waits for it, bounded by the supervisor's life. */
-  void startedBy(Pid supervisor, PromiseInternal<Pid> start) {
-    this.supervisor = supervisor;
-    this.pendingStart = start;
-  }
-
   /** The reply, sent by the task's process the moment its job completes. */
   void reply(T value) {
     outcome.tryComplete(new Outcome.Ok<>(value));
   }
 
-  /** The task's process ended (its monitor, set in its init): an exit unless it replied first. */
+  /** The task's process ended: an exit unless it replied first. */
   void exited(ExitReason reason) {
     outcome.tryComplete(new Outcome.Exited<>(reason));
-  }
-
-  /**
-   * The process of one task: runs the job as its first message, sends the reply, and ends normally;
-   * a failed job is a crash.
-   */
-  static final class TaskServer<T> extends GenServer<Void> {
-
-    private record Run() { }
-
-    private record Done(Object value, Throwable failure) { }
-
-    private final Task<T> task;
-    private final Supplier<Future<T>> job;
-
-    TaskServer(Task<T> task, Supplier<Future<T>> job) {
-      this.task = task;
-      this.job = job;
-    }
-
-    @Override
-    String kind() {
-      return KIND;
-    }
-
-    @Override
-    boolean lightweight() {
-      return true;
-    }
-
-    @Override
-    protected Future<InitResult<Void>> init(JsonObject args) {
-      // The owner learns of any end, a kill included, through this monitor.
-      Client.watch(vertx, self(), task::exited);
-      Processes.send(vertx, self(), new Run());
-      return Future.succeededFuture(InitResult.ok());
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    protected CastResult<Void> handleInfo(Object message, Void state) {
-      if (message instanceof Run) {
-        Pid self = self();
-        Objects.requireNonNull(job.get(), "a task's job returned null").onComplete(ar -> {
-          if (ar.succeeded() && Processes.isAlive(vertx, self)) {
-            task.reply(ar.result());
-          }
-          Processes.send(vertx, self, new Done(ar.succeeded() ? ar.result() : null, ar.failed() ? ar.cause() : null));
-        });
-        return CastResult.noReply();
-      } else if (message instanceof Done done) {
-        return CastResult.stop(done.failure() == null ? ExitReason.NORMAL : ExitReason.error(done.failure()));
-      }
-      return super.handleInfo(message, state);
-    }
   }
 }

@@ -1,10 +1,10 @@
 package dev.otpx.process;
 
-import dev.otpx.process.engine.ProcessCell;
 import dev.otpx.process.engine.ProcessTable;
+import dev.otpx.process.engine.TaskCore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.PromiseInternal;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -81,7 +81,7 @@ public final class TaskSupervisor {
     Objects.requireNonNull(supervisor, "supervisor");
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(shutdown, "shutdown");
-    return Task.start(vertx, task -> startTask(vertx, supervisor, task, job, shutdown));
+    return startTask(vertx, supervisor, job, shutdown);
   }
 
   /**
@@ -99,30 +99,33 @@ public final class TaskSupervisor {
     Objects.requireNonNull(supervisor, "supervisor");
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(shutdown, "shutdown");
-    return Task.start(vertx, task -> Registry.whereis(vertx, supervisor)
-      .map(pid -> startTask(vertx, pid, task, job, shutdown))
-      .orElseGet(() -> Future.failedFuture(OtpException.noproc(supervisor))));
+    return Registry.whereis(vertx, supervisor)
+      .map(pid -> startTask(vertx, pid, job, shutdown))
+      .orElseGet(() -> Task.failed(vertx, OtpException.noproc(supervisor)));
   }
 
   /**
-   * Starts a task as a temporary child. A supervisor on this node gets the start as a message, with
-   * the promise to complete (no caller, reply or call timer per task: docs/benchmarks.md); one on
-   * another node gets {@link Supervisor#startChild}'s call.
+   * Starts a task as a temporary child: at once, on the caller's event loop, linked to the
+   * supervisor, which finds it among its links (no start through its mailbox, no message at the
+   * task's end). A task's job is code, not data, so its supervisor runs on the caller's node.
    */
-  private static <T> Future<Pid> startTask(Vertx vertx, Pid supervisor, Task<T> task, Supplier<Future<T>> job, Shutdown shutdown) {
-    // One spec per task, made in one step.
-    ChildSpec spec = new ChildSpec("task", new ChildSpec.Start(() -> new Task.TaskServer<>(task, job), null, null),
-      Restart.TEMPORARY, shutdown, ChildType.WORKER, false, null);
-    ProcessCell cell = ProcessTable.of(vertx).lookup(supervisor);
-    if (cell == null && !supervisor.node().equals(ProcessTable.of(vertx).node())) {
-      return Supervisor.startChild(vertx, supervisor, spec);
+  private static <T> Task<T> startTask(Vertx vertx, Pid supervisor, Supplier<Future<T>> job, Shutdown shutdown) {
+    if (ProcessTable.of(vertx).isRemote(supervisor)) {
+      return Task.failed(vertx, OtpException.error("remote_task_supervisor",
+        "task supervisor " + supervisor + " runs on another node: a task's job runs on the caller's node"));
     }
-    if (cell == null || !cell.alive()) {
-      return Future.failedFuture(OtpException.noproc(supervisor));
-    }
-    PromiseInternal<Pid> started = ProcessTable.of(vertx).callerContext().promise();
-    task.startedBy(supervisor, started);
-    Processes.send(vertx, supervisor, new Supervisor.StartAsync(spec, started));
-    return started.future();
+    return Task.supervised(vertx, supervisor, job, shutdown);
+  }
+
+  /**
+   * The tasks running under a supervisor, for its {@link Supervisor#whichChildren}, counts and
+   * shutdown.
+   *
+   * @param vertx the Vert.x instance
+   * @param supervisor the supervisor
+   * @return its tasks, oldest first
+   */
+  static List<TaskCore.Running> running(Vertx vertx, Pid supervisor) {
+    return TaskCore.under(vertx, supervisor);
   }
 }

@@ -64,20 +64,6 @@ public interface Behaviour<S> {
   String kind();
 
   /**
-   * Whether the process is lightweight, as a task is: started by a process on an event loop, it
-   * runs on a context of its own on its starter's loop with no Vert.x deployment and no event-bus
-   * consumer for its pid, so its start and exit cost a few objects rather than a deployment (see
-   * {@code Placement}). It is reached from its own node only, by pid; everything else (monitors,
-   * links, exit signals, supervision) is a process's. Started from outside any process, it is
-   * deployed as any process is.
-   *
-   * @return false unless the behaviour says so
-   */
-  default boolean lightweight() {
-    return false;
-  }
-
-  /**
    * The summary of the state an observer may see; see {@code GenServer.formatStatus}.
    *
    * @param state the state

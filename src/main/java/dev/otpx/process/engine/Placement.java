@@ -71,41 +71,6 @@ final class Placement {
   }
 
   /**
-   * Starts a lightweight process (a task): on a fresh context of its starter's event loop, with no
-   * Vert.x deployment, so no deployment id, no deployment bookkeeping and no context close to wait
-   * for; its core frees everything at its exit. A task start through a full deployment cost a third
-   * of InfoSys's fan-out throughput (docs/benchmarks.md). Started from outside any process, or off
-   * an event loop, it is deployed as any process is.
-   *
-   * @param vertx the Vert.x instance
-   * @param table its process table
-   * @param process the core of the process
-   * @param options the deployment options (an event-loop process only is lightweight)
-   * @param byProcess whether a process starts it
-   * @return completes (with no deployment id) once init said ok, on the caller's context
-   */
-  static Future<String> spawnLightweight(Vertx vertx, ProcessTable table, Deployable process, DeploymentOptions options,
-      boolean byProcess) {
-    ContextInternal caller = ContextInternal.current();
-    EventLoop loop = byProcess ? loopFor(caller, options) : null;
-    if (loop == null) {
-      return deploy(vertx, table, process, options, byProcess);
-    }
-    ContextInternal context = newNeutralContext(vertx, loop);
-    Promise<Object> booted = Promise.promise();
-    ProcessDeployment.startOn(context, process, booted);
-    PromiseInternal<String> started = caller.promise();
-    booted.future().onComplete(ar -> {
-      if (ar.succeeded()) {
-        started.complete(null);
-      } else {
-        started.fail(ar.cause());
-      }
-    });
-    return started.future();
-  }
-
-  /**
    * The event loop a process about to start should run on: its starter's, when the starter is a
    * process on an event loop and the new process is an event-loop process; otherwise null (Vert.x
    * chooses).

@@ -29,7 +29,7 @@ public final class ProcessCell {
   private final String address;
   private final Pid parent;
   private final ContextInternal context;
-  private final ProcessCore<?> core;
+  private final Engine core;
   private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
   private final List<String> names = new ArrayList<>(1);
   private final Map<Pid, ProcessCell> links = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ public final class ProcessCell {
   // Messages handed to the context and not yet taken: the mailbox an observer sees.
   private final AtomicInteger queued = new AtomicInteger();
 
-  ProcessCell(Pid pid, Pid parent, ContextInternal context, ProcessCore<?> core) {
+  ProcessCell(Pid pid, Pid parent, ContextInternal context, Engine core) {
     this.pid = pid;
     this.address = pid.address();
     this.parent = parent;
@@ -68,8 +68,8 @@ public final class ProcessCell {
     return context;
   }
 
-  /** @return the engine of the process */
-  ProcessCore<?> core() {
+  /** @return the engine of the process: a {@link ProcessCore} or a {@link TaskCore} */
+  Engine core() {
     return core;
   }
 
@@ -165,7 +165,7 @@ public final class ProcessCell {
    * @return completes once the consumer is registered
    */
   public Future<Void> listenOn(String address) {
-    return core.bus().listenOn(address);
+    return core.listenOn(address);
   }
 
   /**
@@ -174,7 +174,7 @@ public final class ProcessCell {
    * @param address the address
    */
   public void stopListening(String address) {
-    core.bus().stopListening(address);
+    core.stopListening(address);
   }
 
   /**

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <S> the state type
  */
-public final class ProcessCore<S> implements Deployable {
+public final class ProcessCore<S> implements Deployable, Engine {
 
   /** How long an undeploy or a dying starter waits for a process to stop before killing it: 5 s, OTP's worker default. */
   public static final Duration STOP_LIMIT = Duration.ofSeconds(5);
@@ -150,14 +150,8 @@ public final class ProcessCore<S> implements Deployable {
       finish(ExitReason.NORMAL);
       return Future.failedFuture(taken);
     }
-    if (behaviour.lightweight() && name == null) {
-      // No consumer for the pid: a lightweight process is reached from its own node, by pid.
-      return runInit(args == null ? new JsonObject() : args);
-    }
     List<Future<Void>> listening = new ArrayList<>(2);
-    if (!behaviour.lightweight()) {
-      listening.add(bus.listen(cell.address()));
-    }
+    listening.add(bus.listen(cell.address()));
     if (name != null) {
       listening.add(bus.listen(name));
     }
@@ -249,7 +243,18 @@ public final class ProcessCore<S> implements Deployable {
     return bus;
   }
 
-  ProcessTable table() {
+  @Override
+  public Future<Void> listenOn(String address) {
+    return bus.listenOn(address);
+  }
+
+  @Override
+  public void stopListening(String address) {
+    bus.stopListening(address);
+  }
+
+  @Override
+  public ProcessTable table() {
     return table;
   }
 
@@ -265,7 +270,8 @@ public final class ProcessCore<S> implements Deployable {
     return exitReason;
   }
 
-  boolean trapsExits() {
+  @Override
+  public boolean trapsExits() {
     return trapExit;
   }
 
@@ -292,7 +298,8 @@ public final class ProcessCore<S> implements Deployable {
    *
    * @return the status, or null when the process is not alive
    */
-  ProcessStatus snapshot() {
+  @Override
+  public ProcessStatus snapshot() {
     if (status == Status.NEW || status == Status.DEAD) {
       return null;
     }
@@ -329,7 +336,8 @@ public final class ProcessCore<S> implements Deployable {
    * @param messages how many of the next messages to trace; 0 stops
    * @return false when the process is not alive
    */
-  boolean trace(int messages) {
+  @Override
+  public boolean trace(int messages) {
     if (status == Status.NEW || status == Status.DEAD) {
       return false;
     }
@@ -533,11 +541,13 @@ public final class ProcessCore<S> implements Deployable {
 
   // ---------------------------------------------------------------- kills and crashes
 
-  void requestKill() {
+  @Override
+  public void requestKill() {
     killRequested = true;
   }
 
-  void killNow() {
+  @Override
+  public void killNow() {
     exit(ExitReason.KILLED, false);
   }
 
@@ -556,7 +566,8 @@ public final class ProcessCore<S> implements Deployable {
    *
    * @param envelope the message
    */
-  void receive(Envelope envelope) {
+  @Override
+  public void receive(Envelope envelope) {
     if (killRequested && status != Status.DEAD) {
       exit(ExitReason.KILLED, false);
     }
@@ -857,8 +868,7 @@ public final class ProcessCore<S> implements Deployable {
 
   private void undeployAfterExit() {
     // While the node closes, Vert.x undeploys every deployment itself right after the close hook.
-    // A lightweight process has no deployment: its exit is its end.
-    if (!undeploying && !table.closing() && !behaviour.lightweight()) {
+    if (!undeploying && !table.closing()) {
       // On the next turn: a process that dies while its deployment is still completing is not in
       // deploymentIDs() yet, and one whose start failed is undeployed by Vert.x itself.
       home.runOnContext(v -> {

@@ -84,8 +84,7 @@ final class ProcessDeployment implements Deployment {
   }
 
   /**
-   * Runs a process's Vert.x start on its context: the one way a process's verticle is started,
-   * deployed or lightweight. A start that throws is a failed start.
+   * Runs a process's Vert.x start on its context: the one way a process's verticle is started. A start that throws is a failed start.
    *
    * @param context the process's context
    * @param process the process's deployable (its core)

@@ -31,10 +31,7 @@ public final class Spawn {
     Pid parent = current();
     ProcessCore<S> core = new ProcessCore<>(vertx, behaviour, instance, name, parent);
     DeploymentOptions single = new DeploymentOptions(options).setInstances(1);
-    Future<String> placed = behaviour.lightweight()
-      ? Placement.spawnLightweight(vertx, table, core, single, parent != null)
-      : Placement.deploy(vertx, table, core, single, parent != null);
-    return placed.map(id -> core.pid());
+    return Placement.deploy(vertx, table, core, single, parent != null).map(id -> core.pid());
   }
 
   /** @return the process whose callback is running on this thread, if any, else null */

@@ -37,7 +37,7 @@ class ProcessCoreTest {
   private static Future<Integer> callersHeld(Vertx vertx, Pid pid) {
     ProcessCell cell = ProcessTable.of(vertx).lookup(pid);
     Promise<Integer> held = Promise.promise();
-    cell.context().runOnContext(v -> held.complete(cell.core().callersHeld()));
+    cell.context().runOnContext(v -> held.complete(((ProcessCore<?>) cell.core()).callersHeld()));
     return held.future();
   }
 
