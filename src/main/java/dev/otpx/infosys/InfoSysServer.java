@@ -3,11 +3,17 @@ package dev.otpx.infosys;
 import dev.otpx.logging.LogText;
 import dev.otpx.process.CallResult;
 import dev.otpx.process.Clock;
+import dev.otpx.process.ExitReason;
 import dev.otpx.process.From;
 import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
 import dev.otpx.process.OtpException;
+import dev.otpx.process.Pid;
+import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.process.Shutdown;
+import dev.otpx.process.Task;
+import dev.otpx.process.TaskSupervisor;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.vertx.core.Future;
@@ -93,11 +99,11 @@ public final class InfoSysServer extends GenServer<Void> {
     }
   }
 
-  /** One backend's share of one query. */
-  private record Part(String backend, List<Result> results, boolean cached) { }
+  /** A backend call in flight: the task that makes it, and the time it was given. */
+  private record Flight(Task<List<Result>> task, Duration timeout) { }
 
-  /** A backend call in flight, and the time it was given. */
-  private record Flight(Future<List<Result>> results, Duration timeout) { }
+  /** The task supervisor of this server's backend calls, started in init, linked to this server. */
+  private Pid tasks;
 
   /** How a failed backend call weighs on the backend's circuit breaker. */
   private enum Verdict {
@@ -126,7 +132,16 @@ public final class InfoSysServer extends GenServer<Void> {
       // The open state's wait runs on the node's clock, as every other time rule does.
       .clock(wallClock(clock()))
       .build();
-    return Future.succeededFuture(InitResult.ok());
+    return TaskSupervisor.start(vertx, null).map(pid -> {
+      tasks = pid;
+      return InitResult.ok();
+    });
+  }
+
+  @Override
+  protected Future<Void> terminate(ExitReason reason, Void state) {
+    // Its calls still in flight go with it, whatever the reason (a normal exit stops no linked process).
+    return tasks == null ? Future.succeededFuture() : Processes.shutdown(vertx, tasks, Shutdown.DEFAULT_WORKER).mapEmpty();
   }
 
   @Override
@@ -147,53 +162,68 @@ public final class InfoSysServer extends GenServer<Void> {
     } catch (IllegalArgumentException bad) {
       return CallResult.error("bad_request", bad.getMessage());
     }
-    Deadline deadline = Deadline.in(vertx, options.timeout());
-    List<Future<Part>> parts = new ArrayList<>();
+    // Elixir's InfoSys: one task per backend asked, yield_many under the query's deadline, then the
+    // tasks still running killed (a reply that comes before the kill is kept).
+    long began = clock().millis();
+    List<Result> results = new ArrayList<>();
+    int cached = 0;
+    List<Task<List<Result>>> asked = new ArrayList<>();
+    // The calls this query started (null for one it joined): it stops them at its deadline.
+    List<String> owned = new ArrayList<>();
     for (String backend : backends(vertx, options)) {
-      parts.add(ask(backend, query, options, deadline));
+      var hit = ResultCache.get(vertx, backend, query, options.limit());
+      if (hit.isPresent()) {
+        results.addAll(hit.get());
+        cached++;
+        continue;
+      }
+      String key = ResultCache.key(backend, query, options.limit());
+      Flight flight = inFlight.get(key);
+      // Join a call in flight only if it was given at least this query's time: a caller's short
+      // deadline must not cut short the answer of one who can wait.
+      if (flight != null && flight.timeout().compareTo(options.timeout()) >= 0) {
+        asked.add(flight.task());
+        owned.add(null); // its own query stops it; this one only stops waiting
+        continue;
+      }
+      CircuitBreaker breaker = breaker(backend);
+      if (!breaker.tryAcquirePermission()) {
+        log.debug("infosys backend {} skipped: its circuit is {}", backend, breaker.getState());
+        continue;
+      }
+      Task<List<Result>> task = TaskSupervisor.asyncNolink(vertx, tasks, () -> call(backend, query, options, breaker),
+        Shutdown.BRUTAL_KILL);
+      inFlight.put(key, new Flight(task, options.timeout()));
+      asked.add(task);
+      owned.add(key);
     }
-    Future.join(parts).onComplete(ar -> {
-      List<Result> results = new ArrayList<>();
-      int cached = 0;
-      for (Future<Part> part : parts) {
-        if (part.succeeded()) {
-          results.addAll(part.result().results());
-          cached += part.result().cached() ? 1 : 0;
+    int fromCache = cached;
+    Task.yieldMany(asked, options.timeout()).compose(outcomes -> {
+      List<Future<Task.Outcome<List<Result>>>> settled = new ArrayList<>(outcomes.size());
+      for (int i = 0; i < outcomes.size(); i++) {
+        boolean late = outcomes.get(i) instanceof Task.Outcome.NoReply;
+        settled.add(late && owned.get(i) != null ? Task.shutdown(asked.get(i), Shutdown.BRUTAL_KILL) : Future.succeededFuture(outcomes.get(i)));
+      }
+      return Future.all(settled);
+    }).onComplete(ar -> {
+      for (int i = 0; i < owned.size(); i++) {
+        if (owned.get(i) != null) {
+          inFlight.remove(owned.get(i), new Flight(asked.get(i), options.timeout()));
+        }
+      }
+      // A backend that failed, crashed or missed the deadline adds nothing; yieldMany itself fails never.
+      for (Object outcome : ar.result().list()) {
+        if (outcome instanceof Task.Outcome.Ok<?> ok) {
+          @SuppressWarnings("unchecked")
+          List<Result> part = (List<Result>) ok.value();
+          results.addAll(part);
         }
       }
       List<Result> best = Answer.best(results, options.limit());
-      Answer answer = new Answer(query, best, deadline.elapsed().toMillis(), cached);
+      Answer answer = new Answer(query, best, clock().millis() - began, fromCache);
       from.reply(typed ? answer : answer.toJson());
     });
     return CallResult.noReply();
-  }
-
-  private Future<Part> ask(String backend, String query, QueryOptions options, Deadline deadline) {
-    var hit = ResultCache.get(vertx, backend, query, options.limit());
-    if (hit.isPresent()) {
-      return Future.succeededFuture(new Part(backend, hit.get(), true));
-    }
-    String key = ResultCache.key(backend, query, options.limit());
-    Flight flight = inFlight.get(key);
-    // Join a call in flight only if it was given at least this query's time: a caller's short
-    // deadline must not cut short the answer of one who can wait.
-    if (flight != null && flight.timeout().compareTo(options.timeout()) >= 0) {
-      // A query that joins a call started by an earlier one still answers by its own deadline.
-      return deadline.bound(flight.results(), List.<Result>of())
-        .map(results -> new Part(backend, results, false));
-    }
-    CircuitBreaker breaker = breaker(backend);
-    if (!breaker.tryAcquirePermission()) {
-      log.debug("infosys backend {} skipped: its circuit is {}", backend, breaker.getState());
-      return Future.succeededFuture(new Part(backend, List.of(), false));
-    }
-    Flight started = new Flight(call(backend, query, options, breaker), options.timeout());
-    inFlight.put(key, started);
-    started.results().onComplete(ar -> inFlight.remove(key, started));
-    // The call's own timeout is this query's deadline, and it is judged before it completes.
-    return started.results()
-      .map(results -> new Part(backend, results, false))
-      .otherwise(new Part(backend, List.of(), false));
   }
 
   private Future<List<Result>> call(String backend, String query, QueryOptions options, CircuitBreaker breaker) {

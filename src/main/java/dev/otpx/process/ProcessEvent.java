@@ -67,8 +67,22 @@ public sealed interface ProcessEvent {
    * @param reason why
    * @param initialized false when its init failed, stopped or ignored (the start failed, and the
    *     starter got the reason; no exit is logged for it)
+   * @param kind what it was, as {@link Started#kind()} says (so a reader need not remember each start)
    */
-  record Exited(Pid pid, String name, ExitReason reason, boolean initialized) implements ProcessEvent { }
+  record Exited(Pid pid, String name, ExitReason reason, boolean initialized, String kind) implements ProcessEvent {
+
+    /**
+     * An exit whose kind is not told.
+     *
+     * @param pid the process
+     * @param name the name it was started under, or null
+     * @param reason why
+     * @param initialized false when its start failed
+     */
+    public Exited(Pid pid, String name, ExitReason reason, boolean initialized) {
+      this(pid, name, reason, initialized, null);
+    }
+  }
 
   /**
    * One message of a traced process ({@link Processes#trace}), Erlang's {@code sys:trace} line:

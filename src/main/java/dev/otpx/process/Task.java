@@ -90,7 +90,15 @@ public final class Task<T> {
 
   private final Vertx vertx;
   private final Future<Pid> started;
-  private final PromiseInternal<Outcome<T>> outcome;
+  /**
+   * The outcome, completed on the task's own context: yieldMany and shutdown read it there, so a
+   * reply reaches them without a hop to the owner's context per task.
+   */
+  private final PromiseInternal<Outcome<T>> result;
+  /** The owner's context, where {@link #outcome()} completes. */
+  private final ContextInternal owner;
+  /** {@link #outcome()}, made on first use. */
+  private Future<Outcome<T>> outcome;
   /** The process the task is linked to as its owner ({@link #async}), or null. */
   private final Pid linkedOwner;
 
@@ -102,14 +110,16 @@ public final class Task<T> {
    */
   private Task(Vertx vertx, Pid parent, boolean supervised, Shutdown shutdown, Supplier<Future<T>> job) {
     this.vertx = vertx;
-    this.outcome = ProcessTable.of(vertx).callerContext().promise();
+    this.owner = ProcessTable.of(vertx).callerContext();
     this.linkedOwner = supervised ? null : parent;
+    ContextInternal context = TaskCore.newContext(vertx);
+    this.result = context.promise();
     Future<Pid> pid;
     try {
-      pid = Future.succeededFuture(TaskCore.start(vertx, parent, supervised, shutdown, job, this::reply, this::exited));
+      pid = Future.succeededFuture(TaskCore.start(vertx, context, parent, supervised, shutdown, job, this::reply, this::exited));
     } catch (OtpException failed) {
       pid = Future.failedFuture(failed);
-      outcome.tryComplete(new Outcome.Exited<>(reasonOf(failed)));
+      result.tryComplete(new Outcome.Exited<>(reasonOf(failed)));
     }
     this.started = pid;
   }
@@ -126,10 +136,11 @@ public final class Task<T> {
 
   private Task(Vertx vertx, OtpException failure) {
     this.vertx = vertx;
-    this.outcome = ProcessTable.of(vertx).callerContext().promise();
+    this.owner = ProcessTable.of(vertx).callerContext();
+    this.result = owner.promise();
     this.linkedOwner = null;
     this.started = Future.failedFuture(failure);
-    outcome.tryComplete(new Outcome.Exited<>(reasonOf(failure)));
+    result.tryComplete(new Outcome.Exited<>(reasonOf(failure)));
   }
 
   /**
@@ -155,7 +166,14 @@ public final class Task<T> {
    * @return the outcome, completed on the owner's context
    */
   public Future<Outcome<T>> outcome() {
-    return outcome.future();
+    Future<Outcome<T>> mirrored = outcome;
+    if (mirrored == null) {
+      PromiseInternal<Outcome<T>> onOwner = owner.promise();
+      result.future().onComplete(onOwner);
+      mirrored = onOwner.future();
+      outcome = mirrored;
+    }
+    return mirrored;
   }
 
   /** @return the task's pid, once its process has started */
@@ -203,12 +221,21 @@ public final class Task<T> {
     if (all.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    List<Future<Outcome<T>>> results = new ArrayList<>(all.size());
+    boolean known = true;
+    for (Task<T> task : all) {
+      results.add(task.result.future());
+      known &= task.result.future().isComplete();
+    }
+    if (known) {
+      return Future.succeededFuture(snapshot(all)); // all known now: no timer to set
+    }
     ProcessTable table = ProcessTable.of(all.get(0).vertx);
     ContextInternal caller = table.callerContext();
     PromiseInternal<List<Outcome<T>>> done = caller.promise();
     Clock clock = table.clock();
     long timer = clock.setTimer(caller, Math.max(1, deadline.toMillis()), id -> done.tryComplete(snapshot(all)));
-    Future.join(all.stream().map(task -> task.outcome.future()).toList()).onComplete(ar -> {
+    Future.join(results).onComplete(ar -> {
       clock.cancelTimer(timer);
       done.tryComplete(snapshot(all));
     });
@@ -253,14 +280,14 @@ public final class Task<T> {
    */
   public static <T> Future<Outcome<T>> shutdown(Task<T> task, Shutdown shutdown) {
     Objects.requireNonNull(shutdown, "shutdown");
-    if (task.outcome.future().isComplete()) {
-      return task.outcome.future();
+    if (task.result.future().isComplete()) {
+      return Future.succeededFuture(task.result.future().result());
     }
     ContextInternal caller = ProcessTable.of(task.vertx).callerContext();
     PromiseInternal<Outcome<T>> done = caller.promise();
     task.started.onComplete(ar -> {
       if (ar.failed()) {
-        task.outcome.future().onComplete(done);
+        task.result.future().onComplete(done);
         return;
       }
       Pid pid = ar.result();
@@ -268,7 +295,7 @@ public final class Task<T> {
         Client.unlink(task.vertx, task.linkedOwner, pid);
       }
       Processes.shutdown(task.vertx, pid, shutdown).onComplete(down -> {
-        Outcome<T> replied = task.outcome.future().isComplete() ? task.outcome.future().result() : null;
+        Outcome<T> replied = task.result.future().isComplete() ? task.result.future().result() : null;
         ExitReason reason = down.result();
         if (replied instanceof Outcome.Ok<T>) {
           done.complete(replied);
@@ -289,7 +316,7 @@ public final class Task<T> {
   private static <T> List<Outcome<T>> snapshot(List<Task<T>> tasks) {
     List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
     for (Task<T> task : tasks) {
-      Future<Outcome<T>> outcome = task.outcome.future();
+      Future<Outcome<T>> outcome = task.result.future();
       outcomes.add(outcome.isComplete() ? outcome.result() : new Outcome.NoReply<>());
     }
     return outcomes;
@@ -304,11 +331,11 @@ public final class Task<T> {
 
   /** The reply, sent by the task's process the moment its job completes. */
   void reply(T value) {
-    outcome.tryComplete(new Outcome.Ok<>(value));
+    result.tryComplete(new Outcome.Ok<>(value));
   }
 
   /** The task's process ended: an exit unless it replied first. */
   void exited(ExitReason reason) {
-    outcome.tryComplete(new Outcome.Exited<>(reason));
+    result.tryComplete(new Outcome.Exited<>(reason));
   }
 }

@@ -85,7 +85,7 @@ public final class SystemEvents {
         .put("kind", started.kind());
     } else if (event instanceof ProcessEvent.Exited exited) {
       json.put("event", "process_exited").put("pid", exited.pid().toString()).put("name", exited.name())
-        .put("reason", exited.reason().toString()).put("initialized", exited.initialized());
+        .put("kind", exited.kind()).put("reason", exited.reason().toString()).put("initialized", exited.initialized());
     } else if (event instanceof ProcessEvent.Traced traced) {
       json.put("event", "trace").put("pid", traced.pid().toString()).put("name", traced.name()).put("kind", traced.kind())
         .put("size", traced.size()).put("body", traced.body() == null ? null : String.valueOf(traced.body()))

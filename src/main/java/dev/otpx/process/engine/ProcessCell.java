@@ -30,11 +30,13 @@ public final class ProcessCell {
   private final Pid parent;
   private final ContextInternal context;
   private final Engine core;
-  private final Map<Long, Consumer<ExitReason>> monitors = new LinkedHashMap<>();
-  private final List<String> names = new ArrayList<>(1);
-  private final Map<Pid, ProcessCell> links = new LinkedHashMap<>();
+  // Made on first use, under the cell's lock: most processes (every task) never hold a name, a
+  // monitor or a remote link, and a task starts and ends once per backend per InfoSys query.
+  private Map<Long, Consumer<ExitReason>> monitors;
+  private List<String> names;
+  private Map<Pid, ProcessCell> links;
   // Links to processes of other nodes: only their pids are known here (Distribution signals them).
-  private final Set<Pid> remoteLinks = new LinkedHashSet<>();
+  private Set<Pid> remoteLinks;
   private ExitReason exitReason;
   private volatile boolean dying;
   // Messages handed to the context and not yet taken: the mailbox an observer sees.
@@ -188,6 +190,9 @@ public final class ProcessCell {
     if (exitReason != null) {
       return false;
     }
+    if (monitors == null) {
+      monitors = new LinkedHashMap<>();
+    }
     monitors.put(ref, onDown);
     return true;
   }
@@ -197,7 +202,7 @@ public final class ProcessCell {
    * @return true when it was active
    */
   synchronized boolean removeMonitor(long ref) {
-    return monitors.remove(ref) != null;
+    return monitors != null && monitors.remove(ref) != null;
   }
 
   /** @return whether the process has exited */
@@ -231,11 +236,11 @@ public final class ProcessCell {
       if (other.exitReason != null) {
         return false;
       }
-      other.links.put(self.pid, self);
+      other.linksForAdd().put(self.pid, self);
     }
     synchronized (self) {
       if (self.exitReason == null) {
-        self.links.put(other.pid, other);
+        self.linksForAdd().put(other.pid, other);
       }
     }
     return true;
@@ -246,7 +251,14 @@ public final class ProcessCell {
    * @return true when this process was linked to it (the link is gone now)
    */
   synchronized boolean removeLink(Pid other) {
-    return links.remove(other) != null || remoteLinks.remove(other);
+    return links != null && links.remove(other) != null || remoteLinks != null && remoteLinks.remove(other);
+  }
+
+  private Map<Pid, ProcessCell> linksForAdd() {
+    if (links == null) {
+      links = new LinkedHashMap<>();
+    }
+    return links;
   }
 
   /**
@@ -260,6 +272,9 @@ public final class ProcessCell {
     if (exitReason != null) {
       return false;
     }
+    if (remoteLinks == null) {
+      remoteLinks = new LinkedHashSet<>();
+    }
     remoteLinks.add(other);
     return true;
   }
@@ -269,7 +284,7 @@ public final class ProcessCell {
    * @return the processes of that node this one is linked to
    */
   synchronized List<Pid> remoteLinksOn(String node) {
-    if (remoteLinks.isEmpty()) {
+    if (remoteLinks == null || remoteLinks.isEmpty()) {
       return List.of();
     }
     return remoteLinks.stream().filter(p -> p.node().equals(node)).toList();
@@ -277,19 +292,26 @@ public final class ProcessCell {
 
   /** @return the live processes of this node this one is linked to */
   public synchronized List<ProcessCell> links() {
-    return List.copyOf(links.values());
+    return links == null ? List.of() : List.copyOf(links.values());
   }
 
   /** @return every process this one is linked to, of this node (first) and of others */
   public synchronized List<Pid> linkedPids() {
-    List<Pid> all = new ArrayList<>(links.size() + remoteLinks.size());
-    all.addAll(links.keySet());
-    all.addAll(remoteLinks);
+    List<Pid> all = new ArrayList<>();
+    if (links != null) {
+      all.addAll(links.keySet());
+    }
+    if (remoteLinks != null) {
+      all.addAll(remoteLinks);
+    }
     return all;
   }
 
   /** @return the linked processes this one started, oldest first */
   synchronized List<ProcessCell> children() {
+    if (links == null) {
+      return List.of();
+    }
     List<ProcessCell> children = null;
     for (ProcessCell linked : links.values()) {
       if (pid.equals(linked.parent)) {
@@ -307,17 +329,22 @@ public final class ProcessCell {
     if (exitReason != null) {
       return false;
     }
+    if (names == null) {
+      names = new ArrayList<>(1);
+    }
     names.add(name);
     return true;
   }
 
   synchronized void removeName(String name) {
-    names.remove(name);
+    if (names != null) {
+      names.remove(name);
+    }
   }
 
   /** @return the names registered for this process now */
   public synchronized List<String> names() {
-    return List.copyOf(names);
+    return names == null ? List.of() : List.copyOf(names);
   }
 
   /**
@@ -332,12 +359,13 @@ public final class ProcessCell {
       return null;
     }
     exitReason = reason;
-    Exited exited = new Exited(List.copyOf(names), List.copyOf(monitors.values()), List.copyOf(links.values()),
-      List.copyOf(remoteLinks));
-    names.clear();
-    monitors.clear();
-    links.clear();
-    remoteLinks.clear();
+    Exited exited = new Exited(names == null ? List.of() : names, monitors == null ? List.of() : List.copyOf(monitors.values()),
+      links == null ? List.of() : List.copyOf(links.values()), remoteLinks == null ? List.of() : List.copyOf(remoteLinks));
+    // Nothing is added after the exit (every add checks it): these are the last holders.
+    names = null;
+    monitors = null;
+    links = null;
+    remoteLinks = null;
     return exited;
   }
 

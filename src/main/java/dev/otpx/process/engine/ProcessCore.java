@@ -141,7 +141,7 @@ public final class ProcessCore<S> implements Deployable, Engine {
     table.add(cell);
     home.contextData().put(ProcessTable.class, cell.pid());
     // Vert.x's default for an exception in a handler is to log and carry on; a process crashes.
-    home.exceptionHandler(this::crash);
+    home.exceptionHandler(new ProcessContext(cell.pid(), this::crash));
     try {
       if (name != null) {
         table.register(name, cell);
@@ -832,7 +832,7 @@ public final class ProcessCore<S> implements Deployable, Engine {
       }
       waiting.clear();
     }
-    table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized));
+    table.events().publish(new ProcessEvent.Exited(cell.pid(), name, reason, initialized, behaviour.kind()));
     stopChildren(reason).onComplete(ar -> onHome(() -> {
       table.remove(cell, reason, initialized);
       exited.complete(reason);

@@ -37,6 +37,14 @@ public final class Spawn {
   /** @return the process whose callback is running on this thread, if any, else null */
   public static Pid current() {
     ContextInternal current = ContextInternal.current();
-    return current == null ? null : (Pid) current.unwrap().contextData().get(ProcessTable.class);
+    if (current == null) {
+      return null;
+    }
+    ContextInternal context = current.unwrap();
+    if (context.exceptionHandler() instanceof ProcessContext process) {
+      return process.pid();
+    }
+    // A user's verticle may have put its own exception handler on its process's context.
+    return (Pid) context.contextData().get(ProcessTable.class);
   }
 }

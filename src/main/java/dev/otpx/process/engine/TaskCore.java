@@ -72,40 +72,51 @@ public final class TaskCore implements Engine {
   }
 
   /**
-   * Starts a task and runs its job.
+   * The context a task started from the calling thread runs on: a context of its own on the
+   * caller's event loop, or on the next loop when the caller is not on one.
    *
    * @param vertx the Vert.x instance
+   * @return a new context
+   */
+  public static ContextInternal newContext(Vertx vertx) {
+    ContextInternal starter = ContextInternal.current();
+    boolean onLoop = starter != null && starter.isEventLoopContext() && starter.nettyEventLoop().inEventLoop();
+    return Placement.newNeutralContext(vertx, onLoop ? starter.nettyEventLoop() : null);
+  }
+
+  /**
+   * Starts a task and runs its job: at once when the caller runs on the task's event loop, else as
+   * the loop's next task.
+   *
+   * @param vertx the Vert.x instance
+   * @param context the task's context, from {@link #newContext}
    * @param parent the process it is linked to: its owner ({@code Task.async}) or its task
    *     supervisor; null for none
    * @param supervised whether {@code parent} is a task supervisor (its end then sends it nothing)
    * @param shutdown how a supervisor stops it
    * @param job makes the reply
-   * @param onReply gets the reply, on the task's context, before its end
+   * @param onReply gets the reply, before the task's end, on the thread that completed the job
    * @param onEnd gets the reason of its end, on the task's context, exactly once
    * @param <T> the reply type
    * @return its pid
    * @throws OtpException noproc when the parent is not alive
    */
   @SuppressWarnings("unchecked")
-  public static <T> Pid start(Vertx vertx, Pid parent, boolean supervised, Shutdown shutdown, Supplier<Future<T>> job,
-      Consumer<? super T> onReply, Consumer<ExitReason> onEnd) {
+  public static <T> Pid start(Vertx vertx, ContextInternal context, Pid parent, boolean supervised, Shutdown shutdown,
+      Supplier<Future<T>> job, Consumer<? super T> onReply, Consumer<ExitReason> onEnd) {
     Objects.requireNonNull(job, "job");
     ProcessTable table = ProcessTable.of(vertx);
     ProcessCell linkTo = parent == null ? null : table.lookup(parent);
     if (parent != null && (linkTo == null || !linkTo.alive())) {
       throw OtpException.noproc(parent);
     }
-    ContextInternal starter = ContextInternal.current();
-    boolean onLoop = starter != null && starter.isEventLoopContext() && starter.nettyEventLoop().inEventLoop();
-    ContextInternal context = Placement.newNeutralContext(vertx, onLoop ? starter.nettyEventLoop() : null);
     TaskCore core = new TaskCore(table, parent, context, shutdown, supervised, (Consumer<Object>) onReply, onEnd);
     Pid pid = core.cell.pid();
-    context.contextData().put(ProcessTable.class, pid);
-    // Vert.x's default for an exception in a handler is to log and carry on; a task crashes.
-    context.exceptionHandler(core::crash);
+    // Names the task ({@code self()}) and makes an exception in its handlers a crash.
+    context.exceptionHandler(new ProcessContext(pid, core::crash));
     table.add(core.cell);
     table.events().publish(new ProcessEvent.Started(pid, null, Task.KIND));
-    if (onLoop) {
+    if (context.nettyEventLoop().inEventLoop()) {
       context.dispatch(v -> core.run(job));
     } else {
       context.runOnContext(v -> core.run(job));
@@ -169,7 +180,7 @@ public final class TaskCore implements Engine {
     }
     dead = true;
     cell.markDying();
-    table.events().publish(new ProcessEvent.Exited(cell.pid(), null, reason, true));
+    table.events().publish(new ProcessEvent.Exited(cell.pid(), null, reason, true, Task.KIND));
     if (supervised) {
       // Out of the supervisor's links before anyone sees the DOWN: a which_children after it no
       // longer lists the task, and the supervisor gets no exit message to read.
