@@ -7,10 +7,14 @@ import dev.otpx.process.GenServer;
 import dev.otpx.process.InitResult;
 import dev.otpx.process.JsonOptions;
 import dev.otpx.process.Registry;
+import dev.otpx.process.Shutdown;
+import dev.otpx.process.Task;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -26,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>Request (a call, JSON): {@code {"query", "limit", "timeout_ms"}}; reply: a JSON array of
  * results. InfoSys on the same node asks with a {@link Query} record and gets an immutable list of
  * {@link Result}s: the same question and answer without building, copying and parsing JSON for each
- * of a query's backends (docs/benchmarks.md). Many queries run at once: each holds no lock on the mailbox. At the query's deadline the
- * backend's work is cancelled ({@link Cancellation}) and nothing is answered any more: the caller's
- * own timeout, equal to the deadline, ends its wait. Errors, each with its {@link #BACKEND_FAILED
+ * of a query's backends (docs/benchmarks.md). Many queries run at once: each holds no lock on the mailbox. Work
+ * still running after compute returns is held by a {@link Task}: at the query's deadline it is
+ * killed, the backend's work is cancelled ({@link Cancellation}) and nothing is answered any more:
+ * the caller's own timeout, equal to the deadline, ends its wait. Errors, each with its {@link #BACKEND_FAILED
  * code}: a backend that throws or fails answers {@code backend_failed} and keeps serving (one bad
  * query does not take the backend down); one that is full ({@link BackendBusyException}) answers
  * {@code backend_busy}; a malformed request gets {@code bad_request}. Each failure is one DEBUG
@@ -111,38 +116,99 @@ public final class BackendServer extends GenServer<Void> {
       return CallResult.error("bad_request", "expected {\"query\", \"limit\", \"timeout_ms\"}, got " + request
         + " (" + bad.getMessage() + ")");
     }
-    Deadline deadline = Deadline.in(vertx, Duration.ofMillis(timeoutMs));
+    Duration timeout = Duration.ofMillis(timeoutMs);
+    WorkCancellation cancellation = new WorkCancellation();
     Future<List<Result>> work;
     try {
-      work = Objects.requireNonNull(backend.compute(query, new ComputeOptions(Math.max(1, limit), Duration.ofMillis(timeoutMs), deadline)),
+      work = Objects.requireNonNull(backend.compute(query, new ComputeOptions(Math.max(1, limit), timeout, cancellation)),
         "compute returned null");
     } catch (RuntimeException bug) {
       work = Future.failedFuture(bug);
     }
-    work.onComplete(ar -> {
-      if (deadline.passed()) {
-        return; // nobody waits any more
-      }
-      deadline.clear();
-      if (ar.failed()) {
-        boolean busy = ar.cause() instanceof BackendBusyException;
-        log.debug("infosys backend {} {} on {}: {}", backend.name(), busy ? "was busy" : "failed", LogText.quote(query),
-          LogText.quote(String.valueOf(ar.cause())));
-        from.replyError(busy ? BACKEND_BUSY : BACKEND_FAILED, backend.name() + ": " + ar.cause().getMessage());
-        return;
-      }
-      List<Result> computed = ar.result() == null ? List.of() : ar.result();
-      if (typed) {
-        from.reply(List.copyOf(computed));
-        return;
-      }
-      JsonArray results = new JsonArray();
-      for (Result result : computed) {
-        results.add(result.toJson());
-      }
-      from.reply(results);
-    });
+    if (work.isComplete()) {
+      // Answered at once (the calculator, the clock): there is nothing to wait for, so no deadline.
+      answer(from, query, work, typed);
+      return CallResult.noReply();
+    }
+    // Still running: a task, linked to this server, holds the work until the query's deadline
+    // (Task.yield); one still running then is killed (Task.shutdown), its end cancels the work, and
+    // nothing is answered: the caller's own timeout, equal to the deadline, ends its wait. Its job
+    // never fails, so a backend's failure is its answer, not a crash.
+    Future<List<Result>> running = work;
+    Task<AsyncResult<List<Result>>> holder = Task.async(vertx, () -> running.transform(Future::succeededFuture));
+    Task.yield(holder, timeout)
+      .compose(outcome -> outcome instanceof Task.Outcome.NoReply ? Task.shutdown(holder, Shutdown.BRUTAL_KILL) : Future.succeededFuture(outcome))
+      .onComplete(ar -> {
+        if (ar.result() instanceof Task.Outcome.Ok<AsyncResult<List<Result>>> done) {
+          answer(from, query, done.value(), typed);
+        } else {
+          cancellation.fire();
+        }
+      });
     return CallResult.noReply();
+  }
+
+  /** Answers a query with the backend's results, or with the error its failure makes. */
+  private void answer(From from, String query, AsyncResult<List<Result>> ar, boolean typed) {
+    if (ar.failed()) {
+      boolean busy = ar.cause() instanceof BackendBusyException;
+      log.debug("infosys backend {} {} on {}: {}", backend.name(), busy ? "was busy" : "failed", LogText.quote(query),
+        LogText.quote(String.valueOf(ar.cause())));
+      from.replyError(busy ? BACKEND_BUSY : BACKEND_FAILED, backend.name() + ": " + ar.cause().getMessage());
+      return;
+    }
+    List<Result> computed = ar.result() == null ? List.of() : ar.result();
+    if (typed) {
+      from.reply(List.copyOf(computed));
+      return;
+    }
+    JsonArray results = new JsonArray();
+    for (Result result : computed) {
+      results.add(result.toJson());
+    }
+    from.reply(results);
+  }
+
+  /**
+   * The {@link Cancellation} of one query's work, fired by the end of the task that held the work
+   * past the query's deadline, on this server's context.
+   */
+  private static final class WorkCancellation implements Cancellation {
+
+    private List<Runnable> actions;
+    private boolean cancelled;
+
+    @Override
+    public synchronized void onCancel(Runnable action) {
+      if (cancelled) {
+        action.run();
+        return;
+      }
+      if (actions == null) {
+        actions = new ArrayList<>(1);
+      }
+      actions.add(action);
+    }
+
+    @Override
+    public synchronized boolean cancelled() {
+      return cancelled;
+    }
+
+    synchronized void fire() {
+      cancelled = true;
+      if (actions == null) {
+        return;
+      }
+      for (Runnable action : actions) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          log.warn("a cancellation action of a backend failed: {}", e.toString());
+        }
+      }
+      actions = null;
+    }
   }
 
   private static Backend instantiate(String type) {

@@ -199,24 +199,31 @@ public final class InfoSysServer extends GenServer<Void> {
     }
     int fromCache = cached;
     Task.yieldMany(asked, options.timeout()).compose(outcomes -> {
-      List<Future<Task.Outcome<List<Result>>>> settled = new ArrayList<>(outcomes.size());
+      List<Future<Task.Outcome<List<Result>>>> settled = null;
       for (int i = 0; i < outcomes.size(); i++) {
-        boolean late = outcomes.get(i) instanceof Task.Outcome.NoReply;
-        settled.add(late && owned.get(i) != null ? Task.shutdown(asked.get(i), Shutdown.BRUTAL_KILL) : Future.succeededFuture(outcomes.get(i)));
+        if (outcomes.get(i) instanceof Task.Outcome.NoReply && owned.get(i) != null) {
+          if (settled == null) {
+            settled = new ArrayList<>(outcomes.size());
+            for (Task.Outcome<List<Result>> known : outcomes) {
+              settled.add(Future.succeededFuture(known));
+            }
+          }
+          settled.set(i, Task.shutdown(asked.get(i), Shutdown.BRUTAL_KILL));
+        }
       }
-      return Future.all(settled);
+      // Usually every call has answered by now: nothing to stop, nothing more to wait for.
+      return settled == null ? Future.succeededFuture(outcomes)
+        : Future.all(settled).map(all -> all.<Task.Outcome<List<Result>>>list());
     }).onComplete(ar -> {
       for (int i = 0; i < owned.size(); i++) {
         if (owned.get(i) != null) {
           inFlight.remove(owned.get(i), new Flight(asked.get(i), options.timeout()));
         }
       }
-      // A backend that failed, crashed or missed the deadline adds nothing; yieldMany itself fails never.
-      for (Object outcome : ar.result().list()) {
-        if (outcome instanceof Task.Outcome.Ok<?> ok) {
-          @SuppressWarnings("unchecked")
-          List<Result> part = (List<Result>) ok.value();
-          results.addAll(part);
+      // A backend that failed, crashed or missed the deadline adds nothing; yieldMany itself never fails.
+      for (Task.Outcome<List<Result>> outcome : ar.result()) {
+        if (outcome instanceof Task.Outcome.Ok<List<Result>> ok) {
+          results.addAll(ok.value());
         }
       }
       List<Result> best = Answer.best(results, options.limit());

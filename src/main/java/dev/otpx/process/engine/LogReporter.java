@@ -29,13 +29,17 @@ final class LogReporter implements Consumer<ProcessEvent> {
       // A task's ordinary start and end are DEBUG lines: a query fanned out to three backends
       // must not write six lines.
       if (Task.KIND.equals(started.kind())) {
-        processes.debug("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
+        if (processes.isDebugEnabled()) {
+          processes.debug("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
+        }
       } else {
         processes.info("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
       }
     } else if (event instanceof ProcessEvent.Exited exited) {
       if (Task.KIND.equals(exited.kind()) && !(exited.reason() instanceof ExitReason.Error)) {
-        processes.debug("process {}{} exited: {}", exited.pid(), suffix(exited.name()), exited.reason());
+        if (processes.isDebugEnabled()) {
+          processes.debug("process {}{} exited: {}", exited.pid(), suffix(exited.name()), exited.reason());
+        }
         return;
       }
       exited(exited);

@@ -455,7 +455,13 @@ public final class ProcessTable implements Shareable {
     for (ProcessCell linked : exited.links()) {
       boolean parent = linked.pid().equals(cell.parent());
       if (linked.alive() && (signalParent || !parent)) {
-        linked.signal(cell.pid(), reason, true);
+        if (reason instanceof ExitReason.Normal && !linked.trapsExits()) {
+          // A normal exit signal does nothing to a process that does not trap exits but end the
+          // link: ended here, not sent through its mailbox (every Task.async ends this way).
+          linked.removeLink(cell.pid());
+        } else {
+          linked.signal(cell.pid(), reason, true);
+        }
       }
     }
     for (Pid remote : exited.remoteLinks()) {

@@ -4,10 +4,12 @@ import dev.otpx.infosys.Backend;
 import dev.otpx.infosys.BackendBusyException;
 import dev.otpx.infosys.BackendUnavailableException;
 import dev.otpx.infosys.ComputeOptions;
-import dev.otpx.infosys.Deadline;
 import dev.otpx.infosys.Result;
 import dev.otpx.logging.LogText;
+import dev.otpx.process.Clock;
 import dev.otpx.process.JsonOptions;
+import dev.otpx.process.Shutdown;
+import dev.otpx.process.Task;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -209,8 +211,7 @@ public final class WolframBackend implements Backend {
 
     private final String query;
     private final Promise<List<Result>> outcome = Promise.promise();
-    /** The backend's own budget for the request ({@code request_timeout_ms}), on the node's clock. */
-    private final Deadline budget = Deadline.in(vertx, requestTimeout);
+    private final long began = Clock.of(vertx).millis();
     private HttpClientRequest request;
 
     Exchange(String query) {
@@ -218,24 +219,34 @@ public final class WolframBackend implements Backend {
     }
 
     Future<List<Result>> run(ComputeOptions options) {
-      long budgetMs = requestTimeout.toMillis();
-      if (budgetMs < options.timeout().toMillis()) {
-        // Only the backend's own budget needs waiting for here: the query's deadline is the cancellation.
-        budget.onCancel(() -> abandon(new WolframFailure("no answer within " + budgetMs
-          + " ms (request_timeout_ms), request reset")));
-      }
       options.cancellation().onCancel(() -> abandon(new CancellationException("cancelled at the query's deadline after "
         + elapsedMs() + " ms, request reset")));
-      client.request(requestOptions())
-        .compose(this::send)
-        .compose(this::readBody)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            answer(ar.result());
-          } else {
-            settle(Future.failedFuture(failure(ar.cause())));
+      // The request runs as a task; its job ends when the exchange settles, well or not (a failure
+      // of WolframAlpha is this query's answer, not a crash).
+      Task<Void> exchange = Task.async(vertx, () -> {
+        client.request(requestOptions())
+          .compose(this::send)
+          .compose(this::readBody)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              answer(ar.result());
+            } else {
+              settle(Future.failedFuture(failure(ar.cause())));
+            }
+          });
+        return outcome.future().transform(ar -> Future.succeededFuture());
+      });
+      long budgetMs = requestTimeout.toMillis();
+      if (budgetMs < options.timeout().toMillis()) {
+        // The backend's own budget, when it ends before the query's deadline (which is the
+        // cancellation's): Task.yield, then the task still running is killed and its request reset.
+        Task.yield(exchange, requestTimeout).onSuccess(yielded -> {
+          if (yielded instanceof Task.Outcome.NoReply) {
+            Task.shutdown(exchange, Shutdown.BRUTAL_KILL).onComplete(stopped -> abandon(new WolframFailure("no answer within "
+              + budgetMs + " ms (request_timeout_ms), request reset")));
           }
         });
+      }
       return outcome.future();
     }
 
@@ -314,13 +325,12 @@ public final class WolframBackend implements Backend {
       if (outcome.future().isComplete()) {
         return false;
       }
-      budget.clear();
       outcome.handle(result);
       return true;
     }
 
     private long elapsedMs() {
-      return budget.elapsed().toMillis();
+      return Clock.of(vertx).millis() - began;
     }
   }
 
