@@ -60,6 +60,18 @@ public record Pid(String node, long id) {
     }
   }
 
+  // Written out rather than left to the record's generated methods: a pid is the key of every
+  // process table and link map, and a task puts and removes its pid several times in its short life.
+  @Override
+  public boolean equals(Object other) {
+    return this == other || other instanceof Pid pid && id == pid.id && node.equals(pid.node);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * node.hashCode() + Long.hashCode(id);
+  }
+
   /** Erlang's way of printing a pid: {@code <node.id>}. */
   @Override
   public String toString() {

@@ -256,7 +256,11 @@ public final class Task<T> {
    */
   public static <T> Future<List<Outcome<T>>> yieldMany(List<Task<T>> tasks, Duration deadline, Shutdown onTimeout) {
     List<Task<T>> all = List.copyOf(tasks);
-    return yieldMany(all, deadline).compose(outcomes -> {
+    Future<List<Outcome<T>>> yielded = yieldMany(all, deadline);
+    if (yielded.isComplete() && yielded.result().stream().noneMatch(Outcome.NoReply.class::isInstance)) {
+      return yielded; // every task has ended: none to stop
+    }
+    return yielded.compose(outcomes -> {
       List<Future<Outcome<T>>> settled = new ArrayList<>(all.size());
       for (int i = 0; i < all.size(); i++) {
         Outcome<T> outcome = outcomes.get(i);

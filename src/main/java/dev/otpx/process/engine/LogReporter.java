@@ -21,27 +21,27 @@ final class LogReporter implements Consumer<ProcessEvent> {
 
   @Override
   public void accept(ProcessEvent event) {
+    // A task's ordinary start and end are DEBUG lines (a query fanned out to three backends must not
+    // write six), and with DEBUG off, as it usually is, they cost one level check.
+    if (event instanceof ProcessEvent.Started started && Task.KIND.equals(started.kind())) {
+      if (processes.isDebugEnabled()) {
+        processes.debug("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
+      }
+      return;
+    }
+    if (event instanceof ProcessEvent.Exited exited && Task.KIND.equals(exited.kind()) && !(exited.reason() instanceof ExitReason.Error)) {
+      if (processes.isDebugEnabled()) {
+        processes.debug("process {}{} exited: {}", exited.pid(), suffix(exited.name()), exited.reason());
+      }
+      return;
+    }
     // Checked first: with the log off (as in the benchmarks) an event costs no formatting arguments.
     if (!(event instanceof ProcessEvent.SupervisorReport ? supervisors : processes).isErrorEnabled()) {
       return;
     }
     if (event instanceof ProcessEvent.Started started) {
-      // A task's ordinary start and end are DEBUG lines: a query fanned out to three backends
-      // must not write six lines.
-      if (Task.KIND.equals(started.kind())) {
-        if (processes.isDebugEnabled()) {
-          processes.debug("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
-        }
-      } else {
-        processes.info("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
-      }
+      processes.info("process {}{} started: {}", started.pid(), suffix(started.name()), started.kind());
     } else if (event instanceof ProcessEvent.Exited exited) {
-      if (Task.KIND.equals(exited.kind()) && !(exited.reason() instanceof ExitReason.Error)) {
-        if (processes.isDebugEnabled()) {
-          processes.debug("process {}{} exited: {}", exited.pid(), suffix(exited.name()), exited.reason());
-        }
-        return;
-      }
       exited(exited);
     } else if (event instanceof ProcessEvent.ChildStarted started) {
       fields(started.dynamic() ? supervisors.atDebug() : supervisors.atInfo(), started, started.child(), null)

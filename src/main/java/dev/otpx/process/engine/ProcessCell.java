@@ -25,8 +25,9 @@ import java.util.function.Consumer;
 public final class ProcessCell {
 
   private final Pid pid;
-  // The pid's address, built once: every message by pid and every bus delivery compares or hands it out.
-  private final String address;
+  // The pid's address, built once, on first use: every message by pid and every bus delivery compares
+  // or hands it out, while a task never has one. A String is immutable, so a racing second build is harmless.
+  private String address;
   private final Pid parent;
   private final ContextInternal context;
   private final Engine core;
@@ -44,7 +45,6 @@ public final class ProcessCell {
 
   ProcessCell(Pid pid, Pid parent, ContextInternal context, Engine core) {
     this.pid = pid;
-    this.address = pid.address();
     this.parent = parent;
     this.context = context;
     this.core = core;
@@ -62,7 +62,12 @@ public final class ProcessCell {
 
   /** @return the pid's event-bus address, {@link Pid#address()} */
   public String address() {
-    return address;
+    String built = address;
+    if (built == null) {
+      built = pid.address();
+      address = built;
+    }
+    return built;
   }
 
   /** @return the process's own (non-duplicated) context */
