@@ -191,8 +191,10 @@ public final class InfoSysServer extends GenServer<Void> {
         log.debug("infosys backend {} skipped: its circuit is {}", backend, breaker.getState());
         continue;
       }
-      Task<List<Result>> task = TaskSupervisor.asyncNolink(vertx, tasks, () -> call(backend, query, options, breaker),
-        Shutdown.BRUTAL_KILL);
+      // A backend's failure or garbage is judged and logged (DEBUG) by call, and adds nothing: the
+      // task's answer, not its crash, which would be an ERROR line per query for a failing upstream.
+      Task<List<Result>> task = TaskSupervisor.asyncNolink(vertx, tasks,
+        () -> call(backend, query, options, breaker).otherwise(List.of()), Shutdown.BRUTAL_KILL);
       inFlight.put(key, new Flight(task, options.timeout()));
       asked.add(task);
       owned.add(key);

@@ -14,6 +14,7 @@ import dev.otpx.process.OtpException;
 import dev.otpx.process.Pid;
 import dev.otpx.process.Processes;
 import dev.otpx.process.Registry;
+import dev.otpx.process.Task;
 import dev.otpx.process.VirtualClock;
 import dev.otpx.testing.LogCapture;
 import io.vertx.core.Future;
@@ -311,6 +312,40 @@ class BackendServerTest {
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertFailure(OtpException.Failure.TIMEOUT, err);
           assertThat(FakeBackend.cancellations(vertx, "late")).isEqualTo(1);
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void slowWorkIsATaskOfTheBackendUntilTheDeadlineKillsIt(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      startFake(vertx, "held", new JsonObject().put("delay_ms", 100))
+        .compose(backend -> {
+          Future<String> armed = first(vertx, FakeBackend.delayedAddress("held"));
+          Future<JsonArray> answer = call(vertx, "held", request("result", 30), 300);
+          return armed.compose(q -> {
+            // The work in flight is a task linked to the backend: a process an observer sees.
+            List<Pid> links = Processes.info(vertx, backend).orElseThrow().links();
+            ctx.verify(() -> assertThat(links).hasSize(1));
+            return Processes.status(vertx, links.get(0)).map(status -> {
+              ctx.verify(() -> {
+                assertThat(status.kind()).isEqualTo(Task.KIND);
+                assertThat(status.parent()).isEqualTo(backend);
+              });
+              return links.get(0);
+            });
+          }).compose(task -> clock.advance(Duration.ofMillis(30)).map(v -> {
+            // The deadline: the task is killed and the work cancelled; nothing is answered.
+            ctx.verify(() -> {
+              assertThat(Processes.isAlive(vertx, task)).isFalse();
+              assertThat(FakeBackend.cancellations(vertx, "held")).isEqualTo(1);
+              assertThat(Processes.info(vertx, backend).orElseThrow().links()).isEmpty();
+            });
+            return v;
+          })).compose(v -> clock.advance(Duration.ofMillis(270))).compose(v -> answer);
+        })
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertFailure(OtpException.Failure.TIMEOUT, err);
           ctx.completeNow();
         })));
     }

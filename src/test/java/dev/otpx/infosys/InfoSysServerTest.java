@@ -332,6 +332,59 @@ class InfoSysServerTest {
     }
 
     @Test
+    void backendsThatFailAnswerGarbageOrMissTheDeadlineWriteNoWarningOrError(Vertx vertx, VertxTestContext ctx) {
+      LogCapture logs = LogCapture.of("dev.otpx", Level.WARN);
+      GenServer.start(vertx, new GarbageServer(42), BackendServer.PREFIX + "garbage")
+        .compose(pid -> startFake(vertx, "failer", new JsonObject().put("mode", "fail")))
+        .compose(pid -> startFake(vertx, "crasher", new JsonObject().put("mode", "crash")))
+        .compose(pid -> startFake(vertx, "late", new JsonObject().put("mode", "timeout")))
+        .compose(pid -> startFakes(vertx, "fast1"))
+        .compose(pids -> startInfoSys(vertx))
+        .compose(pid -> ask(vertx, query("result", 200)))
+        .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+          logs.close();
+          assertThat(results(answer)).containsExactly(new Result("fast1", "result from fast1", 50));
+          // Only the crashing backend's own process logs its crash; InfoSys's tasks log nothing.
+          assertThat(logs.messages()).allSatisfy(line -> assertThat(line).contains("crasher"));
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void eachBackendAskedIsATaskOfInfoSysOwnTaskSupervisorUntilTheDeadlineKillsIt(Vertx vertx, VertxTestContext ctx) {
+      VirtualClock clock = VirtualClock.install(vertx);
+      startFake(vertx, "stuck1", new JsonObject().put("mode", "timeout"))
+        .compose(pid -> startFake(vertx, "stuck2", new JsonObject().put("mode", "timeout")))
+        .compose(pid -> startInfoSys(vertx))
+        .onComplete(ctx.succeeding(infosys -> {
+          Future<String> called1 = InfoSysFixtures.first(vertx, FakeBackend.calledAddress("stuck1"));
+          Future<String> called2 = InfoSysFixtures.first(vertx, FakeBackend.calledAddress("stuck2"));
+          Future<JsonObject> answer = ask(vertx, query("result", 1_000));
+          // InfoSys's task supervisor is the process it started, linked to it.
+          Pid tasks = Processes.info(vertx, infosys).orElseThrow().links().stream()
+            .filter(pid -> infosys.equals(Processes.info(vertx, pid).orElseThrow().parent())).findFirst().orElseThrow();
+          Future.all(called1, called2).compose(both -> Supervisor.whichChildren(vertx, tasks)).compose(children -> {
+            ctx.verify(() -> {
+              // One task per backend asked, temporary, each waiting for its backend's answer.
+              assertThat(children).hasSize(2);
+              assertThat(children).allSatisfy(child -> {
+                assertThat(child.restart()).isEqualTo(dev.otpx.process.Restart.TEMPORARY);
+                assertThat(child.status()).isEqualTo("running");
+              });
+            });
+            return clock.advance(Duration.ofMillis(1_000)).compose(v -> answer);
+          }).compose(answered -> {
+            ctx.verify(() -> assertThat(answered.getJsonArray("results")).isEmpty());
+            return Supervisor.whichChildren(vertx, tasks);
+          }).onComplete(ctx.succeeding(children -> ctx.verify(() -> {
+            // Killed at the deadline: none is left running.
+            assertThat(children).isEmpty();
+            ctx.completeNow();
+          })));
+        }));
+    }
+
+    @Test
     void aBackendThatCrashesMidCallIsDroppedWithoutWaitingForTheDeadline(Vertx vertx, VertxTestContext ctx) {
       startFakes(vertx, "fast1")
         .compose(pids -> startFake(vertx, "crasher", new JsonObject().put("mode", "crash")))

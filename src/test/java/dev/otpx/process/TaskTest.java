@@ -48,6 +48,9 @@ class TaskTest {
   /** Starts a task that never answers and shuts it down in the same callback: answers [task, shutdown]. */
   record ShutdownAtOnce(Pid supervisor) { }
 
+  /** Starts a task and answers whether its job had run by the time Task.async returned. */
+  record RanAtOnce() { }
+
   static final class Owner extends GenServer<Void> {
     @Override
     protected Future<InitResult<Void>> init(JsonObject args) {
@@ -63,6 +66,13 @@ class TaskTest {
         return CallResult.reply(TaskSupervisor.asyncNolink(vertx, nolink.supervisor(), nolink.job()));
       } else if (request instanceof StartTaskSupervisor) {
         return CallResult.deferred(TaskSupervisor.start(vertx, null).map(pid -> CallResult.<Void>reply(pid)));
+      } else if (request instanceof RanAtOnce) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        Task.async(vertx, () -> {
+          ran.set(true);
+          return Future.succeededFuture(0);
+        });
+        return CallResult.reply(ran.get());
       } else if (request instanceof ShutdownAtOnce at) {
         // The supervisor shares this thread, so the task's start waits until this callback returns.
         Task<Integer> task = TaskSupervisor.asyncNolink(vertx, at.supervisor(), never(), dev.otpx.process.Shutdown.BRUTAL_KILL);
@@ -393,6 +403,75 @@ class TaskTest {
           assertThat(outcome).isEqualTo(new Task.Outcome.Exited<>(ExitReason.NOPROC));
           ctx.completeNow();
         })));
+    }
+  }
+
+  @Nested
+  class AsAProcess {
+
+    @Test
+    void aProcessStartsATaskAndItsJobHasRunWhenAsyncReturns(Vertx vertx, VertxTestContext ctx) {
+      owner(vertx, false).compose(pid -> GenServer.<Boolean>call(vertx, pid, new RanAtOnce()))
+        .onComplete(ctx.succeeding(ran -> ctx.verify(() -> {
+          // No mailbox turn, no message to a supervisor: the job runs in the caller's callback.
+          assertThat(ran).isTrue();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aProcessStartedByATasksJobIsTheTasksChild(Vertx vertx, VertxTestContext ctx) {
+      Task<Pid> task = Task.async(vertx, () -> owner(vertx, false));
+      Task.yield(task).compose(outcome -> {
+        Pid child = ((Task.Outcome.Ok<Pid>) outcome).value();
+        return Processes.status(vertx, child);
+      }).onComplete(ctx.succeeding(status -> ctx.verify(() -> {
+        // self() in the job is the task: what it starts is linked to the task, not to its starter.
+        assertThat(status.parent()).isEqualTo(task.pid().result());
+        ctx.completeNow();
+      })));
+    }
+
+    @Test
+    void anExceptionInALaterCallbackOfTheJobCrashesTheTaskAlone(Vertx vertx, VertxTestContext ctx) {
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<Integer> task = TaskSupervisor.asyncNolink(vertx, sup, () -> {
+          // Thrown on the task's own context on its next turn, not from the job itself.
+          Vertx.currentContext().runOnContext(v -> {
+            throw new IllegalStateException("late blow-up");
+          });
+          return Promise.<Integer>promise().future();
+        });
+        Task.yield(task).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+          assertThat(((Task.Outcome.Exited<Integer>) outcome).reason().toString()).contains("late blow-up");
+          assertThat(Processes.isAlive(vertx, sup)).isTrue();
+          ctx.completeNow();
+        })));
+      }));
+    }
+
+    @Test
+    void aCallToATaskIsRefusedAtOnceAsATaskReadsNoMailbox(Vertx vertx, VertxTestContext ctx) {
+      Task<Integer> task = Task.async(vertx, never());
+      task.pid().compose(pid -> GenServer.call(vertx, pid, "hello", Duration.ofMinutes(1)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((OtpException) err).code()).isEqualTo("not_a_server");
+          assertThat(Processes.isAlive(vertx, task.pid().result())).as("a refused call does not end the task").isTrue();
+          ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aTaskSupervisorCountsItsRunningTasks(Vertx vertx, VertxTestContext ctx) {
+      TaskSupervisor.start(vertx, null).onComplete(ctx.succeeding(sup -> {
+        Task<Integer> first = TaskSupervisor.asyncNolink(vertx, sup, never());
+        Task<Integer> second = TaskSupervisor.asyncNolink(vertx, sup, never());
+        Future.all(first.pid(), second.pid()).compose(started -> Supervisor.countChildren(vertx, sup))
+          .onComplete(ctx.succeeding(counts -> ctx.verify(() -> {
+            assertThat(counts).isEqualTo(new Supervisor.ChildCounts(2, 2, 0, 2));
+            ctx.completeNow();
+          })));
+      }));
     }
   }
 
