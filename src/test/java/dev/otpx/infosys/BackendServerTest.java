@@ -334,15 +334,18 @@ class BackendServerTest {
               });
               return links.get(0);
             });
-          }).compose(task -> clock.advance(Duration.ofMillis(30)).map(v -> {
+          }).compose(task -> {
+            Future<String> cancelled = first(vertx, FakeBackend.cancelledAddress("held"));
+            return clock.advance(Duration.ofMillis(30)).compose(v -> cancelled).map(task);
+          }).map(task -> {
             // The deadline: the task is killed and the work cancelled; nothing is answered.
             ctx.verify(() -> {
               assertThat(Processes.isAlive(vertx, task)).isFalse();
               assertThat(FakeBackend.cancellations(vertx, "held")).isEqualTo(1);
               assertThat(Processes.info(vertx, backend).orElseThrow().links()).isEmpty();
             });
-            return v;
-          })).compose(v -> clock.advance(Duration.ofMillis(270))).compose(v -> answer);
+            return task;
+          }).compose(v -> clock.advance(Duration.ofMillis(270))).compose(v -> answer);
         })
         .onComplete(ctx.failing(err -> ctx.verify(() -> {
           assertFailure(OtpException.Failure.TIMEOUT, err);

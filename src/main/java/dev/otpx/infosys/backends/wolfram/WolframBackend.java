@@ -221,19 +221,24 @@ public final class WolframBackend implements Backend {
     Future<List<Result>> run(ComputeOptions options) {
       options.cancellation().onCancel(() -> abandon(new CancellationException("cancelled at the query's deadline after "
         + elapsedMs() + " ms, request reset")));
-      // The request runs as a task; its job ends when the exchange settles, well or not (a failure
-      // of WolframAlpha is this query's answer, not a crash).
+      // The request runs as a task, linked to the backend's process; its job ends when the exchange
+      // settles, well or not: a failure of WolframAlpha, or an exception here, is this query's
+      // answer, never a crash that the link would carry to the backend.
       Task<Void> exchange = Task.async(vertx, () -> {
-        client.request(requestOptions())
-          .compose(this::send)
-          .compose(this::readBody)
-          .onComplete(ar -> {
-            if (ar.succeeded()) {
-              answer(ar.result());
-            } else {
-              settle(Future.failedFuture(failure(ar.cause())));
-            }
-          });
+        try {
+          client.request(requestOptions())
+            .compose(this::send)
+            .compose(this::readBody)
+            .onComplete(ar -> {
+              if (ar.succeeded()) {
+                answer(ar.result());
+              } else {
+                settle(Future.failedFuture(failure(ar.cause())));
+              }
+            });
+        } catch (RuntimeException bug) {
+          settle(Future.failedFuture(bug));
+        }
         return outcome.future().transform(ar -> Future.succeededFuture());
       });
       long budgetMs = requestTimeout.toMillis();
