@@ -21,7 +21,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +34,6 @@ import java.util.Locale;
  */
 final class InfoSysCpuBench {
 
-  private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private InfoSysCpuBench() {
   }
@@ -74,17 +72,9 @@ final class InfoSysCpuBench {
     @Override
     protected CallResult<Void> handleCall(Object request, From from, Void state) {
       int n = (Integer) request;
-      long thread = Thread.currentThread().getId();
-      long wall = System.nanoTime();
-      long cpu = THREADS.getThreadCpuTime(thread);
-      long bytes = THREADS.getThreadAllocatedBytes(thread);
+      ThreadCost cost = ThreadCost.start();
       Promise<CallResult<Void>> done = Promise.promise();
-      loop(n, () -> {
-        double w = System.nanoTime() - wall;
-        double c = THREADS.getThreadCpuTime(thread) - cpu;
-        double b = THREADS.getThreadAllocatedBytes(thread) - bytes;
-        done.complete(CallResult.reply(new double[] {n * 1e9 / w, c / 1e3 / n, b / 1024 / n}, null));
-      }, done::fail);
+      loop(n, () -> done.complete(CallResult.reply(cost.perOperation(n), null)), done::fail);
       return CallResult.deferred(done.future());
     }
 
