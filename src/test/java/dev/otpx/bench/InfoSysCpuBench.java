@@ -21,9 +21,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The fan-out of {@link InfoSysBench} (three instant backends in one tree, no cache) measured on the
@@ -33,7 +31,6 @@ import java.util.Locale;
  * {@code java -cp target/classes:target/test-classes:$(cat cp.txt) dev.otpx.bench.InfoSysCpuBench [rounds] [queries]}.
  */
 final class InfoSysCpuBench {
-
 
   private InfoSysCpuBench() {
   }
@@ -47,10 +44,7 @@ final class InfoSysCpuBench {
         backend("fast1"), backend("fast2"), backend("fast3"),
         ChildSpec.worker("server", InfoSysServer::new).withName(InfoSysServer.NAME),
         ChildSpec.worker("asker", () -> asker))), null));
-    for (int i = 1; i <= rounds; i++) {
-      double[] r = await(GenServer.<double[]>call(vertx, asker.self(), queries, Duration.ofMinutes(5)));
-      System.out.printf(Locale.ROOT, "round %2d: %8.0f q/s  %6.2f µs CPU/query  %6.2f KB/query%n", i, r[0], r[1], r[2]);
-    }
+    ThreadCost.printRounds(vertx, asker.self(), rounds, queries, "query");
     await(GenServer.stop(vertx, tree, ExitReason.SHUTDOWN));
     await(vertx.close());
   }

@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A task's whole life, measured on its thread: a process starts three tasks under a task supervisor
@@ -28,7 +27,6 @@ import java.util.Locale;
  */
 final class TaskCpuBench {
 
-
   private TaskCpuBench() {
   }
 
@@ -38,10 +36,7 @@ final class TaskCpuBench {
     Vertx vertx = Vertx.vertx();
     Owner owner = new Owner();
     Pid pid = await(GenServer.start(vertx, owner, new io.vertx.core.DeploymentOptions(), null));
-    for (int i = 1; i <= rounds; i++) {
-      double[] r = await(GenServer.<double[]>call(vertx, pid, n, Duration.ofMinutes(5)));
-      System.out.printf(Locale.ROOT, "round %2d: %8.0f fan-outs/s  %6.2f µs CPU per 3 tasks  %6.2f KB per 3 tasks%n", i, r[0], r[1], r[2]);
-    }
+    ThreadCost.printRounds(vertx, pid, rounds, n, "3 tasks");
     await(GenServer.stop(vertx, pid, ExitReason.SHUTDOWN));
     await(vertx.close());
   }

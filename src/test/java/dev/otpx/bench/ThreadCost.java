@@ -1,6 +1,13 @@
 package dev.otpx.bench;
 
+import static dev.otpx.bench.BenchMain.await;
+
+import dev.otpx.process.GenServer;
+import dev.otpx.process.Pid;
+import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Locale;
 
 /**
  * What the calling thread spends from now on: wall time, CPU time and bytes allocated (the
@@ -37,5 +44,23 @@ final class ThreadCost {
     double c = THREADS.getThreadCpuTime(thread) - cpu;
     double b = THREADS.getThreadAllocatedBytes(thread) - bytes;
     return new double[] {operations * 1e9 / w, c / 1e3 / operations, b / 1024 / operations};
+  }
+
+  /**
+   * Runs the rounds of a CPU benchmark: each asks the driver process (a call with the number of
+   * operations) to run them on its thread and answer with {@link #perOperation}, and prints a line.
+   *
+   * @param vertx the Vert.x instance
+   * @param driver the process that runs the operations
+   * @param rounds how many rounds
+   * @param operations how many operations per round
+   * @param unit what one operation is, as printed ("query", "3 tasks")
+   * @throws Exception when a round fails
+   */
+  static void printRounds(Vertx vertx, Pid driver, int rounds, int operations, String unit) throws Exception {
+    for (int i = 1; i <= rounds; i++) {
+      double[] r = await(GenServer.<double[]>call(vertx, driver, operations, Duration.ofMinutes(5)));
+      System.out.printf(Locale.ROOT, "round %2d: %8.0f /s  %6.2f µs CPU per %s  %6.2f KB per %s%n", i, r[0], r[1], unit, r[2], unit);
+    }
   }
 }
