@@ -99,8 +99,8 @@ public final class InfoSysServer extends GenServer<Void> {
     }
   }
 
-  /** A backend call in flight: the task that makes it, and the time it was given. */
-  private record Flight(Task<List<Result>> task, Duration timeout) { }
+  /** A backend call in flight: its key in {@code inFlight}, the task that makes it, and the time it was given. */
+  private record Flight(String key, Task<List<Result>> task, Duration timeout) { }
 
   /** The task supervisor of this server's backend calls, started in init, linked to this server. */
   private Pid tasks;
@@ -167,9 +167,10 @@ public final class InfoSysServer extends GenServer<Void> {
     long began = clock().millis();
     List<Result> results = new ArrayList<>();
     int cached = 0;
-    List<Task<List<Result>>> asked = new ArrayList<>();
-    // The calls this query started (null for one it joined): it stops them at its deadline.
-    List<String> owned = new ArrayList<>();
+    // The calls this query started, which it stops at its deadline, and those it joined, which
+    // their own query stops: this one only stops waiting for them.
+    List<Flight> started = new ArrayList<>();
+    List<Task<List<Result>>> joined = new ArrayList<>();
     for (String backend : backends(vertx, options)) {
       var hit = ResultCache.get(vertx, backend, query, options.limit());
       if (hit.isPresent()) {
@@ -182,8 +183,7 @@ public final class InfoSysServer extends GenServer<Void> {
       // Join a call in flight only if it was given at least this query's time: a caller's short
       // deadline must not cut short the answer of one who can wait.
       if (flight != null && flight.timeout().compareTo(options.timeout()) >= 0) {
-        asked.add(flight.task());
-        owned.add(null); // its own query stops it; this one only stops waiting
+        joined.add(flight.task());
         continue;
       }
       CircuitBreaker breaker = breaker(backend);
@@ -195,32 +195,28 @@ public final class InfoSysServer extends GenServer<Void> {
       // task's answer, not its crash, which would be an ERROR line per query for a failing upstream.
       Task<List<Result>> task = TaskSupervisor.asyncNolink(vertx, tasks,
         () -> call(backend, query, options, breaker).otherwise(List.of()), Shutdown.BRUTAL_KILL);
-      inFlight.put(key, new Flight(task, options.timeout()));
-      asked.add(task);
-      owned.add(key);
+      Flight mine = new Flight(key, task, options.timeout());
+      inFlight.put(key, mine);
+      started.add(mine);
     }
     int fromCache = cached;
-    Task.yieldMany(asked, options.timeout()).compose(outcomes -> {
-      List<Future<Task.Outcome<List<Result>>>> settled = null;
-      for (int i = 0; i < outcomes.size(); i++) {
-        if (outcomes.get(i) instanceof Task.Outcome.NoReply && owned.get(i) != null) {
-          if (settled == null) {
-            settled = new ArrayList<>(outcomes.size());
-            for (Task.Outcome<List<Result>> known : outcomes) {
-              settled.add(Future.succeededFuture(known));
-            }
-          }
-          settled.set(i, Task.shutdown(asked.get(i), Shutdown.BRUTAL_KILL));
-        }
-      }
-      // Usually every call has answered by now: nothing to stop, nothing more to wait for.
-      return settled == null ? Future.succeededFuture(outcomes)
-        : Future.all(settled).map(all -> all.<Task.Outcome<List<Result>>>list());
-    }).onComplete(ar -> {
-      for (int i = 0; i < owned.size(); i++) {
-        if (owned.get(i) != null) {
-          inFlight.remove(owned.get(i), new Flight(asked.get(i), options.timeout()));
-        }
+    List<Task<List<Result>>> own = new ArrayList<>(started.size());
+    for (Flight mine : started) {
+      own.add(mine.task());
+    }
+    Future<List<Task.Outcome<List<Result>>>> outcomes = Task.yieldMany(own, options.timeout(), Shutdown.BRUTAL_KILL);
+    if (!joined.isEmpty()) {
+      Future<List<Task.Outcome<List<Result>>>> mine = outcomes;
+      Future<List<Task.Outcome<List<Result>>>> theirs = Task.yieldMany(joined, options.timeout());
+      outcomes = Future.all(mine, theirs).map(both -> {
+        List<Task.Outcome<List<Result>>> all = new ArrayList<>(mine.result());
+        all.addAll(theirs.result());
+        return all;
+      });
+    }
+    outcomes.onComplete(ar -> {
+      for (Flight mine : started) {
+        inFlight.remove(mine.key(), mine);
       }
       // A backend that failed, crashed or missed the deadline adds nothing; yieldMany itself never fails.
       for (Task.Outcome<List<Result>> outcome : ar.result()) {

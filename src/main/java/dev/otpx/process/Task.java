@@ -257,17 +257,27 @@ public final class Task<T> {
   public static <T> Future<List<Outcome<T>>> yieldMany(List<Task<T>> tasks, Duration deadline, Shutdown onTimeout) {
     List<Task<T>> all = List.copyOf(tasks);
     Future<List<Outcome<T>>> yielded = yieldMany(all, deadline);
-    if (yielded.isComplete() && yielded.result().stream().noneMatch(Outcome.NoReply.class::isInstance)) {
-      return yielded; // every task has ended: none to stop
+    if (yielded.isComplete()) {
+      return stopLate(all, yielded.result(), onTimeout);
     }
-    return yielded.compose(outcomes -> {
-      List<Future<Outcome<T>>> settled = new ArrayList<>(all.size());
-      for (int i = 0; i < all.size(); i++) {
-        Outcome<T> outcome = outcomes.get(i);
-        settled.add(outcome instanceof Outcome.NoReply<T> ? shutdown(all.get(i), onTimeout) : Future.succeededFuture(outcome));
+    return yielded.compose(outcomes -> stopLate(all, outcomes, onTimeout));
+  }
+
+  /** Stops the tasks that had not replied (usually none: then nothing more is made or waited for). */
+  private static <T> Future<List<Outcome<T>>> stopLate(List<Task<T>> all, List<Outcome<T>> outcomes, Shutdown onTimeout) {
+    List<Future<Outcome<T>>> settled = null;
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i) instanceof Outcome.NoReply<T>) {
+        if (settled == null) {
+          settled = new ArrayList<>(outcomes.size());
+          for (Outcome<T> known : outcomes) {
+            settled.add(Future.succeededFuture(known));
+          }
+        }
+        settled.set(i, shutdown(all.get(i), onTimeout));
       }
-      return Future.all(settled).map(done -> done.<Outcome<T>>list());
-    });
+    }
+    return settled == null ? Future.succeededFuture(outcomes) : Future.all(settled).map(done -> done.<Outcome<T>>list());
   }
 
   /**
